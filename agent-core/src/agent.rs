@@ -1,0 +1,130 @@
+//! A scan from start to finish: recover an interrupted run, read the device, evaluate, plan,
+//! journal, act, record.
+
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::engine::{Engine, Enrolment, Outcome};
+use crate::enforcement::{Enforcer, PackageSource, Step, plan};
+use crate::policy::Mode;
+use crate::store::{ScanRecord, Store};
+use crate::time::Timestamp;
+use crate::Error;
+
+/// What a scan did.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScanSummary {
+    /// Row id of the recorded scan.
+    pub scan_id: i64,
+    /// What started it.
+    pub trigger: String,
+    /// The policy version evaluated.
+    pub policy_version: u64,
+    /// The mode in force on this device.
+    pub mode: Mode,
+    /// Packages evaluated.
+    pub packages: usize,
+    /// Violations.
+    pub violations: usize,
+    /// Packages permitted by an exception.
+    pub excepted: usize,
+    /// Steps taken, with their results.
+    pub steps: Vec<StepResult>,
+    /// Steps an interrupted earlier run had taken, found on the device and adopted.
+    pub recovered: Vec<Step>,
+}
+
+/// One step and how it went.
+#[derive(Clone, Debug, Serialize)]
+pub struct StepResult {
+    /// The step.
+    #[serde(flatten)]
+    pub step: Step,
+    /// The platform's error, if it failed.
+    pub error: Option<String>,
+}
+
+/// Which packages a scan covers.
+#[derive(Clone, Copy, Debug)]
+pub enum Scope<'a> {
+    /// Every installed package (the periodic safety net).
+    Full,
+    /// One package, right after it was installed or updated.
+    Package(&'a str),
+}
+
+/// Runs one scan against the store's active policy and records it. `now` is fixed once for the
+/// whole scan, so every grace period and expiry is judged against the same instant.
+pub fn scan(
+    store: &mut Store,
+    source: &mut dyn PackageSource,
+    enforcer: &mut dyn Enforcer,
+    enrolment: &Enrolment,
+    scope: Scope<'_>,
+    trigger: &str,
+    now: Timestamp,
+) -> Result<ScanSummary, Error> {
+    let started = Instant::now();
+    let active = store.active_policy()?.ok_or(Error::NoPolicy)?;
+    let inventory = source.inventory()?;
+    let recovered = store.recover(&inventory.packages, now)?;
+
+    let (packages, full) = match scope {
+        Scope::Full => (inventory.packages.clone(), true),
+        Scope::Package(name) => match source.package(name)? {
+            Some(p) => (vec![p], false),
+            None => {
+                store.forget_package(name, now)?;
+                (Vec::new(), false)
+            }
+        },
+    };
+    let engine = Engine::new(active.policy);
+    let device_scope = engine.scope(enrolment);
+    let decisions = engine.evaluate(&packages, &device_scope, now);
+    let plan = plan(
+        &decisions,
+        &packages,
+        &store.prior_findings()?,
+        &store.owned_blocks()?,
+        device_scope.mode,
+        now,
+        full,
+    );
+
+    store.journal_steps(&plan.steps, now)?;
+    let results: Vec<(Step, Result<(), String>)> =
+        plan.steps.iter().map(|s| (s.clone(), enforcer.apply(s))).collect();
+    if results.iter().any(|(_, r)| r.is_err()) {
+        log::warn!("{} of {} enforcement steps failed", results.iter().filter(|(_, r)| r.is_err()).count(), results.len());
+    }
+
+    let violations = plan.findings.iter().filter(|f| f.decision.outcome == Outcome::Denied).count();
+    let record = ScanRecord {
+        started_at: now,
+        trigger,
+        policy_version: engine.policy().version,
+        mode: device_scope.mode,
+        device: &inventory.device,
+        enrolment,
+        packages: &packages,
+        full,
+        findings: &plan.findings,
+        results: &results,
+        stale_ownership: &plan.stale_ownership,
+        duration_us: started.elapsed().as_micros() as i64,
+    };
+    let scan_id = store.record_scan(&record)?;
+    Ok(ScanSummary {
+        scan_id,
+        trigger: trigger.to_string(),
+        policy_version: engine.policy().version,
+        mode: device_scope.mode,
+        packages: packages.len(),
+        violations,
+        excepted: plan.findings.len() - violations,
+        steps: results.into_iter().map(|(step, r)| StepResult { step, error: r.err() }).collect(),
+        recovered,
+    })
+}

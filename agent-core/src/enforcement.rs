@@ -1,0 +1,304 @@
+//! Enforcement planning: from decisions and the device's real state to the steps to take.
+//!
+//! The plan honours grace periods (the action in force follows the escalation ladder from when the
+//! finding was first seen), undoes only blocks the agent placed itself (ownership comes from the
+//! store), and converges: planning again with nothing changed plans nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Decision, Outcome};
+use crate::inventory::{Inventory, Package};
+use crate::policy::{Action, Mode};
+use crate::time::Timestamp;
+
+/// A block the agent can place and must be able to lift.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Block {
+    /// Launches blocked.
+    Suspend,
+    /// Hidden from the launcher.
+    Hide,
+}
+
+impl Block {
+    /// The name stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Block::Suspend => "suspend",
+            Block::Hide => "hide",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(text: &str) -> Option<Block> {
+        match text {
+            "suspend" => Some(Block::Suspend),
+            "hide" => Some(Block::Hide),
+            _ => None,
+        }
+    }
+}
+
+/// One thing to do on the device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepKind {
+    /// Block launches.
+    Suspend,
+    /// Lift a block the agent placed.
+    Unsuspend,
+    /// Hide the app.
+    Hide,
+    /// Show an app the agent hid.
+    Unhide,
+    /// Tell the employee.
+    Warn,
+    /// Remove the app.
+    Uninstall,
+}
+
+impl StepKind {
+    /// The name stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Suspend => "suspend",
+            StepKind::Unsuspend => "unsuspend",
+            StepKind::Hide => "hide",
+            StepKind::Unhide => "unhide",
+            StepKind::Warn => "warn",
+            StepKind::Uninstall => "uninstall",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(text: &str) -> Option<StepKind> {
+        [Self::Suspend, Self::Unsuspend, Self::Hide, Self::Unhide, Self::Warn, Self::Uninstall]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+
+    /// The block this step places (`Some(true)`) or lifts (`Some(false)`).
+    pub fn block(self) -> Option<(Block, bool)> {
+        match self {
+            StepKind::Suspend => Some((Block::Suspend, true)),
+            StepKind::Unsuspend => Some((Block::Suspend, false)),
+            StepKind::Hide => Some((Block::Hide, true)),
+            StepKind::Unhide => Some((Block::Hide, false)),
+            StepKind::Warn | StepKind::Uninstall => None,
+        }
+    }
+}
+
+/// One planned step, with what the employee is told.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    /// The package.
+    pub package: String,
+    /// What to do.
+    pub kind: StepKind,
+    /// The rule behind it (none when lifting a block no rule asks for any more).
+    pub rule: Option<String>,
+    /// The action in force, for warnings.
+    pub action: Option<Action>,
+    /// The rule's message.
+    pub message: Option<String>,
+    /// The rule's link.
+    pub link: Option<String>,
+}
+
+/// Reads what is installed. On the phone: `PackageManager`; on the host: a JSON file.
+pub trait PackageSource {
+    /// The device and every installed package.
+    fn inventory(&mut self) -> Result<Inventory, crate::Error>;
+    /// One package, if installed (the path taken right after an install).
+    fn package(&mut self, name: &str) -> Result<Option<Package>, crate::Error>;
+}
+
+/// Acts on the device. On the phone: `DevicePolicyManager`; on the host: [`SimulatedDevice`].
+pub trait Enforcer {
+    /// Carries out one step; the error says what the platform answered.
+    fn apply(&mut self, step: &Step) -> Result<(), String>;
+}
+
+/// What the store remembers of a finding between scans.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PriorFinding {
+    /// The rule it was for.
+    pub rule: Option<String>,
+    /// When it was first seen.
+    pub since: Timestamp,
+    /// When it was first seen in enforce mode: the grace period counts from here, so an employee
+    /// always gets the warning's full grace period even after weeks of monitor mode.
+    pub enforced_since: Option<Timestamp>,
+    /// The strongest action the employee has been told about.
+    pub warned: Option<Action>,
+}
+
+/// A finding as it stands after this scan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The decision.
+    #[serde(flatten)]
+    pub decision: Decision,
+    /// When this finding (same package, same rule) was first seen.
+    pub since: Timestamp,
+    /// When it was first seen in enforce mode (the start of its grace period).
+    pub enforced_since: Option<Timestamp>,
+    /// The action in force now, after the escalation ladder; `None` for excepted packages.
+    pub action_now: Option<Action>,
+    /// The next escalation, if one is due later.
+    pub next_escalation: Option<(Timestamp, Action)>,
+    /// The strongest action the employee has been told about.
+    pub warned: Option<Action>,
+}
+
+/// Everything a scan decided to do.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Steps for the device, in order.
+    pub steps: Vec<Step>,
+    /// Findings to record.
+    pub findings: Vec<Finding>,
+    /// Blocks recorded as the agent's that are no longer on the device (lifted by someone else,
+    /// or the app is gone): forget them without acting.
+    pub stale_ownership: Vec<(String, Block)>,
+}
+
+/// Plans the steps for the scanned packages. `full` says whether `inventory` is the whole device
+/// (then blocks owned on packages that are gone are forgotten).
+pub fn plan(
+    decisions: &[Decision],
+    inventory: &[Package],
+    prior: &HashMap<String, PriorFinding>,
+    owned: &HashSet<(String, Block)>,
+    mode: Mode,
+    now: Timestamp,
+    full: bool,
+) -> Plan {
+    let mut out = Plan::default();
+    let by_name: HashMap<&str, &Package> = inventory.iter().map(|p| (p.name.as_str(), p)).collect();
+    for decision in decisions {
+        let Some(package) = by_name.get(decision.package.as_str()) else { continue };
+        let mut finding = None;
+        if decision.is_finding() {
+            let previous = prior.get(&decision.package).filter(|p| p.rule == decision.rule);
+            let since = previous.map_or(now, |p| p.since);
+            let enforced_since = match mode {
+                Mode::Enforce => Some(previous.and_then(|p| p.enforced_since).unwrap_or(now)),
+                Mode::Monitor => None,
+            };
+            let grace_start = enforced_since.unwrap_or(now);
+            let action_now = match decision.outcome {
+                Outcome::Denied => decision.action_after(now.since(grace_start)),
+                _ => None,
+            };
+            finding = Some(Finding {
+                decision: decision.clone(),
+                since,
+                enforced_since,
+                action_now,
+                next_escalation: action_now.and_then(|_| decision.next_escalation(grace_start, now)),
+                warned: previous.and_then(|p| p.warned),
+            });
+        }
+        let enforced = if mode == Mode::Enforce { finding.as_ref().and_then(|f| f.action_now) } else { None };
+        let step = |kind| Step {
+            package: decision.package.clone(),
+            kind,
+            rule: decision.rule.clone(),
+            action: enforced,
+            message: decision.message.clone(),
+            link: decision.link.clone(),
+        };
+        let want_suspend = matches!(enforced, Some(Action::Suspend | Action::Uninstall));
+        let want_hide = enforced == Some(Action::Hide);
+        for (block, want, is_on, place, lift) in [
+            (Block::Suspend, want_suspend, package.suspended, StepKind::Suspend, StepKind::Unsuspend),
+            (Block::Hide, want_hide, package.hidden, StepKind::Hide, StepKind::Unhide),
+        ] {
+            let ours = owned.contains(&(decision.package.clone(), block));
+            match (want, is_on, ours) {
+                (true, false, _) => out.steps.push(step(place)),
+                (false, true, true) => out.steps.push(Step { rule: None, action: None, message: None, link: None, ..step(lift) }),
+                (false, false, true) => out.stale_ownership.push((decision.package.clone(), block)),
+                // Wanted and already there (ours or someone else's), or not ours to lift.
+                _ => {}
+            }
+        }
+        // The employee is told once per level of action (a warning, then the block).
+        if let (Some(action), Some(f)) = (enforced, finding.as_mut()) {
+            if action >= Action::Warn && f.warned.is_none_or(|w| w < action) {
+                out.steps.push(step(StepKind::Warn));
+            }
+        }
+        if enforced == Some(Action::Uninstall) {
+            out.steps.push(step(StepKind::Uninstall));
+        }
+        out.findings.extend(finding);
+    }
+    if full {
+        let mut gone: Vec<(String, Block)> =
+            owned.iter().filter(|(name, _)| !by_name.contains_key(name.as_str())).cloned().collect();
+        gone.sort();
+        out.stale_ownership.extend(gone);
+    }
+    out
+}
+
+/// The host's device: an inventory in memory that records every step it was asked to take.
+#[derive(Clone, Debug)]
+pub struct SimulatedDevice {
+    /// The device as it stands after the steps applied so far.
+    pub inventory: Inventory,
+    /// Every step asked for, in order, with its result.
+    pub log: Vec<(Step, Result<(), String>)>,
+    /// Packages the simulated platform refuses to change (as `setPackagesSuspended` reports some).
+    pub refuse: HashSet<String>,
+}
+
+impl SimulatedDevice {
+    /// A simulated device holding this inventory.
+    pub fn new(inventory: Inventory) -> Self {
+        SimulatedDevice { inventory, log: Vec::new(), refuse: HashSet::new() }
+    }
+}
+
+impl PackageSource for SimulatedDevice {
+    fn inventory(&mut self) -> Result<Inventory, crate::Error> {
+        Ok(self.inventory.clone())
+    }
+
+    fn package(&mut self, name: &str) -> Result<Option<Package>, crate::Error> {
+        Ok(self.inventory.package(name).cloned())
+    }
+}
+
+impl Enforcer for SimulatedDevice {
+    fn apply(&mut self, step: &Step) -> Result<(), String> {
+        let result = if self.refuse.contains(&step.package) {
+            Err(format!("the platform refused to change {}", step.package))
+        } else {
+            match self.inventory.packages.iter().position(|p| p.name == step.package) {
+                None => Err(format!("{} is not installed", step.package)),
+                Some(i) => {
+                    match step.kind {
+                        StepKind::Suspend => self.inventory.packages[i].suspended = true,
+                        StepKind::Unsuspend => self.inventory.packages[i].suspended = false,
+                        StepKind::Hide => self.inventory.packages[i].hidden = true,
+                        StepKind::Unhide => self.inventory.packages[i].hidden = false,
+                        StepKind::Uninstall => {
+                            self.inventory.packages.remove(i);
+                        }
+                        StepKind::Warn => {}
+                    }
+                    Ok(())
+                }
+            }
+        };
+        self.log.push((step.clone(), result.clone()));
+        result
+    }
+}

@@ -1,0 +1,678 @@
+//! Evaluation: which rule wins for a package on a device, following the precedence written in
+//! `docs/POLICY.md`:
+//!
+//! 1. the never-block set is always allowed;
+//! 2. deny rules in scope for the device, each lifted only by an exception in force for it;
+//! 3. of the remaining denials the strongest action wins (then the rule written first);
+//! 4. an exception in force permits the package (it lifts the rule it names and the default);
+//! 5. an allow rule in scope permits the package;
+//! 6. the default: allow, or for an allow-list deny, except system apps.
+//!
+//! Rules are indexed by package name, prefix and certificate digest so a scan costs a few hash
+//! look-ups per package, whatever the size of the policy.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::digest::CertDigest;
+use crate::inventory::Package;
+use crate::policy::{
+    AppKind, DEFAULT_RULE, DefaultDecision, Effect, Escalation, Exception, Mode, Policy, Rule,
+};
+use crate::protected;
+use crate::time::Timestamp;
+use crate::policy::Action;
+
+/// Who the device is: what scopes the rules and exceptions, and what is never blocked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolment {
+    /// The device's groups (roles, departments).
+    pub groups: Vec<String>,
+    /// This agent's package name.
+    pub agent_package: String,
+    /// The organisation's EMM package, if one manages the phone.
+    pub emm_package: Option<String>,
+}
+
+impl Enrolment {
+    /// An enrolment in these groups, with the standard agent package and no EMM.
+    pub fn in_groups(groups: Vec<String>) -> Self {
+        Enrolment { groups, agent_package: protected::AGENT_PACKAGE.to_string(), emm_package: None }
+    }
+}
+
+/// How a package fares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// In the never-block set.
+    Protected,
+    /// Allowed by a rule or the default.
+    Allowed,
+    /// A violation.
+    Denied,
+    /// Would be a violation, but an exception in force permits it.
+    Excepted,
+}
+
+/// An exception that applied to a package.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedException {
+    /// The rule it lifts (or `default`).
+    pub rule: String,
+    /// The device groups it is for.
+    pub groups: Vec<String>,
+    /// Why it exists.
+    pub reason: String,
+    /// Who may grant or extend it.
+    pub approved_by: Option<String>,
+    /// When it ends.
+    pub expires: Timestamp,
+}
+
+impl AppliedException {
+    fn from(e: &Exception) -> Self {
+        AppliedException {
+            rule: e.rule.clone(),
+            groups: e.groups.clone(),
+            reason: e.reason.clone(),
+            approved_by: e.approved_by.clone(),
+            expires: e.expires,
+        }
+    }
+}
+
+/// The decision for one package: the winning rule and what it says.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// The package.
+    pub package: String,
+    /// How it fares.
+    pub outcome: Outcome,
+    /// The rule that decided (`default` for the default), none for protected packages.
+    pub rule: Option<String>,
+    /// For a denial (or an excepted one): what is done at once.
+    pub action: Option<Action>,
+    /// For a denial: stronger actions after a grace period.
+    pub escalation: Vec<Escalation>,
+    /// Why, in one sentence.
+    pub reason: String,
+    /// The rule's message for the employee.
+    pub message: Option<String>,
+    /// The rule's link for the employee.
+    pub link: Option<String>,
+    /// The exception that permitted the package.
+    pub exception: Option<AppliedException>,
+}
+
+impl Decision {
+    /// Denied or excepted: worth a line in the compliance record.
+    pub fn is_finding(&self) -> bool {
+        matches!(self.outcome, Outcome::Denied | Outcome::Excepted)
+    }
+
+    /// The action in force `elapsed_secs` after the finding started, following the escalation.
+    pub fn action_after(&self, elapsed_secs: i64) -> Option<Action> {
+        let mut action = self.action?;
+        for step in &self.escalation {
+            if elapsed_secs >= step.after.secs() {
+                action = step.action;
+            }
+        }
+        Some(action)
+    }
+
+    /// When the next escalation step is due, given when the finding started.
+    pub fn next_escalation(&self, since: Timestamp, now: Timestamp) -> Option<(Timestamp, Action)> {
+        self.escalation
+            .iter()
+            .map(|s| (since.plus(s.after), s.action))
+            .find(|(at, _)| *at > now)
+    }
+}
+
+/// How one matching rule stands, for `explain`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum MatchStatus {
+    /// The rule applies to this device.
+    Applies,
+    /// The rule is limited to tiers this device is not in.
+    OutOfScope {
+        /// The rule's tiers.
+        tiers: Vec<String>,
+    },
+    /// An exception in force lifts the rule.
+    Excepted {
+        /// The exception.
+        exception: AppliedException,
+    },
+}
+
+/// A rule that matched a package, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleMatch {
+    /// The rule id.
+    pub rule: String,
+    /// Allow or deny.
+    pub effect: Effect,
+    /// For denials, the immediate action.
+    pub action: Option<Action>,
+    /// Each criterion that held.
+    pub reasons: Vec<String>,
+    /// Whether it counts for this device.
+    #[serde(flatten)]
+    pub status: MatchStatus,
+}
+
+/// Everything that bears on one package: each matching rule and why the winner won.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// The decision.
+    pub decision: Decision,
+    /// Every rule that matched, in policy order.
+    pub matches: Vec<RuleMatch>,
+    /// Exceptions that would have applied had they not expired.
+    pub expired_exceptions: Vec<AppliedException>,
+    /// Which step of the precedence decided, in one sentence.
+    pub precedence: String,
+}
+
+/// The settings that hold for one device: its tiers, mode and default.
+#[derive(Clone, Debug)]
+pub struct DeviceScope {
+    groups: HashSet<String>,
+    tiers: HashSet<usize>,
+    /// Monitor or enforce, after tiers.
+    pub mode: Mode,
+    default: DefaultDecision,
+    agent_package: String,
+    emm_package: Option<String>,
+}
+
+impl DeviceScope {
+    /// The default that holds for this device, after tiers.
+    pub fn default_decision(&self) -> &DefaultDecision {
+        &self.default
+    }
+}
+
+/// A policy made ready for fast evaluation.
+#[derive(Debug)]
+pub struct Engine {
+    policy: Policy,
+    by_name: HashMap<String, Vec<u32>>,
+    by_prefix: HashMap<String, Vec<u32>>,
+    prefix_lengths: Vec<usize>,
+    by_signer: HashMap<CertDigest, Vec<u32>>,
+    unindexed: Vec<u32>,
+    publishers_by_country: HashMap<String, Vec<String>>,
+}
+
+impl Engine {
+    /// Builds the indexes for a (validated) policy.
+    pub fn new(policy: Policy) -> Engine {
+        let mut publishers_by_country: HashMap<String, Vec<String>> = HashMap::new();
+        for (id, p) in &policy.publishers {
+            if let Some(c) = &p.country {
+                publishers_by_country.entry(c.clone()).or_default().push(id.clone());
+            }
+        }
+        let mut engine = Engine {
+            by_name: HashMap::new(),
+            by_prefix: HashMap::new(),
+            prefix_lengths: Vec::new(),
+            by_signer: HashMap::new(),
+            unindexed: Vec::new(),
+            publishers_by_country,
+            policy,
+        };
+        for i in 0..engine.policy.rules.len() {
+            engine.index_rule(i as u32);
+        }
+        for ids in engine
+            .by_name
+            .values_mut()
+            .chain(engine.by_prefix.values_mut())
+            .chain(engine.by_signer.values_mut())
+        {
+            ids.dedup();
+        }
+        engine.prefix_lengths = engine.by_prefix.keys().map(String::len).collect::<HashSet<_>>().into_iter().collect();
+        engine.prefix_lengths.sort_unstable();
+        engine
+    }
+
+    /// The policy this engine evaluates.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Indexes a rule under the keys of its most selective criterion; the full match is checked
+    /// on every candidate, so the index only has to be complete, not exact.
+    fn index_rule(&mut self, idx: u32) {
+        let m = &self.policy.rules[idx as usize].matcher;
+        if !m.packages.is_empty() {
+            for name in &m.packages {
+                self.by_name.entry(name.clone()).or_default().push(idx);
+            }
+        } else if !m.signers.is_empty() {
+            for d in &m.signers {
+                self.by_signer.entry(*d).or_default().push(idx);
+            }
+        } else if !m.publishers.is_empty() || !m.countries.is_empty() {
+            let ids: Vec<String> = if m.publishers.is_empty() {
+                m.countries
+                    .iter()
+                    .flat_map(|c| self.publishers_by_country.get(c).cloned().unwrap_or_default())
+                    .collect()
+            } else {
+                m.publishers.clone()
+            };
+            for id in ids {
+                if let Some(p) = self.policy.publishers.get(&id) {
+                    for name in &p.packages {
+                        self.by_name.entry(name.clone()).or_default().push(idx);
+                    }
+                    for d in &p.certificates {
+                        self.by_signer.entry(*d).or_default().push(idx);
+                    }
+                }
+            }
+        } else if !m.package_prefixes.is_empty() {
+            for prefix in &m.package_prefixes {
+                self.by_prefix.entry(prefix.clone()).or_default().push(idx);
+            }
+        } else {
+            self.unindexed.push(idx);
+        }
+    }
+
+    /// The settings that hold for a device: computed once per scan.
+    pub fn scope(&self, enrolment: &Enrolment) -> DeviceScope {
+        let groups: HashSet<String> = enrolment.groups.iter().cloned().collect();
+        let mut tiers = HashSet::new();
+        let mut mode = self.policy.mode;
+        let mut default = self.policy.default.clone();
+        for (i, tier) in self.policy.tiers.iter().enumerate() {
+            if tier.groups.iter().any(|g| groups.contains(g)) {
+                tiers.insert(i);
+                // Tiers only ever make things stricter; the first stricter default wins.
+                if let Some(m) = tier.mode {
+                    mode = mode.max(m);
+                }
+                if let Some(d) = &tier.default {
+                    if default.effect == Effect::Allow && d.effect == Effect::Deny {
+                        default = d.clone();
+                    }
+                }
+            }
+        }
+        DeviceScope {
+            groups,
+            tiers,
+            mode,
+            default,
+            agent_package: enrolment.agent_package.clone(),
+            emm_package: enrolment.emm_package.clone(),
+        }
+    }
+
+    fn candidates(&self, package: &Package) -> Vec<u32> {
+        let mut out: Vec<u32> = self.unindexed.clone();
+        if let Some(ids) = self.by_name.get(package.name.as_str()) {
+            out.extend_from_slice(ids);
+        }
+        for &len in &self.prefix_lengths {
+            if len > package.name.len() {
+                break;
+            }
+            if let Some(ids) = package.name.get(..len).and_then(|p| self.by_prefix.get(p)) {
+                out.extend_from_slice(ids);
+            }
+        }
+        for d in package.all_signers() {
+            if let Some(ids) = self.by_signer.get(d) {
+                out.extend_from_slice(ids);
+            }
+        }
+        if out.len() > 1 {
+            out.sort_unstable();
+            out.dedup();
+        }
+        out
+    }
+
+    /// Whether a rule matches a package; with `reasons`, also says why, criterion by criterion.
+    fn matches(&self, rule: &Rule, package: &Package, mut reasons: Option<&mut Vec<String>>) -> bool {
+        let m = &rule.matcher;
+        let mut say = |text: String| {
+            if let Some(r) = reasons.as_deref_mut() {
+                r.push(text);
+            }
+        };
+        if !m.packages.is_empty() {
+            if !m.packages.iter().any(|n| *n == package.name) {
+                return false;
+            }
+            say(format!("package name `{}` is listed", package.name));
+        }
+        if !m.package_prefixes.is_empty() {
+            match m.package_prefixes.iter().find(|p| package.name.starts_with(p.as_str())) {
+                Some(p) => say(format!("package name starts with `{p}`")),
+                None => return false,
+            }
+        }
+        if !m.signers.is_empty() {
+            match self.signer_hit(&m.signers, package) {
+                Some(text) => say(text),
+                None => return false,
+            }
+        }
+        if !m.publishers.is_empty() {
+            match m.publishers.iter().find_map(|id| self.publisher_hit(id, package)) {
+                Some(text) => say(text),
+                None => return false,
+            }
+        }
+        if !m.countries.is_empty() {
+            let hit = m.countries.iter().find_map(|c| {
+                self.publishers_by_country
+                    .get(c)?
+                    .iter()
+                    .find_map(|id| self.publisher_hit(id, package))
+                    .map(|text| format!("publisher is in {c}: {text}"))
+            });
+            match hit {
+                Some(text) => say(text),
+                None => return false,
+            }
+        }
+        if !m.installed_by.is_empty() {
+            match &package.installer {
+                Some(i) if m.installed_by.contains(i) => say(format!("installed by `{i}`")),
+                _ => return false,
+            }
+        }
+        if !m.not_installed_by.is_empty() {
+            match &package.installer {
+                Some(i) if m.not_installed_by.contains(i) => return false,
+                Some(i) => say(format!("installed by `{i}`, which is not a listed installer")),
+                None => say("installer unknown, so not a listed installer".to_string()),
+            }
+        }
+        if m.min_version_code.is_some_and(|lo| package.version_code < lo)
+            || m.max_version_code.is_some_and(|hi| package.version_code > hi)
+        {
+            return false;
+        }
+        if m.min_version_code.is_some() || m.max_version_code.is_some() {
+            say(format!("version code {} is in the rule's range", package.version_code));
+        }
+        if let Some(kind) = m.app {
+            let is = if package.system { AppKind::System } else { AppKind::User };
+            if is != kind {
+                return false;
+            }
+            say(format!("it is a {} app", if package.system { "system" } else { "user" }));
+        }
+        true
+    }
+
+    fn signer_hit(&self, digests: &[CertDigest], package: &Package) -> Option<String> {
+        if let Some(d) = package.signers.iter().find(|d| digests.contains(d)) {
+            return Some(format!("signed with certificate {d}"));
+        }
+        package
+            .signing_history
+            .iter()
+            .find(|d| digests.contains(d))
+            .map(|d| format!("signing history holds certificate {d} (key rotated since)"))
+    }
+
+    fn publisher_hit(&self, id: &str, package: &Package) -> Option<String> {
+        let p = self.policy.publishers.get(id)?;
+        let label = match &p.country {
+            Some(c) => format!("{} ({c})", p.name),
+            None => p.name.clone(),
+        };
+        if let Some(text) = self.signer_hit(&p.certificates, package) {
+            return Some(format!("{text} of publisher {label}"));
+        }
+        if p.packages.iter().any(|n| *n == package.name) {
+            return Some(format!("`{}` is a package of publisher {label}", package.name));
+        }
+        None
+    }
+
+    fn in_scope(&self, rule: &Rule, scope: &DeviceScope) -> bool {
+        rule.tiers.is_empty()
+            || rule.tiers.iter().any(|t| {
+                self.policy.tiers.iter().position(|x| x.name == *t).is_some_and(|i| scope.tiers.contains(&i))
+            })
+    }
+
+    /// The exception in force for this rule, package and device; or, with `expired`, one that
+    /// would have applied but has ended.
+    fn exception_for(&self, rule: &str, package: &str, scope: &DeviceScope, now: Timestamp, expired: bool) -> Option<&Exception> {
+        self.policy.exceptions.iter().find(|e| {
+            e.rule == rule
+                && (e.packages.is_empty() || e.packages.iter().any(|p| p == package))
+                && e.groups.iter().any(|g| scope.groups.contains(g))
+                && ((e.expires > now) != expired)
+        })
+    }
+
+    /// The decision for one package (the path used right after an install).
+    pub fn decide(&self, package: &Package, scope: &DeviceScope, now: Timestamp) -> Decision {
+        self.evaluate_one(package, scope, now, false).decision
+    }
+
+    /// Every rule that matched a package, and why the winner won.
+    pub fn explain(&self, package: &Package, scope: &DeviceScope, now: Timestamp) -> Explanation {
+        self.evaluate_one(package, scope, now, true)
+    }
+
+    /// Decisions for every package, sorted by package name.
+    pub fn evaluate<'a>(&self, packages: impl IntoIterator<Item = &'a Package>, scope: &DeviceScope, now: Timestamp) -> Vec<Decision> {
+        let mut out: Vec<Decision> = packages.into_iter().map(|p| self.decide(p, scope, now)).collect();
+        out.sort_by(|a, b| a.package.cmp(&b.package));
+        out
+    }
+
+    fn evaluate_one(&self, package: &Package, scope: &DeviceScope, now: Timestamp, explain: bool) -> Explanation {
+        let mut matches = Vec::new();
+        let mut expired = Vec::new();
+        let base = |outcome, reason: String| Decision {
+            package: package.name.clone(),
+            outcome,
+            rule: None,
+            action: None,
+            escalation: Vec::new(),
+            reason,
+            message: None,
+            link: None,
+            exception: None,
+        };
+
+        if let Some(why) = protected::protection(&package.name, &scope.agent_package, scope.emm_package.as_deref()) {
+            let decision = base(Outcome::Protected, format!("never blocked: {why}"));
+            if explain {
+                // Still show what the policy would have said, so a wrong policy is visible.
+                for idx in self.candidates(package) {
+                    self.collect_match(idx, package, scope, now, &mut matches, &mut expired);
+                }
+            }
+            return Explanation {
+                decision,
+                matches,
+                expired_exceptions: expired,
+                precedence: "1. the never-block set wins over every rule".to_string(),
+            };
+        }
+
+        // Walk the candidate rules once: live denials, excepted denials, allows.
+        let mut best_deny: Option<(&Rule, usize)> = None;
+        let mut first_exception: Option<&Exception> = None;
+        let mut first_allow: Option<&Rule> = None;
+        for idx in self.candidates(package) {
+            let rule = &self.policy.rules[idx as usize];
+            if explain {
+                self.collect_match(idx, package, scope, now, &mut matches, &mut expired);
+            }
+            if !self.in_scope(rule, scope) || !self.matches(rule, package, None) {
+                continue;
+            }
+            match rule.effect {
+                Effect::Deny => {
+                    if let Some(e) = self.exception_for(&rule.id, &package.name, scope, now, false) {
+                        first_exception.get_or_insert(e);
+                        continue;
+                    }
+                    let stronger = match best_deny {
+                        None => true,
+                        Some((b, bi)) => strength(rule) > strength(b) || (strength(rule) == strength(b) && (idx as usize) < bi),
+                    };
+                    if stronger {
+                        best_deny = Some((rule, idx as usize));
+                    }
+                }
+                Effect::Allow => {
+                    first_allow.get_or_insert(rule);
+                }
+            }
+        }
+
+        let (decision, precedence) = if let Some((rule, _)) = best_deny {
+            let mut why = Vec::new();
+            self.matches(rule, package, Some(&mut why));
+            (
+                Decision {
+                    outcome: Outcome::Denied,
+                    rule: Some(rule.id.clone()),
+                    action: rule.action,
+                    escalation: rule.escalation.clone(),
+                    message: rule.message.clone(),
+                    link: rule.link.clone(),
+                    ..base(Outcome::Denied, format!("rule `{}`: {}", rule.id, why.join("; ")))
+                },
+                "2-3. a deny rule in force wins over allow rules and the default; of several, the strongest action, then the rule written first".to_string(),
+            )
+        } else if let Some(e) = first_exception {
+            let rule = self.policy.rule(&e.rule);
+            (
+                Decision {
+                    outcome: Outcome::Excepted,
+                    rule: Some(e.rule.clone()),
+                    action: rule.and_then(|r| r.action),
+                    message: rule.and_then(|r| r.message.clone()),
+                    link: rule.and_then(|r| r.link.clone()),
+                    exception: Some(AppliedException::from(e)),
+                    ..base(Outcome::Excepted, format!(
+                        "rule `{}` matches, but an exception for {} holds until {}: {}",
+                        e.rule, e.groups.join(", "), e.expires, e.reason))
+                },
+                "4. an exception in force lifts the rule it names and permits the package".to_string(),
+            )
+        } else if let Some(rule) = first_allow {
+            let mut why = Vec::new();
+            self.matches(rule, package, Some(&mut why));
+            (
+                Decision {
+                    rule: Some(rule.id.clone()),
+                    ..base(Outcome::Allowed, format!("allowed by rule `{}`: {}", rule.id, why.join("; ")))
+                },
+                "5. an allow rule in force permits the package when no deny rule is in force".to_string(),
+            )
+        } else {
+            self.default_decision(package, scope, now, &base, &mut expired, explain)
+        };
+        Explanation { decision, matches, expired_exceptions: expired, precedence }
+    }
+
+    fn default_decision(
+        &self,
+        package: &Package,
+        scope: &DeviceScope,
+        now: Timestamp,
+        base: &dyn Fn(Outcome, String) -> Decision,
+        expired: &mut Vec<AppliedException>,
+        explain: bool,
+    ) -> (Decision, String) {
+        let d = &scope.default;
+        let step = "6. no rule in force matches, so the default decides".to_string();
+        if d.effect == Effect::Allow {
+            return (
+                Decision { rule: Some(DEFAULT_RULE.into()), ..base(Outcome::Allowed, "no rule matches; the policy allows by default".into()) },
+                step,
+            );
+        }
+        if package.system {
+            return (
+                Decision {
+                    rule: Some(DEFAULT_RULE.into()),
+                    ..base(Outcome::Allowed, "system app: the allow-list does not apply to the platform's own apps unless a rule names them".into())
+                },
+                step,
+            );
+        }
+        let denied = Decision {
+            rule: Some(DEFAULT_RULE.into()),
+            action: d.action,
+            escalation: d.escalation.clone(),
+            message: d.message.clone(),
+            link: d.link.clone(),
+            ..base(Outcome::Denied, "no allow rule names this app and the policy is an allow-list".into())
+        };
+        if explain {
+            if let Some(e) = self.exception_for(DEFAULT_RULE, &package.name, scope, now, true) {
+                expired.push(AppliedException::from(e));
+            }
+        }
+        match self.exception_for(DEFAULT_RULE, &package.name, scope, now, false) {
+            Some(e) => (
+                Decision {
+                    outcome: Outcome::Excepted,
+                    exception: Some(AppliedException::from(e)),
+                    reason: format!(
+                        "not on the allow-list, but an exception for {} holds until {}: {}",
+                        e.groups.join(", "), e.expires, e.reason),
+                    ..denied
+                },
+                "4. an exception in force lifts the default and permits the package".to_string(),
+            ),
+            None => (denied, step),
+        }
+    }
+
+    fn collect_match(&self, idx: u32, package: &Package, scope: &DeviceScope, now: Timestamp, out: &mut Vec<RuleMatch>, expired: &mut Vec<AppliedException>) {
+        let rule = &self.policy.rules[idx as usize];
+        let mut reasons = Vec::new();
+        if !self.matches(rule, package, Some(&mut reasons)) {
+            return;
+        }
+        let status = if !self.in_scope(rule, scope) {
+            MatchStatus::OutOfScope { tiers: rule.tiers.clone() }
+        } else if let Some(e) = (rule.effect == Effect::Deny)
+            .then(|| self.exception_for(&rule.id, &package.name, scope, now, false))
+            .flatten()
+        {
+            MatchStatus::Excepted { exception: AppliedException::from(e) }
+        } else {
+            if rule.effect == Effect::Deny {
+                if let Some(e) = self.exception_for(&rule.id, &package.name, scope, now, true) {
+                    expired.push(AppliedException::from(e));
+                }
+            }
+            MatchStatus::Applies
+        };
+        out.push(RuleMatch { rule: rule.id.clone(), effect: rule.effect, action: rule.action, reasons, status });
+    }
+}
+
+/// How hard a deny rule bites: its strongest action, then its immediate one.
+fn strength(rule: &Rule) -> (Option<Action>, Option<Action>) {
+    let last = rule.escalation.last().map(|s| s.action).or(rule.action);
+    (last, rule.action)
+}

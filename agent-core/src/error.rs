@@ -1,0 +1,49 @@
+//! The core's errors: each variant says in a sentence what happened and what it concerns.
+
+use thiserror::Error;
+
+/// Everything the core can fail at.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A compiled policy document does not parse or does not validate.
+    #[error("the policy document is not valid: {reason}")]
+    PolicyDocument {
+        /// What is wrong, and where.
+        reason: String,
+    },
+    /// An authored policy has problems (each located by file, line and column).
+    #[error("{0}")]
+    PolicySource(#[from] crate::policy::authoring::CompileErrors),
+    /// An inventory could not be read.
+    #[error("the inventory {file} is not valid: {reason}")]
+    Inventory {
+        /// The file, or the source of the inventory.
+        file: String,
+        /// What is wrong, and where.
+        reason: String,
+    },
+    /// The platform could not list packages.
+    #[error("the installed packages could not be read: {0}")]
+    PackageSource(String),
+    /// The compliance store failed.
+    #[error("the compliance store {path} failed: {source}")]
+    Store {
+        /// The database file.
+        path: String,
+        /// What SQLite said.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The compliance store holds data this build cannot read.
+    #[error("the compliance store {path} cannot be used: {reason}")]
+    StoreContents {
+        /// The database file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A scan was asked for before any policy was stored.
+    #[error("no policy is active on this device yet: load or sync one first")]
+    NoPolicy,
+}

@@ -1,0 +1,97 @@
+//! What is installed on a device: the packages the engine judges and the device they are on.
+
+use serde::{Deserialize, Serialize};
+
+use crate::digest::CertDigest;
+use crate::time::Timestamp;
+
+/// One installed package, as the platform describes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Package {
+    /// Package name (`com.zhiliaoapp.musically`).
+    pub name: String,
+    /// Long version code.
+    pub version_code: i64,
+    /// Human version name.
+    #[serde(default)]
+    pub version_name: String,
+    /// The package that installed it (`com.android.vending`), if known.
+    #[serde(default)]
+    pub installer: Option<String>,
+    /// Part of the system image.
+    #[serde(default)]
+    pub system: bool,
+    /// SHA-256 of each current signing certificate.
+    #[serde(default)]
+    pub signers: Vec<CertDigest>,
+    /// SHA-256 of each certificate in the signing-certificate history (key rotation, APK v3).
+    #[serde(default)]
+    pub signing_history: Vec<CertDigest>,
+    /// First installed.
+    pub first_install: Timestamp,
+    /// Last updated.
+    pub last_update: Timestamp,
+    /// Launches are blocked (by anyone).
+    #[serde(default)]
+    pub suspended: bool,
+    /// Hidden (by anyone).
+    #[serde(default)]
+    pub hidden: bool,
+}
+
+impl Package {
+    /// Every certificate the package is or was signed with.
+    pub fn all_signers(&self) -> impl Iterator<Item = &CertDigest> {
+        self.signers.iter().chain(self.signing_history.iter())
+    }
+}
+
+/// The device the inventory was taken on.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Device {
+    /// Stable device id within the organisation.
+    pub id: String,
+    /// Device groups (roles, departments) from enrolment.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// Android SDK level.
+    #[serde(default)]
+    pub sdk: u32,
+}
+
+/// A device and its packages: the host's JSON inventory file has exactly this shape.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inventory {
+    /// The device.
+    pub device: Device,
+    /// Installed packages.
+    pub packages: Vec<Package>,
+}
+
+impl Inventory {
+    /// Parses an inventory file, naming `file` and the line and column of any problem.
+    pub fn from_json(file: &str, bytes: &[u8]) -> Result<Inventory, crate::Error> {
+        let inventory: Inventory = serde_json::from_slice(bytes).map_err(|e| crate::Error::Inventory {
+            file: file.to_string(),
+            reason: format!("line {}, column {}: {e}", e.line(), e.column()),
+        })?;
+        let mut seen = std::collections::HashSet::new();
+        for p in &inventory.packages {
+            if !seen.insert(p.name.as_str()) {
+                return Err(crate::Error::Inventory {
+                    file: file.to_string(),
+                    reason: format!("package `{}` is listed twice", p.name),
+                });
+            }
+        }
+        Ok(inventory)
+    }
+
+    /// The package with this name.
+    pub fn package(&self, name: &str) -> Option<&Package> {
+        self.packages.iter().find(|p| p.name == name)
+    }
+}

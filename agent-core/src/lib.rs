@@ -1,0 +1,47 @@
+//! # agent-core: Appwacht's platform-free engine
+//!
+//! What it is for: deciding, for every app on a managed work phone, whether the organisation's
+//! policy allows it, what to do about it, and keeping a compliance record the helpdesk can read.
+//! It holds the policy model and its TOML authoring format, the inventory model, the evaluation
+//! engine with its written precedence (`docs/POLICY.md`), enforcement planning, the SQLite
+//! compliance store and the helpdesk report.
+//!
+//! What it must never do: touch a platform API (the JNI adapter and the host tools implement
+//! [`PackageSource`] and [`Enforcer`]), block a package of the never-block set, lift a block it did
+//! not place, or lose or downgrade anything already stored. It contains no `unsafe` code.
+//!
+//! How to test it: `cargo test` at the workspace root runs its unit tests and the end-to-end suite
+//! in `tests/`.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod agent;
+mod digest;
+mod engine;
+mod enforcement;
+mod error;
+mod inventory;
+pub mod policy;
+mod protected;
+mod report;
+mod store;
+mod time;
+
+pub use agent::{ScanSummary, Scope, StepResult, scan};
+pub use digest::{CertDigest, hex, sha256_hex};
+pub use engine::{
+    AppliedException, Decision, DeviceScope, Engine, Enrolment, Explanation, MatchStatus, Outcome,
+    RuleMatch,
+};
+pub use enforcement::{
+    Block, Enforcer, Finding, PackageSource, Plan, PriorFinding, SimulatedDevice, Step, StepKind,
+    plan,
+};
+pub use error::Error;
+pub use inventory::{Device, Inventory, Package};
+pub use policy::{Action, Effect, Mode, Policy};
+pub use protected::{AGENT_PACKAGE, PLATFORM as PLATFORM_PACKAGES, protection};
+pub use report::{ExceptionLine, PolicySummary, Report, SyncSummary, ViolationLine};
+pub use store::{LogRow, OutboxEvent, ScanRecord, ScanRow, Store, StoredPolicy, retention};
+pub use time::{Span, Timestamp};

@@ -1,0 +1,116 @@
+//! The hand-written TOML format and its compiler.
+//!
+//! The TOML has exactly the shape of the compiled JSON document (so there is one model and one set
+//! of checks), written the way TOML reads best: `[default]`, `[publishers.<id>]`, `[[tiers]]`,
+//! `[[rules]]` with a `[rules.match]` table, `[[exceptions]]`. Every problem is reported with the
+//! file, line and column of the value at fault.
+
+use std::fmt;
+
+use toml::de::{DeTable, DeValue};
+
+use super::validate::{Problem, Segment, expired_exceptions, validate};
+use super::Policy;
+use crate::time::Timestamp;
+
+/// A problem in an authored policy, located in its file.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LocatedProblem {
+    /// The file as the administrator named it.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// Where in the document (`rules[2].match.signers[0]`), when known.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for LocatedProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// All the problems of one authored policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompileErrors(pub Vec<LocatedProblem>);
+
+impl fmt::Display for CompileErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CompileErrors {}
+
+/// Compiles an authored TOML policy into the document that gets signed. `file` names the source in
+/// messages; `now` is the time against which exception expiries are checked.
+pub fn compile(file: &str, source: &str, now: Timestamp) -> Result<Policy, CompileErrors> {
+    let locate = |span: Option<std::ops::Range<usize>>, path: String, message: String| {
+        let (line, column) = line_column(source, span.map_or(0, |s| s.start));
+        LocatedProblem { file: file.to_string(), line, column, path, message }
+    };
+    let policy: Policy = match toml::from_str(source) {
+        Ok(policy) => policy,
+        Err(e) => {
+            let message = e.message().trim().replace('\n', " ");
+            return Err(CompileErrors(vec![locate(e.span(), String::new(), message)]));
+        }
+    };
+    let mut problems = validate(&policy).err().unwrap_or_default();
+    problems.extend(expired_exceptions(&policy, now));
+    if problems.is_empty() {
+        return Ok(policy);
+    }
+    // The document parsed once already, so this parse succeeds; it only serves to find spans.
+    let tree = DeTable::parse(source).ok().map(|t| DeValue::Table(t.into_inner()));
+    Err(CompileErrors(
+        problems
+            .into_iter()
+            .map(|p: Problem| {
+                let span = tree.as_ref().and_then(|t| span_of(t, &p.path));
+                locate(span, p.path_text(), p.message)
+            })
+            .collect(),
+    ))
+}
+
+/// The span of the deepest value along `path` that exists in the document.
+fn span_of(root: &DeValue<'_>, path: &[Segment]) -> Option<std::ops::Range<usize>> {
+    let mut current = root;
+    let mut span = None;
+    for seg in path {
+        let next = match seg {
+            Segment::Key(k) => current.get(k.as_str()),
+            Segment::Index(i) => current.get(*i),
+        };
+        match next {
+            Some(value) => {
+                span = Some(value.span());
+                current = value.get_ref();
+            }
+            None => break,
+        }
+    }
+    span
+}
+
+fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let before = source.get(..offset).unwrap_or(source);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}

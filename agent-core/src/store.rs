@@ -1,0 +1,666 @@
+//! The compliance store: one SQLite database (WAL) holding what the agent knows and must not lose.
+//!
+//! It keeps the policy history (exact bytes), scans, current findings and since when, the
+//! enforcement log, which blocks the agent placed (ownership), a journal of steps in flight, and an
+//! outbox of events for upload. A scan is recorded in one transaction. Steps are journalled before
+//! they touch the device, so a process killed between acting and recording leaves a journal that
+//! the next run reconciles with the device's real state.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::digest::sha256_hex;
+use crate::enforcement::{Block, Finding, PriorFinding, Step, StepKind};
+use crate::inventory::{Device, Inventory, Package};
+use crate::policy::{Action, Mode, Policy};
+use crate::time::Timestamp;
+use crate::Error;
+
+/// How many scans, log rows, outbox events and old policies are kept: the database stays bounded
+/// on a phone that runs for years.
+pub mod retention {
+    /// Scans kept.
+    pub const SCANS: i64 = 1_000;
+    /// Enforcement log rows kept.
+    pub const LOG: i64 = 10_000;
+    /// Outbox events kept (oldest dropped first when upload lags).
+    pub const OUTBOX: i64 = 10_000;
+    /// Policy versions kept besides the active one.
+    pub const POLICIES: i64 = 20;
+}
+
+/// Each migration runs once, in order; `PRAGMA user_version` says how many have run.
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE policy_history (
+        id INTEGER PRIMARY KEY,
+        version INTEGER NOT NULL,
+        organisation TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        source TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        bytes BLOB NOT NULL
+    );
+    CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE packages (name TEXT PRIMARY KEY, json TEXT NOT NULL);
+    CREATE TABLE scans (
+        id INTEGER PRIMARY KEY,
+        started_at INTEGER NOT NULL,
+        trigger TEXT NOT NULL,
+        policy_version INTEGER NOT NULL,
+        mode TEXT NOT NULL,
+        packages INTEGER NOT NULL,
+        violations INTEGER NOT NULL,
+        excepted INTEGER NOT NULL,
+        steps INTEGER NOT NULL,
+        failures INTEGER NOT NULL,
+        duration_us INTEGER NOT NULL
+    );
+    CREATE TABLE findings (
+        package TEXT PRIMARY KEY,
+        rule TEXT,
+        since INTEGER NOT NULL,
+        enforced_since INTEGER,
+        last_seen INTEGER NOT NULL,
+        warned TEXT,
+        json TEXT NOT NULL
+    );
+    CREATE TABLE enforcement_log (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        scan_id INTEGER,
+        package TEXT NOT NULL,
+        step TEXT NOT NULL,
+        rule TEXT,
+        result TEXT NOT NULL,
+        error TEXT
+    );
+    CREATE TABLE ownership (
+        package TEXT NOT NULL,
+        block TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        rule TEXT,
+        PRIMARY KEY (package, block)
+    );
+    CREATE TABLE journal (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, step TEXT NOT NULL);
+    CREATE TABLE outbox (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL);",
+];
+
+/// A policy as the store holds it.
+#[derive(Clone, Debug)]
+pub struct StoredPolicy {
+    /// Row id in the history.
+    pub id: i64,
+    /// The exact bytes received (what was signed), never a re-serialisation.
+    pub bytes: Vec<u8>,
+    /// Their SHA-256.
+    pub sha256: String,
+    /// Where it came from (a file path or URL).
+    pub source: String,
+    /// When it was stored.
+    pub received_at: Timestamp,
+    /// The parsed document.
+    pub policy: Policy,
+}
+
+/// One scan as recorded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScanRow {
+    /// Row id.
+    pub id: i64,
+    /// When it started.
+    pub started_at: Timestamp,
+    /// What started it (`full`, `install`, `demo`…).
+    pub trigger: String,
+    /// The policy version evaluated.
+    pub policy_version: u64,
+    /// Monitor or enforce.
+    pub mode: String,
+    /// Packages evaluated.
+    pub packages: i64,
+    /// Violations found.
+    pub violations: i64,
+    /// Packages permitted by an exception.
+    pub excepted: i64,
+    /// Steps taken on the device.
+    pub steps: i64,
+    /// Steps that failed.
+    pub failures: i64,
+    /// How long it took, in microseconds.
+    pub duration_us: i64,
+}
+
+/// One row of the enforcement log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LogRow {
+    /// When.
+    pub at: Timestamp,
+    /// The package.
+    pub package: String,
+    /// The step (`suspend`, `unsuspend`…).
+    pub step: String,
+    /// The rule behind it.
+    pub rule: Option<String>,
+    /// `ok`, `failed` or `recovered`.
+    pub result: String,
+    /// What the platform said, on failure.
+    pub error: Option<String>,
+}
+
+/// An event waiting for upload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OutboxEvent {
+    /// Row id (acknowledge up to it once uploaded).
+    pub id: i64,
+    /// When.
+    pub at: Timestamp,
+    /// `finding.opened`, `finding.closed`, `enforcement`, `recovery`.
+    pub kind: String,
+    /// The event as JSON.
+    pub body: String,
+}
+
+/// Everything one scan produced, recorded in one transaction.
+pub struct ScanRecord<'a> {
+    /// When the scan started (the single "now" of the scan).
+    pub started_at: Timestamp,
+    /// What started it.
+    pub trigger: &'a str,
+    /// The policy version evaluated.
+    pub policy_version: u64,
+    /// The mode in force.
+    pub mode: Mode,
+    /// The device.
+    pub device: &'a Device,
+    /// The enrolment the scan evaluated under (kept so `explain` judges the same way).
+    pub enrolment: &'a crate::Enrolment,
+    /// The packages scanned (the whole device for a full scan).
+    pub packages: &'a [Package],
+    /// Whether `packages` is the whole device.
+    pub full: bool,
+    /// The findings.
+    pub findings: &'a [Finding],
+    /// Each step taken and its result.
+    pub results: &'a [(Step, Result<(), String>)],
+    /// Blocks to forget without acting.
+    pub stale_ownership: &'a [(String, Block)],
+    /// Duration in microseconds.
+    pub duration_us: i64,
+}
+
+/// The compliance store.
+pub struct Store {
+    conn: Connection,
+    path: String,
+}
+
+impl Store {
+    /// Opens (creating and migrating if needed) the store at `path`.
+    pub fn open(path: &Path) -> Result<Store, Error> {
+        let name = path.display().to_string();
+        let conn = Connection::open(path).map_err(|source| Error::Store { path: name.clone(), source })?;
+        Store::init(conn, name)
+    }
+
+    /// A store in memory, for tests and one-off evaluations.
+    pub fn in_memory() -> Result<Store, Error> {
+        let conn = Connection::open_in_memory().map_err(|source| Error::Store { path: ":memory:".into(), source })?;
+        Store::init(conn, ":memory:".into())
+    }
+
+    fn init(conn: Connection, path: String) -> Result<Store, Error> {
+        let mut store = Store { conn, path };
+        store.setup().map_err(|source| store.err(source))?;
+        let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|s| store.err(s))?;
+        if version > MIGRATIONS.len() as i64 {
+            return Err(Error::StoreContents {
+                path: store.path.clone(),
+                reason: format!(
+                    "it was written by a newer agent (schema {version}; this build knows {})",
+                    MIGRATIONS.len()
+                ),
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = store.conn.transaction().map_err(|source| Error::Store { path: store.path.clone(), source })?;
+            tx.execute_batch(sql)
+                .and_then(|_| tx.pragma_update(None, "user_version", (i + 1) as i64))
+                .and_then(|_| tx.commit())
+                .map_err(|source| Error::Store { path: store.path.clone(), source })?;
+        }
+        Ok(store)
+    }
+
+    fn setup(&mut self) -> rusqlite::Result<()> {
+        self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // WAL keeps readers (the helpdesk report) off the writer's back; FULL sync because a
+        // phone that loses power must not lose a recorded block.
+        let _mode: String = self.conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        self.conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+    }
+
+    fn err(&self, source: rusqlite::Error) -> Error {
+        Error::Store { path: self.path.clone(), source }
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The schema version (number of migrations applied).
+    pub fn schema_version(&self) -> Result<i64, Error> {
+        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|s| self.err(s))
+    }
+
+    /// Validates and stores a policy document and makes it the active one, in one transaction.
+    /// Returns `false` when these exact bytes are already active. A lower version than the active
+    /// one, or different bytes under the same version, is refused: nothing stored is downgraded.
+    pub fn activate_policy(&mut self, bytes: &[u8], source: &str, now: Timestamp) -> Result<bool, Error> {
+        let policy = Policy::from_json(bytes)?;
+        let sha = sha256_hex(bytes);
+        if let Some(active) = self.active_policy()? {
+            if active.sha256 == sha {
+                return Ok(false);
+            }
+            if policy.version <= active.policy.version {
+                return Err(Error::PolicyDocument {
+                    reason: format!(
+                        "version {} from {source} is not newer than the active version {} (from {}); raise the version to replace it",
+                        policy.version, active.policy.version, active.source
+                    ),
+                });
+            }
+        }
+        let tx = self.conn.transaction().map_err(|s| Error::Store { path: self.path.clone(), source: s })?;
+        let result = (|| {
+            tx.execute(
+                "INSERT INTO policy_history (version, organisation, sha256, source, received_at, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![policy.version as i64, policy.organisation, sha, source, now.unix(), bytes],
+            )?;
+            let id = tx.last_insert_rowid();
+            tx.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('active_policy', ?1)", params![id.to_string()])?;
+            tx.execute(
+                "DELETE FROM policy_history WHERE id <> ?1 AND id NOT IN (SELECT id FROM policy_history ORDER BY id DESC LIMIT ?2)",
+                params![id, retention::POLICIES + 1],
+            )?;
+            tx.commit()
+        })();
+        result.map_err(|s| self.err(s))?;
+        Ok(true)
+    }
+
+    /// The active policy, if any.
+    pub fn active_policy(&self) -> Result<Option<StoredPolicy>, Error> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT p.id, p.bytes, p.sha256, p.source, p.received_at FROM policy_history p
+                 JOIN state s ON s.key = 'active_policy' AND p.id = CAST(s.value AS INTEGER)",
+                [],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)?)),
+            )
+            .optional()
+            .map_err(|s| self.err(s))?;
+        let Some((id, bytes, sha256, source, received_at)) = row else { return Ok(None) };
+        let policy = Policy::from_json(&bytes).map_err(|e| Error::StoreContents {
+            path: self.path.clone(),
+            reason: format!("the active policy no longer parses: {e}"),
+        })?;
+        Ok(Some(StoredPolicy { id, bytes, sha256, source, received_at: Timestamp::from_unix(received_at), policy }))
+    }
+
+    /// Versions in the policy history, newest first: (version, sha256, source, received).
+    pub fn policy_history(&self) -> Result<Vec<(u64, String, String, Timestamp)>, Error> {
+        self.query(
+            "SELECT version, sha256, source, received_at FROM policy_history ORDER BY id DESC",
+            [],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?, Timestamp::from_unix(r.get(3)?))),
+        )
+    }
+
+    /// A value from the key-value state.
+    pub fn state(&self, key: &str) -> Result<Option<String>, Error> {
+        self.conn
+            .query_row("SELECT value FROM state WHERE key = ?1", params![key], |r| r.get(0))
+            .optional()
+            .map_err(|s| self.err(s))
+    }
+
+    /// Sets a value in the key-value state.
+    pub fn set_state(&mut self, key: &str, value: &str) -> Result<(), Error> {
+        self.conn
+            .execute("INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)", params![key, value])
+            .map(|_| ())
+            .map_err(|s| self.err(s))
+    }
+
+    /// What the store remembers of current findings.
+    pub fn prior_findings(&self) -> Result<HashMap<String, PriorFinding>, Error> {
+        let rows = self.query("SELECT package, rule, since, enforced_since, warned FROM findings", [], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<i64>>(3)?, r.get::<_, Option<String>>(4)?))
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(package, rule, since, enforced_since, warned)| {
+                let prior = PriorFinding {
+                    rule,
+                    since: Timestamp::from_unix(since),
+                    enforced_since: enforced_since.map(Timestamp::from_unix),
+                    warned: warned.as_deref().and_then(Action::parse),
+                };
+                (package, prior)
+            })
+            .collect())
+    }
+
+    /// Current findings, as recorded by the last scan (sorted by package).
+    pub fn findings(&self) -> Result<Vec<Finding>, Error> {
+        let rows = self.query("SELECT json FROM findings ORDER BY package", [], |r| r.get::<_, String>(0))?;
+        rows.iter()
+            .map(|json| {
+                stored_finding(json).ok_or_else(|| Error::StoreContents {
+                    path: self.path.clone(),
+                    reason: "a finding row does not parse".into(),
+                })
+            })
+            .collect()
+    }
+
+    /// The blocks the agent placed itself.
+    pub fn owned_blocks(&self) -> Result<HashSet<(String, Block)>, Error> {
+        let rows = self.query("SELECT package, block FROM ownership", [], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        Ok(rows.into_iter().filter_map(|(p, b)| Some((p, Block::parse(&b)?))).collect())
+    }
+
+    /// Owned blocks with since when and the rule: (package, block, since, rule).
+    pub fn ownership(&self) -> Result<Vec<(String, Block, Timestamp, Option<String>)>, Error> {
+        let rows = self.query("SELECT package, block, since, rule FROM ownership ORDER BY package, block", [], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?))
+        })?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(p, b, s, r)| Some((p, Block::parse(&b)?, Timestamp::from_unix(s), r)))
+            .collect())
+    }
+
+    /// Writes the steps about to be taken, committed before the first one touches the device.
+    pub fn journal_steps(&mut self, steps: &[Step], now: Timestamp) -> Result<(), Error> {
+        let tx = self.conn.transaction().map_err(|s| Error::Store { path: self.path.clone(), source: s })?;
+        let result = (|| {
+            for step in steps {
+                let json = serde_json::to_string(step).unwrap_or_default();
+                tx.execute("INSERT INTO journal (at, step) VALUES (?1, ?2)", params![now.unix(), json])?;
+            }
+            tx.commit()
+        })();
+        result.map_err(|s| self.err(s))
+    }
+
+    /// Steps journalled by a run that did not get to record its scan.
+    pub fn pending_steps(&self) -> Result<Vec<Step>, Error> {
+        let rows = self.query("SELECT step FROM journal ORDER BY id", [], |r| r.get::<_, String>(0))?;
+        Ok(rows.iter().filter_map(|j| serde_json::from_str(j).ok()).collect())
+    }
+
+    /// Reconciles steps left in the journal by an interrupted run with the device's real state:
+    /// a block that is on the device was placed by us, so we own it; a lift that happened is
+    /// forgotten. Returns the steps found done. One transaction.
+    pub fn recover(&mut self, device: &[Package], now: Timestamp) -> Result<Vec<Step>, Error> {
+        let pending = self.pending_steps()?;
+        if pending.is_empty() {
+            return Ok(Vec::new());
+        }
+        let state: HashMap<&str, &Package> = device.iter().map(|p| (p.name.as_str(), p)).collect();
+        let tx = self.conn.transaction().map_err(|s| Error::Store { path: self.path.clone(), source: s })?;
+        let mut done = Vec::new();
+        let result = (|| {
+            for step in &pending {
+                let Some((block, placed)) = step.kind.block() else { continue };
+                let on = state.get(step.package.as_str()).map(|p| match block {
+                    Block::Suspend => p.suspended,
+                    Block::Hide => p.hidden,
+                });
+                if on == Some(placed) {
+                    set_ownership(&tx, &step.package, block, placed, now, step.rule.as_deref())?;
+                    log_step(&tx, now, None, step, "recovered", None)?;
+                    outbox(&tx, now, "recovery", &serde_json::json!({"package": step.package, "step": step.kind}))?;
+                    done.push(step.clone());
+                }
+            }
+            tx.execute("DELETE FROM journal", [])?;
+            tx.commit()
+        })();
+        result.map_err(|s| self.err(s))?;
+        Ok(done)
+    }
+
+    /// Records a scan, its findings, the steps' results, ownership, outbox events and the
+    /// inventory snapshot; clears the journal; applies retention. One transaction.
+    pub fn record_scan(&mut self, rec: &ScanRecord<'_>) -> Result<i64, Error> {
+        let prior = self.prior_findings()?;
+        let tx = self.conn.transaction().map_err(|s| Error::Store { path: self.path.clone(), source: s })?;
+        let now = rec.started_at;
+        let result = (|| {
+            let violations = rec.findings.iter().filter(|f| f.decision.outcome == crate::Outcome::Denied).count() as i64;
+            let excepted = rec.findings.len() as i64 - violations;
+            let failures = rec.results.iter().filter(|(_, r)| r.is_err()).count() as i64;
+            tx.execute(
+                "INSERT INTO scans (started_at, trigger, policy_version, mode, packages, violations, excepted, steps, failures, duration_us)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![now.unix(), rec.trigger, rec.policy_version as i64, rec.mode.to_string(), rec.packages.len() as i64,
+                        violations, excepted, rec.results.len() as i64, failures, rec.duration_us],
+            )?;
+            let scan_id = tx.last_insert_rowid();
+
+            // Findings: replace those of the scanned packages; close the ones that went away.
+            let scanned: HashSet<&str> = rec.packages.iter().map(|p| p.name.as_str()).collect();
+            let current: HashSet<&str> = rec.findings.iter().map(|f| f.decision.package.as_str()).collect();
+            for (package, old) in &prior {
+                let in_scope = rec.full || scanned.contains(package.as_str());
+                if in_scope && !current.contains(package.as_str()) {
+                    tx.execute("DELETE FROM findings WHERE package = ?1", params![package])?;
+                    outbox(&tx, now, "finding.closed", &serde_json::json!({"package": package, "rule": old.rule}))?;
+                }
+            }
+            let warned_now: HashMap<&str, Option<Action>> = rec
+                .results
+                .iter()
+                .filter(|(s, r)| s.kind == StepKind::Warn && r.is_ok())
+                .map(|(s, _)| (s.package.as_str(), s.action))
+                .collect();
+            for f in rec.findings {
+                let mut f = f.clone();
+                if let Some(action) = warned_now.get(f.decision.package.as_str()) {
+                    f.warned = *action;
+                }
+                let opened = prior.get(&f.decision.package).is_none_or(|p| p.rule != f.decision.rule);
+                let json = serde_json::to_string(&f).unwrap_or_default();
+                tx.execute(
+                    "INSERT OR REPLACE INTO findings (package, rule, since, enforced_since, last_seen, warned, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![f.decision.package, f.decision.rule, f.since.unix(), f.enforced_since.map(Timestamp::unix), now.unix(),
+                            f.warned.map(Action::as_str), json],
+                )?;
+                if opened {
+                    outbox(&tx, now, "finding.opened", &serde_json::json!({
+                        "package": f.decision.package, "rule": f.decision.rule, "outcome": f.decision.outcome,
+                        "action": f.action_now, "mode": rec.mode,
+                    }))?;
+                }
+            }
+
+            // The enforcement log and ownership.
+            for (step, result) in rec.results {
+                let (text, error) = match result {
+                    Ok(()) => ("ok", None),
+                    Err(e) => ("failed", Some(e.as_str())),
+                };
+                log_step(&tx, now, Some(scan_id), step, text, error)?;
+                if let (Some((block, placed)), Ok(())) = (step.kind.block(), result) {
+                    set_ownership(&tx, &step.package, block, placed, now, step.rule.as_deref())?;
+                }
+                outbox(&tx, now, "enforcement", &serde_json::json!({
+                    "package": step.package, "step": step.kind, "rule": step.rule, "result": text, "error": error,
+                }))?;
+            }
+            for (package, block) in rec.stale_ownership {
+                tx.execute("DELETE FROM ownership WHERE package = ?1 AND block = ?2", params![package, block.as_str()])?;
+            }
+
+            // The inventory snapshot, for `explain` and the report.
+            tx.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('device', ?1)",
+                       params![serde_json::to_string(rec.device).unwrap_or_default()])?;
+            tx.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('enrolment', ?1)",
+                       params![serde_json::to_string(rec.enrolment).unwrap_or_default()])?;
+            if rec.full {
+                tx.execute("DELETE FROM packages", [])?;
+            }
+            for p in rec.packages {
+                tx.execute("INSERT OR REPLACE INTO packages (name, json) VALUES (?1, ?2)",
+                           params![p.name, serde_json::to_string(p).unwrap_or_default()])?;
+            }
+            tx.execute("DELETE FROM journal", [])?;
+            tx.execute("DELETE FROM scans WHERE id NOT IN (SELECT id FROM scans ORDER BY id DESC LIMIT ?1)", params![retention::SCANS])?;
+            tx.execute("DELETE FROM enforcement_log WHERE id NOT IN (SELECT id FROM enforcement_log ORDER BY id DESC LIMIT ?1)", params![retention::LOG])?;
+            tx.execute("DELETE FROM outbox WHERE id NOT IN (SELECT id FROM outbox ORDER BY id DESC LIMIT ?1)", params![retention::OUTBOX])?;
+            tx.commit()?;
+            Ok(scan_id)
+        })();
+        result.map_err(|s| self.err(s))
+    }
+
+    /// Records that the device forgot a package outside a scan (it was uninstalled): its finding
+    /// closes and any block on it is forgotten.
+    pub fn forget_package(&mut self, package: &str, now: Timestamp) -> Result<(), Error> {
+        let tx = self.conn.transaction().map_err(|s| Error::Store { path: self.path.clone(), source: s })?;
+        let result = (|| {
+            if tx.execute("DELETE FROM findings WHERE package = ?1", params![package])? > 0 {
+                outbox(&tx, now, "finding.closed", &serde_json::json!({"package": package, "rule": null}))?;
+            }
+            tx.execute("DELETE FROM ownership WHERE package = ?1", params![package])?;
+            tx.execute("DELETE FROM packages WHERE name = ?1", params![package])?;
+            tx.commit()
+        })();
+        result.map_err(|s| self.err(s))
+    }
+
+    /// The device and packages as of the last scan.
+    pub fn snapshot(&self) -> Result<Option<Inventory>, Error> {
+        let Some(device) = self.state("device")? else { return Ok(None) };
+        let device: Device = serde_json::from_str(&device).map_err(|e| Error::StoreContents {
+            path: self.path.clone(),
+            reason: format!("the stored device does not parse: {e}"),
+        })?;
+        let rows = self.query("SELECT json FROM packages ORDER BY name", [], |r| r.get::<_, String>(0))?;
+        let packages = rows.iter().filter_map(|j| serde_json::from_str(j).ok()).collect();
+        Ok(Some(Inventory { device, packages }))
+    }
+
+    /// The enrolment of the last scan.
+    pub fn enrolment(&self) -> Result<Option<crate::Enrolment>, Error> {
+        Ok(self.state("enrolment")?.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
+    /// The most recent scans, newest first.
+    pub fn recent_scans(&self, limit: i64) -> Result<Vec<ScanRow>, Error> {
+        self.query(
+            "SELECT id, started_at, trigger, policy_version, mode, packages, violations, excepted, steps, failures, duration_us
+             FROM scans ORDER BY id DESC LIMIT ?1",
+            params![limit],
+            |r| {
+                Ok(ScanRow {
+                    id: r.get(0)?,
+                    started_at: Timestamp::from_unix(r.get(1)?),
+                    trigger: r.get(2)?,
+                    policy_version: r.get::<_, i64>(3)? as u64,
+                    mode: r.get(4)?,
+                    packages: r.get(5)?,
+                    violations: r.get(6)?,
+                    excepted: r.get(7)?,
+                    steps: r.get(8)?,
+                    failures: r.get(9)?,
+                    duration_us: r.get(10)?,
+                })
+            },
+        )
+    }
+
+    /// The most recent enforcement log rows, newest first; with `package`, only that package's.
+    pub fn enforcement_log(&self, limit: i64, package: Option<&str>) -> Result<Vec<LogRow>, Error> {
+        self.query(
+            "SELECT at, package, step, rule, result, error FROM enforcement_log
+             WHERE ?2 IS NULL OR package = ?2 ORDER BY id DESC LIMIT ?1",
+            params![limit, package],
+            |r| {
+                Ok(LogRow {
+                    at: Timestamp::from_unix(r.get(0)?),
+                    package: r.get(1)?,
+                    step: r.get(2)?,
+                    rule: r.get(3)?,
+                    result: r.get(4)?,
+                    error: r.get(5)?,
+                })
+            },
+        )
+    }
+
+    /// Events waiting for upload, oldest first.
+    pub fn outbox(&self, limit: i64) -> Result<Vec<OutboxEvent>, Error> {
+        self.query("SELECT id, at, kind, body FROM outbox ORDER BY id LIMIT ?1", params![limit], |r| {
+            Ok(OutboxEvent { id: r.get(0)?, at: Timestamp::from_unix(r.get(1)?), kind: r.get(2)?, body: r.get(3)? })
+        })
+    }
+
+    /// Drops events up to and including `id` once they are uploaded.
+    pub fn acknowledge_outbox(&mut self, id: i64) -> Result<usize, Error> {
+        self.conn.execute("DELETE FROM outbox WHERE id <= ?1", params![id]).map_err(|s| self.err(s))
+    }
+
+    /// Row counts per table, for `status` and the retention tests.
+    pub fn row_counts(&self) -> Result<Vec<(&'static str, i64)>, Error> {
+        ["policy_history", "scans", "findings", "enforcement_log", "ownership", "journal", "outbox", "packages"]
+            .into_iter()
+            .map(|t| {
+                let n = self.conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0)).map_err(|s| self.err(s))?;
+                Ok((t, n))
+            })
+            .collect()
+    }
+
+    fn query<T, P: rusqlite::Params>(&self, sql: &str, params: P, f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>) -> Result<Vec<T>, Error> {
+        let mut stmt = self.conn.prepare(sql).map_err(|s| self.err(s))?;
+        let rows = stmt.query_map(params, f).map_err(|s| self.err(s))?;
+        rows.collect::<Result<Vec<T>, _>>().map_err(|s| self.err(s))
+    }
+}
+
+fn set_ownership(tx: &rusqlite::Transaction<'_>, package: &str, block: Block, placed: bool, now: Timestamp, rule: Option<&str>) -> rusqlite::Result<()> {
+    if placed {
+        tx.execute(
+            "INSERT OR IGNORE INTO ownership (package, block, since, rule) VALUES (?1, ?2, ?3, ?4)",
+            params![package, block.as_str(), now.unix(), rule],
+        )?;
+    } else {
+        tx.execute("DELETE FROM ownership WHERE package = ?1 AND block = ?2", params![package, block.as_str()])?;
+    }
+    Ok(())
+}
+
+fn log_step(tx: &rusqlite::Transaction<'_>, now: Timestamp, scan: Option<i64>, step: &Step, result: &str, error: Option<&str>) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO enforcement_log (at, scan_id, package, step, rule, result, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![now.unix(), scan, step.package, step.kind.as_str(), step.rule, result, error],
+    )?;
+    Ok(())
+}
+
+fn outbox(tx: &rusqlite::Transaction<'_>, now: Timestamp, kind: &str, body: &serde_json::Value) -> rusqlite::Result<()> {
+    tx.execute("INSERT INTO outbox (at, kind, body) VALUES (?1, ?2, ?3)", params![now.unix(), kind, body.to_string()])?;
+    Ok(())
+}
+
+fn stored_finding(json: &str) -> Option<Finding> {
+    serde_json::from_str(json).ok()
+}
