@@ -5,12 +5,12 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::engine::{Engine, Enrolment, Outcome};
+use crate::Error;
 use crate::enforcement::{Enforcer, PackageSource, Step, plan};
+use crate::engine::{Engine, Enrolment, Outcome};
 use crate::policy::Mode;
 use crate::store::{ScanRecord, Store};
 use crate::time::Timestamp;
-use crate::Error;
 
 /// What a scan did.
 #[derive(Clone, Debug, Serialize)]
@@ -94,13 +94,24 @@ pub fn scan(
     );
 
     store.journal_steps(&plan.steps, now)?;
-    let results: Vec<(Step, Result<(), String>)> =
-        plan.steps.iter().map(|s| (s.clone(), enforcer.apply(s))).collect();
+    let results: Vec<(Step, Result<(), String>)> = plan
+        .steps
+        .iter()
+        .map(|s| (s.clone(), enforcer.apply(s)))
+        .collect();
     if results.iter().any(|(_, r)| r.is_err()) {
-        log::warn!("{} of {} enforcement steps failed", results.iter().filter(|(_, r)| r.is_err()).count(), results.len());
+        log::warn!(
+            "{} of {} enforcement steps failed",
+            results.iter().filter(|(_, r)| r.is_err()).count(),
+            results.len()
+        );
     }
 
-    let violations = plan.findings.iter().filter(|f| f.decision.outcome == Outcome::Denied).count();
+    let violations = plan
+        .findings
+        .iter()
+        .filter(|f| f.decision.outcome == Outcome::Denied)
+        .count();
     let record = ScanRecord {
         started_at: now,
         trigger,
@@ -124,7 +135,13 @@ pub fn scan(
         packages: packages.len(),
         violations,
         excepted: plan.findings.len() - violations,
-        steps: results.into_iter().map(|(step, r)| StepResult { step, error: r.err() }).collect(),
+        steps: results
+            .into_iter()
+            .map(|(step, r)| StepResult {
+                step,
+                error: r.err(),
+            })
+            .collect(),
         recovered,
     })
 }

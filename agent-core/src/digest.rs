@@ -91,7 +91,10 @@ mod tests {
             .map(|c| std::str::from_utf8(c).unwrap())
             .collect::<Vec<_>>()
             .join(":");
-        assert_eq!(CertDigest::parse(plain).unwrap(), CertDigest::parse(&keytool).unwrap());
+        assert_eq!(
+            CertDigest::parse(plain).unwrap(),
+            CertDigest::parse(&keytool).unwrap()
+        );
         assert_eq!(CertDigest::parse(plain).unwrap().to_string(), plain);
     }
 

@@ -75,9 +75,16 @@ impl StepKind {
 
     /// Parses the stored name.
     pub fn parse(text: &str) -> Option<StepKind> {
-        [Self::Suspend, Self::Unsuspend, Self::Hide, Self::Unhide, Self::Warn, Self::Uninstall]
-            .into_iter()
-            .find(|k| k.as_str() == text)
+        [
+            Self::Suspend,
+            Self::Unsuspend,
+            Self::Hide,
+            Self::Unhide,
+            Self::Warn,
+            Self::Uninstall,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
     }
 
     /// The block this step places (`Some(true)`) or lifts (`Some(false)`).
@@ -181,10 +188,14 @@ pub fn plan(
     let mut out = Plan::default();
     let by_name: HashMap<&str, &Package> = inventory.iter().map(|p| (p.name.as_str(), p)).collect();
     for decision in decisions {
-        let Some(package) = by_name.get(decision.package.as_str()) else { continue };
+        let Some(package) = by_name.get(decision.package.as_str()) else {
+            continue;
+        };
         let mut finding = None;
         if decision.is_finding() {
-            let previous = prior.get(&decision.package).filter(|p| p.rule == decision.rule);
+            let previous = prior
+                .get(&decision.package)
+                .filter(|p| p.rule == decision.rule);
             let since = previous.map_or(now, |p| p.since);
             let enforced_since = match mode {
                 Mode::Enforce => Some(previous.and_then(|p| p.enforced_since).unwrap_or(now)),
@@ -200,11 +211,16 @@ pub fn plan(
                 since,
                 enforced_since,
                 action_now,
-                next_escalation: action_now.and_then(|_| decision.next_escalation(grace_start, now)),
+                next_escalation: action_now
+                    .and_then(|_| decision.next_escalation(grace_start, now)),
                 warned: previous.and_then(|p| p.warned),
             });
         }
-        let enforced = if mode == Mode::Enforce { finding.as_ref().and_then(|f| f.action_now) } else { None };
+        let enforced = if mode == Mode::Enforce {
+            finding.as_ref().and_then(|f| f.action_now)
+        } else {
+            None
+        };
         let step = |kind| Step {
             package: decision.package.clone(),
             kind,
@@ -216,23 +232,42 @@ pub fn plan(
         let want_suspend = matches!(enforced, Some(Action::Suspend | Action::Uninstall));
         let want_hide = enforced == Some(Action::Hide);
         for (block, want, is_on, place, lift) in [
-            (Block::Suspend, want_suspend, package.suspended, StepKind::Suspend, StepKind::Unsuspend),
-            (Block::Hide, want_hide, package.hidden, StepKind::Hide, StepKind::Unhide),
+            (
+                Block::Suspend,
+                want_suspend,
+                package.suspended,
+                StepKind::Suspend,
+                StepKind::Unsuspend,
+            ),
+            (
+                Block::Hide,
+                want_hide,
+                package.hidden,
+                StepKind::Hide,
+                StepKind::Unhide,
+            ),
         ] {
             let ours = owned.contains(&(decision.package.clone(), block));
             match (want, is_on, ours) {
                 (true, false, _) => out.steps.push(step(place)),
-                (false, true, true) => out.steps.push(Step { rule: None, action: None, message: None, link: None, ..step(lift) }),
+                (false, true, true) => out.steps.push(Step {
+                    rule: None,
+                    action: None,
+                    message: None,
+                    link: None,
+                    ..step(lift)
+                }),
                 (false, false, true) => out.stale_ownership.push((decision.package.clone(), block)),
                 // Wanted and already there (ours or someone else's), or not ours to lift.
                 _ => {}
             }
         }
         // The employee is told once per level of action (a warning, then the block).
-        if let (Some(action), Some(f)) = (enforced, finding.as_mut()) {
-            if action >= Action::Warn && f.warned.is_none_or(|w| w < action) {
-                out.steps.push(step(StepKind::Warn));
-            }
+        if let (Some(action), Some(f)) = (enforced, finding.as_mut())
+            && action >= Action::Warn
+            && f.warned.is_none_or(|w| w < action)
+        {
+            out.steps.push(step(StepKind::Warn));
         }
         if enforced == Some(Action::Uninstall) {
             out.steps.push(step(StepKind::Uninstall));
@@ -240,8 +275,11 @@ pub fn plan(
         out.findings.extend(finding);
     }
     if full {
-        let mut gone: Vec<(String, Block)> =
-            owned.iter().filter(|(name, _)| !by_name.contains_key(name.as_str())).cloned().collect();
+        let mut gone: Vec<(String, Block)> = owned
+            .iter()
+            .filter(|(name, _)| !by_name.contains_key(name.as_str()))
+            .cloned()
+            .collect();
         gone.sort();
         out.stale_ownership.extend(gone);
     }
@@ -262,7 +300,11 @@ pub struct SimulatedDevice {
 impl SimulatedDevice {
     /// A simulated device holding this inventory.
     pub fn new(inventory: Inventory) -> Self {
-        SimulatedDevice { inventory, log: Vec::new(), refuse: HashSet::new() }
+        SimulatedDevice {
+            inventory,
+            log: Vec::new(),
+            refuse: HashSet::new(),
+        }
     }
 }
 
@@ -281,7 +323,12 @@ impl Enforcer for SimulatedDevice {
         let result = if self.refuse.contains(&step.package) {
             Err(format!("the platform refused to change {}", step.package))
         } else {
-            match self.inventory.packages.iter().position(|p| p.name == step.package) {
+            match self
+                .inventory
+                .packages
+                .iter()
+                .position(|p| p.name == step.package)
+            {
                 None => Err(format!("{} is not installed", step.package)),
                 Some(i) => {
                     match step.kind {

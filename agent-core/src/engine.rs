@@ -17,12 +17,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::CertDigest;
 use crate::inventory::Package;
+use crate::policy::Action;
 use crate::policy::{
     AppKind, DEFAULT_RULE, DefaultDecision, Effect, Escalation, Exception, Mode, Policy, Rule,
 };
 use crate::protected;
 use crate::time::Timestamp;
-use crate::policy::Action;
 
 /// Who the device is: what scopes the rules and exceptions, and what is never blocked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,7 +38,11 @@ pub struct Enrolment {
 impl Enrolment {
     /// An enrolment in these groups, with the standard agent package and no EMM.
     pub fn in_groups(groups: Vec<String>) -> Self {
-        Enrolment { groups, agent_package: protected::AGENT_PACKAGE.to_string(), emm_package: None }
+        Enrolment {
+            groups,
+            agent_package: protected::AGENT_PACKAGE.to_string(),
+            emm_package: None,
+        }
     }
 }
 
@@ -216,7 +220,10 @@ impl Engine {
         let mut publishers_by_country: HashMap<String, Vec<String>> = HashMap::new();
         for (id, p) in &policy.publishers {
             if let Some(c) = &p.country {
-                publishers_by_country.entry(c.clone()).or_default().push(id.clone());
+                publishers_by_country
+                    .entry(c.clone())
+                    .or_default()
+                    .push(id.clone());
             }
         }
         let mut engine = Engine {
@@ -239,7 +246,13 @@ impl Engine {
         {
             ids.dedup();
         }
-        engine.prefix_lengths = engine.by_prefix.keys().map(String::len).collect::<HashSet<_>>().into_iter().collect();
+        engine.prefix_lengths = engine
+            .by_prefix
+            .keys()
+            .map(String::len)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
         engine.prefix_lengths.sort_unstable();
         engine
     }
@@ -265,7 +278,12 @@ impl Engine {
             let ids: Vec<String> = if m.publishers.is_empty() {
                 m.countries
                     .iter()
-                    .flat_map(|c| self.publishers_by_country.get(c).cloned().unwrap_or_default())
+                    .flat_map(|c| {
+                        self.publishers_by_country
+                            .get(c)
+                            .cloned()
+                            .unwrap_or_default()
+                    })
                     .collect()
             } else {
                 m.publishers.clone()
@@ -302,10 +320,11 @@ impl Engine {
                 if let Some(m) = tier.mode {
                     mode = mode.max(m);
                 }
-                if let Some(d) = &tier.default {
-                    if default.effect == Effect::Allow && d.effect == Effect::Deny {
-                        default = d.clone();
-                    }
+                if let Some(d) = &tier.default
+                    && default.effect == Effect::Allow
+                    && d.effect == Effect::Deny
+                {
+                    default = d.clone();
                 }
             }
         }
@@ -345,7 +364,12 @@ impl Engine {
     }
 
     /// Whether a rule matches a package; with `reasons`, also says why, criterion by criterion.
-    fn matches(&self, rule: &Rule, package: &Package, mut reasons: Option<&mut Vec<String>>) -> bool {
+    fn matches(
+        &self,
+        rule: &Rule,
+        package: &Package,
+        mut reasons: Option<&mut Vec<String>>,
+    ) -> bool {
         let m = &rule.matcher;
         let mut say = |text: String| {
             if let Some(r) = reasons.as_deref_mut() {
@@ -353,13 +377,17 @@ impl Engine {
             }
         };
         if !m.packages.is_empty() {
-            if !m.packages.iter().any(|n| *n == package.name) {
+            if !m.packages.contains(&package.name) {
                 return false;
             }
             say(format!("package name `{}` is listed", package.name));
         }
         if !m.package_prefixes.is_empty() {
-            match m.package_prefixes.iter().find(|p| package.name.starts_with(p.as_str())) {
+            match m
+                .package_prefixes
+                .iter()
+                .find(|p| package.name.starts_with(p.as_str()))
+            {
                 Some(p) => say(format!("package name starts with `{p}`")),
                 None => return false,
             }
@@ -371,7 +399,11 @@ impl Engine {
             }
         }
         if !m.publishers.is_empty() {
-            match m.publishers.iter().find_map(|id| self.publisher_hit(id, package)) {
+            match m
+                .publishers
+                .iter()
+                .find_map(|id| self.publisher_hit(id, package))
+            {
                 Some(text) => say(text),
                 None => return false,
             }
@@ -398,24 +430,38 @@ impl Engine {
         if !m.not_installed_by.is_empty() {
             match &package.installer {
                 Some(i) if m.not_installed_by.contains(i) => return false,
-                Some(i) => say(format!("installed by `{i}`, which is not a listed installer")),
+                Some(i) => say(format!(
+                    "installed by `{i}`, which is not a listed installer"
+                )),
                 None => say("installer unknown, so not a listed installer".to_string()),
             }
         }
-        if m.min_version_code.is_some_and(|lo| package.version_code < lo)
-            || m.max_version_code.is_some_and(|hi| package.version_code > hi)
+        if m.min_version_code
+            .is_some_and(|lo| package.version_code < lo)
+            || m.max_version_code
+                .is_some_and(|hi| package.version_code > hi)
         {
             return false;
         }
         if m.min_version_code.is_some() || m.max_version_code.is_some() {
-            say(format!("version code {} is in the rule's range", package.version_code));
+            say(format!(
+                "version code {} is in the rule's range",
+                package.version_code
+            ));
         }
         if let Some(kind) = m.app {
-            let is = if package.system { AppKind::System } else { AppKind::User };
+            let is = if package.system {
+                AppKind::System
+            } else {
+                AppKind::User
+            };
             if is != kind {
                 return false;
             }
-            say(format!("it is a {} app", if package.system { "system" } else { "user" }));
+            say(format!(
+                "it is a {} app",
+                if package.system { "system" } else { "user" }
+            ));
         }
         true
     }
@@ -440,8 +486,11 @@ impl Engine {
         if let Some(text) = self.signer_hit(&p.certificates, package) {
             return Some(format!("{text} of publisher {label}"));
         }
-        if p.packages.iter().any(|n| *n == package.name) {
-            return Some(format!("`{}` is a package of publisher {label}", package.name));
+        if p.packages.contains(&package.name) {
+            return Some(format!(
+                "`{}` is a package of publisher {label}",
+                package.name
+            ));
         }
         None
     }
@@ -449,13 +498,24 @@ impl Engine {
     fn in_scope(&self, rule: &Rule, scope: &DeviceScope) -> bool {
         rule.tiers.is_empty()
             || rule.tiers.iter().any(|t| {
-                self.policy.tiers.iter().position(|x| x.name == *t).is_some_and(|i| scope.tiers.contains(&i))
+                self.policy
+                    .tiers
+                    .iter()
+                    .position(|x| x.name == *t)
+                    .is_some_and(|i| scope.tiers.contains(&i))
             })
     }
 
     /// The exception in force for this rule, package and device; or, with `expired`, one that
     /// would have applied but has ended.
-    fn exception_for(&self, rule: &str, package: &str, scope: &DeviceScope, now: Timestamp, expired: bool) -> Option<&Exception> {
+    fn exception_for(
+        &self,
+        rule: &str,
+        package: &str,
+        scope: &DeviceScope,
+        now: Timestamp,
+        expired: bool,
+    ) -> Option<&Exception> {
         self.policy.exceptions.iter().find(|e| {
             e.rule == rule
                 && (e.packages.is_empty() || e.packages.iter().any(|p| p == package))
@@ -475,13 +535,27 @@ impl Engine {
     }
 
     /// Decisions for every package, sorted by package name.
-    pub fn evaluate<'a>(&self, packages: impl IntoIterator<Item = &'a Package>, scope: &DeviceScope, now: Timestamp) -> Vec<Decision> {
-        let mut out: Vec<Decision> = packages.into_iter().map(|p| self.decide(p, scope, now)).collect();
+    pub fn evaluate<'a>(
+        &self,
+        packages: impl IntoIterator<Item = &'a Package>,
+        scope: &DeviceScope,
+        now: Timestamp,
+    ) -> Vec<Decision> {
+        let mut out: Vec<Decision> = packages
+            .into_iter()
+            .map(|p| self.decide(p, scope, now))
+            .collect();
         out.sort_by(|a, b| a.package.cmp(&b.package));
         out
     }
 
-    fn evaluate_one(&self, package: &Package, scope: &DeviceScope, now: Timestamp, explain: bool) -> Explanation {
+    fn evaluate_one(
+        &self,
+        package: &Package,
+        scope: &DeviceScope,
+        now: Timestamp,
+        explain: bool,
+    ) -> Explanation {
         let mut matches = Vec::new();
         let mut expired = Vec::new();
         let base = |outcome, reason: String| Decision {
@@ -496,7 +570,11 @@ impl Engine {
             exception: None,
         };
 
-        if let Some(why) = protected::protection(&package.name, &scope.agent_package, scope.emm_package.as_deref()) {
+        if let Some(why) = protected::protection(
+            &package.name,
+            &scope.agent_package,
+            scope.emm_package.as_deref(),
+        ) {
             let decision = base(Outcome::Protected, format!("never blocked: {why}"));
             if explain {
                 // Still show what the policy would have said, so a wrong policy is visible.
@@ -526,13 +604,17 @@ impl Engine {
             }
             match rule.effect {
                 Effect::Deny => {
-                    if let Some(e) = self.exception_for(&rule.id, &package.name, scope, now, false) {
+                    if let Some(e) = self.exception_for(&rule.id, &package.name, scope, now, false)
+                    {
                         first_exception.get_or_insert(e);
                         continue;
                     }
                     let stronger = match best_deny {
                         None => true,
-                        Some((b, bi)) => strength(rule) > strength(b) || (strength(rule) == strength(b) && (idx as usize) < bi),
+                        Some((b, bi)) => {
+                            strength(rule) > strength(b)
+                                || (strength(rule) == strength(b) && (idx as usize) < bi)
+                        }
                     };
                     if stronger {
                         best_deny = Some((rule, idx as usize));
@@ -569,11 +651,19 @@ impl Engine {
                     message: rule.and_then(|r| r.message.clone()),
                     link: rule.and_then(|r| r.link.clone()),
                     exception: Some(AppliedException::from(e)),
-                    ..base(Outcome::Excepted, format!(
-                        "rule `{}` matches, but an exception for {} holds until {}: {}",
-                        e.rule, e.groups.join(", "), e.expires, e.reason))
+                    ..base(
+                        Outcome::Excepted,
+                        format!(
+                            "rule `{}` matches, but an exception for {} holds until {}: {}",
+                            e.rule,
+                            e.groups.join(", "),
+                            e.expires,
+                            e.reason
+                        ),
+                    )
                 },
-                "4. an exception in force lifts the rule it names and permits the package".to_string(),
+                "4. an exception in force lifts the rule it names and permits the package"
+                    .to_string(),
             )
         } else if let Some(rule) = first_allow {
             let mut why = Vec::new();
@@ -581,14 +671,23 @@ impl Engine {
             (
                 Decision {
                     rule: Some(rule.id.clone()),
-                    ..base(Outcome::Allowed, format!("allowed by rule `{}`: {}", rule.id, why.join("; ")))
+                    ..base(
+                        Outcome::Allowed,
+                        format!("allowed by rule `{}`: {}", rule.id, why.join("; ")),
+                    )
                 },
-                "5. an allow rule in force permits the package when no deny rule is in force".to_string(),
+                "5. an allow rule in force permits the package when no deny rule is in force"
+                    .to_string(),
             )
         } else {
             self.default_decision(package, scope, now, &base, &mut expired, explain)
         };
-        Explanation { decision, matches, expired_exceptions: expired, precedence }
+        Explanation {
+            decision,
+            matches,
+            expired_exceptions: expired,
+            precedence,
+        }
     }
 
     fn default_decision(
@@ -604,7 +703,13 @@ impl Engine {
         let step = "6. no rule in force matches, so the default decides".to_string();
         if d.effect == Effect::Allow {
             return (
-                Decision { rule: Some(DEFAULT_RULE.into()), ..base(Outcome::Allowed, "no rule matches; the policy allows by default".into()) },
+                Decision {
+                    rule: Some(DEFAULT_RULE.into()),
+                    ..base(
+                        Outcome::Allowed,
+                        "no rule matches; the policy allows by default".into(),
+                    )
+                },
                 step,
             );
         }
@@ -623,12 +728,15 @@ impl Engine {
             escalation: d.escalation.clone(),
             message: d.message.clone(),
             link: d.link.clone(),
-            ..base(Outcome::Denied, "no allow rule names this app and the policy is an allow-list".into())
+            ..base(
+                Outcome::Denied,
+                "no allow rule names this app and the policy is an allow-list".into(),
+            )
         };
-        if explain {
-            if let Some(e) = self.exception_for(DEFAULT_RULE, &package.name, scope, now, true) {
-                expired.push(AppliedException::from(e));
-            }
+        if explain
+            && let Some(e) = self.exception_for(DEFAULT_RULE, &package.name, scope, now, true)
+        {
+            expired.push(AppliedException::from(e));
         }
         match self.exception_for(DEFAULT_RULE, &package.name, scope, now, false) {
             Some(e) => (
@@ -637,7 +745,10 @@ impl Engine {
                     exception: Some(AppliedException::from(e)),
                     reason: format!(
                         "not on the allow-list, but an exception for {} holds until {}: {}",
-                        e.groups.join(", "), e.expires, e.reason),
+                        e.groups.join(", "),
+                        e.expires,
+                        e.reason
+                    ),
                     ..denied
                 },
                 "4. an exception in force lifts the default and permits the package".to_string(),
@@ -646,28 +757,46 @@ impl Engine {
         }
     }
 
-    fn collect_match(&self, idx: u32, package: &Package, scope: &DeviceScope, now: Timestamp, out: &mut Vec<RuleMatch>, expired: &mut Vec<AppliedException>) {
+    fn collect_match(
+        &self,
+        idx: u32,
+        package: &Package,
+        scope: &DeviceScope,
+        now: Timestamp,
+        out: &mut Vec<RuleMatch>,
+        expired: &mut Vec<AppliedException>,
+    ) {
         let rule = &self.policy.rules[idx as usize];
         let mut reasons = Vec::new();
         if !self.matches(rule, package, Some(&mut reasons)) {
             return;
         }
         let status = if !self.in_scope(rule, scope) {
-            MatchStatus::OutOfScope { tiers: rule.tiers.clone() }
+            MatchStatus::OutOfScope {
+                tiers: rule.tiers.clone(),
+            }
         } else if let Some(e) = (rule.effect == Effect::Deny)
             .then(|| self.exception_for(&rule.id, &package.name, scope, now, false))
             .flatten()
         {
-            MatchStatus::Excepted { exception: AppliedException::from(e) }
+            MatchStatus::Excepted {
+                exception: AppliedException::from(e),
+            }
         } else {
-            if rule.effect == Effect::Deny {
-                if let Some(e) = self.exception_for(&rule.id, &package.name, scope, now, true) {
-                    expired.push(AppliedException::from(e));
-                }
+            if rule.effect == Effect::Deny
+                && let Some(e) = self.exception_for(&rule.id, &package.name, scope, now, true)
+            {
+                expired.push(AppliedException::from(e));
             }
             MatchStatus::Applies
         };
-        out.push(RuleMatch { rule: rule.id.clone(), effect: rule.effect, action: rule.action, reasons, status });
+        out.push(RuleMatch {
+            rule: rule.id.clone(),
+            effect: rule.effect,
+            action: rule.action,
+            reasons,
+            status,
+        });
     }
 }
 

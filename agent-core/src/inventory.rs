@@ -74,10 +74,11 @@ pub struct Inventory {
 impl Inventory {
     /// Parses an inventory file, naming `file` and the line and column of any problem.
     pub fn from_json(file: &str, bytes: &[u8]) -> Result<Inventory, crate::Error> {
-        let inventory: Inventory = serde_json::from_slice(bytes).map_err(|e| crate::Error::Inventory {
-            file: file.to_string(),
-            reason: format!("line {}, column {}: {e}", e.line(), e.column()),
-        })?;
+        let inventory: Inventory =
+            serde_json::from_slice(bytes).map_err(|e| crate::Error::Inventory {
+                file: file.to_string(),
+                reason: format!("line {}, column {}: {e}", e.line(), e.column()),
+            })?;
         let mut seen = std::collections::HashSet::new();
         for p in &inventory.packages {
             if !seen.insert(p.name.as_str()) {

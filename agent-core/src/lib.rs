@@ -18,8 +18,8 @@
 
 mod agent;
 mod digest;
-mod engine;
 mod enforcement;
+mod engine;
 mod error;
 mod inventory;
 pub mod policy;
@@ -30,18 +30,20 @@ mod time;
 
 pub use agent::{ScanSummary, Scope, StepResult, scan};
 pub use digest::{CertDigest, hex, sha256_hex};
-pub use engine::{
-    AppliedException, Decision, DeviceScope, Engine, Enrolment, Explanation, MatchStatus, Outcome,
-    RuleMatch,
-};
 pub use enforcement::{
     Block, Enforcer, Finding, PackageSource, Plan, PriorFinding, SimulatedDevice, Step, StepKind,
     plan,
+};
+pub use engine::{
+    AppliedException, Decision, DeviceScope, Engine, Enrolment, Explanation, MatchStatus, Outcome,
+    RuleMatch,
 };
 pub use error::Error;
 pub use inventory::{Device, Inventory, Package};
 pub use policy::{Action, Effect, Mode, Policy};
 pub use protected::{AGENT_PACKAGE, PLATFORM as PLATFORM_PACKAGES, protection};
 pub use report::{ExceptionLine, PolicySummary, Report, SyncSummary, ViolationLine};
-pub use store::{LogRow, OutboxEvent, ScanRecord, ScanRow, Store, StoredPolicy, retention};
+pub use store::{
+    LogRow, OutboxEvent, OwnedBlock, ScanRecord, ScanRow, Store, StoredPolicy, retention,
+};
 pub use time::{Span, Timestamp};

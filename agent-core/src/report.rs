@@ -6,12 +6,12 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use crate::Error;
 use crate::engine::{AppliedException, Outcome};
 use crate::inventory::Device;
 use crate::policy::Action;
 use crate::store::{LogRow, ScanRow, Store};
 use crate::time::Timestamp;
-use crate::Error;
 
 /// How many scans and log rows the report's history shows.
 const HISTORY: i64 = 10;
@@ -125,15 +125,18 @@ impl Report {
                 if let Some(e) = d.exception {
                     match exceptions.iter_mut().find(|x| x.exception == e) {
                         Some(line) => line.packages.push(d.package),
-                        None => exceptions.push(ExceptionLine { exception: e, packages: vec![d.package] }),
+                        None => exceptions.push(ExceptionLine {
+                            exception: e,
+                            packages: vec![d.package],
+                        }),
                     }
                 }
                 continue;
             }
             let blocks: Vec<String> = owned
                 .iter()
-                .filter(|(p, ..)| *p == d.package)
-                .map(|(_, b, since, _)| format!("{} since {since}", b.as_str()))
+                .filter(|o| o.package == d.package)
+                .map(|o| format!("{} since {}", o.block.as_str(), o.since))
                 .collect();
             let last_failure = store
                 .enforcement_log(1, Some(&d.package))?
@@ -144,7 +147,10 @@ impl Report {
             } else if let Some(r) = last_failure {
                 format!("failed: {} ({})", r.step, r.error.unwrap_or_default())
             } else {
-                let wants_block = matches!(f.action_now, Some(Action::Suspend | Action::Hide | Action::Uninstall));
+                let wants_block = matches!(
+                    f.action_now,
+                    Some(Action::Suspend | Action::Hide | Action::Uninstall)
+                );
                 let blocked_on_device = snapshot
                     .as_ref()
                     .and_then(|s| s.package(&d.package))
@@ -169,26 +175,28 @@ impl Report {
             });
         }
 
-        let policy = match &active {
-            Some(a) => Some(PolicySummary {
-                organisation: a.policy.organisation.clone(),
-                version: a.policy.version,
-                mode: scans.first().map_or_else(|| a.policy.mode.to_string(), |s| s.mode.clone()),
-                expires: a.policy.expires,
-                expired: a.policy.expires.is_some_and(|e| e <= now),
-                sha256: a.sha256.clone(),
-                rules_hash: a.policy.rules_hash(),
-                source: a.source.clone(),
-                received_at: a.received_at,
-            }),
-            None => None,
-        };
+        let policy = active.as_ref().map(|a| PolicySummary {
+            organisation: a.policy.organisation.clone(),
+            version: a.policy.version,
+            mode: scans
+                .first()
+                .map_or_else(|| a.policy.mode.to_string(), |s| s.mode.clone()),
+            expires: a.policy.expires,
+            expired: a.policy.expires.is_some_and(|e| e <= now),
+            sha256: a.sha256.clone(),
+            rules_hash: a.policy.rules_hash(),
+            source: a.source.clone(),
+            received_at: a.received_at,
+        });
         Ok(Report {
             generated_at: now,
             device: snapshot.map(|s| s.device),
             compliant: violations.is_empty(),
             policy,
-            sync: SyncSummary { last_success: store.state("last_sync_ok")?, last_error: store.state("last_sync_error")? },
+            sync: SyncSummary {
+                last_success: store.state("last_sync_ok")?,
+                last_error: store.state("last_sync_error")?,
+            },
             violations,
             exceptions,
             scans,
@@ -206,42 +214,93 @@ impl Report {
         let mut o = String::new();
         let _ = writeln!(o, "Appwacht compliance report, {}", self.generated_at);
         if let Some(d) = &self.device {
-            let groups = if d.groups.is_empty() { "none".to_string() } else { d.groups.join(", ") };
-            let _ = writeln!(o, "Device: {} (groups: {groups}; Android SDK {})", d.id, d.sdk);
+            let groups = if d.groups.is_empty() {
+                "none".to_string()
+            } else {
+                d.groups.join(", ")
+            };
+            let _ = writeln!(
+                o,
+                "Device: {} (groups: {groups}; Android SDK {})",
+                d.id, d.sdk
+            );
         }
-        let _ = writeln!(o, "Status: {}", if self.compliant { "COMPLIANT" } else { "NOT COMPLIANT" });
+        let _ = writeln!(
+            o,
+            "Status: {}",
+            if self.compliant {
+                "COMPLIANT"
+            } else {
+                "NOT COMPLIANT"
+            }
+        );
         match &self.policy {
             Some(p) => {
-                let _ = writeln!(o, "Policy: {} version {}, mode {}, rules hash {}", p.organisation, p.version, p.mode, p.rules_hash);
+                let _ = writeln!(
+                    o,
+                    "Policy: {} version {}, mode {}, rules hash {}",
+                    p.organisation, p.version, p.mode, p.rules_hash
+                );
                 let expires = match (p.expires, p.expired) {
-                    (Some(e), true) => format!("EXPIRED on {e} (still enforced until a newer policy arrives)"),
+                    (Some(e), true) => {
+                        format!("EXPIRED on {e} (still enforced until a newer policy arrives)")
+                    }
                     (Some(e), false) => format!("expires {e}"),
                     (None, _) => "no expiry".to_string(),
                 };
-                let _ = writeln!(o, "        {expires}; from {} at {}", p.source, p.received_at);
+                let _ = writeln!(
+                    o,
+                    "        {expires}; from {} at {}",
+                    p.source, p.received_at
+                );
             }
             None => {
                 let _ = writeln!(o, "Policy: none active");
             }
         }
-        let _ = writeln!(o, "Last sync: {}", match (&self.sync.last_success, &self.sync.last_error) {
-            (_, Some(e)) => format!("FAILED: {e}{}", self.sync.last_success.as_ref().map(|s| format!(" (last success {s})")).unwrap_or_default()),
-            (Some(s), None) => format!("ok at {s}"),
-            (None, None) => "never synced; the policy was loaded from a file".to_string(),
-        });
+        let _ = writeln!(
+            o,
+            "Last sync: {}",
+            match (&self.sync.last_success, &self.sync.last_error) {
+                (_, Some(e)) => format!(
+                    "FAILED: {e}{}",
+                    self.sync
+                        .last_success
+                        .as_ref()
+                        .map(|s| format!(" (last success {s})"))
+                        .unwrap_or_default()
+                ),
+                (Some(s), None) => format!("ok at {s}"),
+                (None, None) => "never synced; the policy was loaded from a file".to_string(),
+            }
+        );
         let _ = writeln!(o, "\nViolations ({}):", self.violations.len());
         if self.violations.is_empty() {
             let _ = writeln!(o, "  none");
         }
         for v in &self.violations {
             let action = v.action.map_or("-".to_string(), |a| a.to_string());
-            let _ = writeln!(o, "  {}  rule {}  action {action} ({})  since {}", v.package, v.rule.as_deref().unwrap_or("-"), v.status, v.since);
+            let _ = writeln!(
+                o,
+                "  {}  rule {}  action {action} ({})  since {}",
+                v.package,
+                v.rule.as_deref().unwrap_or("-"),
+                v.status,
+                v.since
+            );
             let _ = writeln!(o, "      why: {}", v.reason);
             if let Some((at, a)) = v.next_escalation {
                 let _ = writeln!(o, "      escalates to {a} at {at}");
             }
             if let Some(m) = &v.message {
-                let _ = writeln!(o, "      employee is told: {m}{}", v.link.as_ref().map(|l| format!(" ({l})")).unwrap_or_default());
+                let _ = writeln!(
+                    o,
+                    "      employee is told: {m}{}",
+                    v.link
+                        .as_ref()
+                        .map(|l| format!(" ({l})"))
+                        .unwrap_or_default()
+                );
             }
         }
         let _ = writeln!(o, "\nExceptions in force ({}):", self.exceptions.len());
@@ -250,20 +309,56 @@ impl Report {
         }
         for e in &self.exceptions {
             let x = &e.exception;
-            let _ = writeln!(o, "  rule {} for groups {} until {}: {}", x.rule, x.groups.join(", "), x.expires, x.reason);
-            let _ = writeln!(o, "      permits: {}; approved by: {}", e.packages.join(", "), x.approved_by.as_deref().unwrap_or("not recorded"));
+            let _ = writeln!(
+                o,
+                "  rule {} for groups {} until {}: {}",
+                x.rule,
+                x.groups.join(", "),
+                x.expires,
+                x.reason
+            );
+            let _ = writeln!(
+                o,
+                "      permits: {}; approved by: {}",
+                e.packages.join(", "),
+                x.approved_by.as_deref().unwrap_or("not recorded")
+            );
         }
         let _ = writeln!(o, "\nRecent scans:");
         for s in &self.scans {
-            let _ = writeln!(o, "  #{} {} {} policy v{} {}: {} packages, {} violations, {} excepted, {} steps ({} failed), {} us",
-                s.id, s.started_at, s.trigger, s.policy_version, s.mode, s.packages, s.violations, s.excepted, s.steps, s.failures, s.duration_us);
+            let _ = writeln!(
+                o,
+                "  #{} {} {} policy v{} {}: {} packages, {} violations, {} excepted, {} steps ({} failed), {} us",
+                s.id,
+                s.started_at,
+                s.trigger,
+                s.policy_version,
+                s.mode,
+                s.packages,
+                s.violations,
+                s.excepted,
+                s.steps,
+                s.failures,
+                s.duration_us
+            );
         }
         let _ = writeln!(o, "\nRecent enforcement:");
         if self.enforcement.is_empty() {
             let _ = writeln!(o, "  none");
         }
         for r in &self.enforcement {
-            let _ = writeln!(o, "  {} {} {} ({}){}", r.at, r.step, r.package, r.result, r.error.as_ref().map(|e| format!(": {e}")).unwrap_or_default());
+            let _ = writeln!(
+                o,
+                "  {} {} {} ({}){}",
+                r.at,
+                r.step,
+                r.package,
+                r.result,
+                r.error
+                    .as_ref()
+                    .map(|e| format!(": {e}"))
+                    .unwrap_or_default()
+            );
         }
         o
     }
@@ -271,24 +366,54 @@ impl Report {
     /// The report as one self-contained HTML page (no scripts, no external resources).
     pub fn to_html(&self) -> String {
         let mut o = String::new();
-        let status = if self.compliant { ("compliant", "COMPLIANT") } else { ("violation", "NOT COMPLIANT") };
-        let _ = write!(o, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        let status = if self.compliant {
+            ("compliant", "COMPLIANT")
+        } else {
+            ("violation", "NOT COMPLIANT")
+        };
+        let _ = write!(
+            o,
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
             <meta name=\"viewport\" content=\"width=device-width\"><title>Appwacht compliance report</title>\
             <style>body{{font-family:system-ui,sans-serif;margin:1.5em;color:#222}}table{{border-collapse:collapse;width:100%;margin-bottom:1.5em}}\
             td,th{{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}}th{{background:#f3f3f3}}\
-            .compliant{{color:#186a1f}}.violation{{color:#a4161a}}.muted{{color:#666}}</style></head><body>\n");
+            .compliant{{color:#186a1f}}.violation{{color:#a4161a}}.muted{{color:#666}}</style></head><body>\n"
+        );
         let _ = writeln!(o, "<h1>Appwacht compliance report</h1>");
-        let _ = writeln!(o, "<p class=\"muted\">Generated {}</p>", esc(&self.generated_at.to_string()));
+        let _ = writeln!(
+            o,
+            "<p class=\"muted\">Generated {}</p>",
+            esc(&self.generated_at.to_string())
+        );
         if let Some(d) = &self.device {
-            let _ = writeln!(o, "<p>Device <b>{}</b>, groups: {}, Android SDK {}</p>", esc(&d.id), esc(&d.groups.join(", ")), d.sdk);
+            let _ = writeln!(
+                o,
+                "<p>Device <b>{}</b>, groups: {}, Android SDK {}</p>",
+                esc(&d.id),
+                esc(&d.groups.join(", ")),
+                d.sdk
+            );
         }
         let _ = writeln!(o, "<h2 class=\"{}\">{}</h2>", status.0, status.1);
         if let Some(p) = &self.policy {
             let expires = p.expires.map_or("none".to_string(), |e| e.to_string());
-            let _ = writeln!(o, "<table><tr><th>Policy</th><td>{} version {}</td></tr><tr><th>Mode</th><td>{}</td></tr>\
+            let _ = writeln!(
+                o,
+                "<table><tr><th>Policy</th><td>{} version {}</td></tr><tr><th>Mode</th><td>{}</td></tr>\
                 <tr><th>Expires</th><td>{}{}</td></tr><tr><th>Rules hash</th><td>{}</td></tr><tr><th>Source</th><td>{} ({})</td></tr></table>",
-                esc(&p.organisation), p.version, esc(&p.mode), esc(&expires), if p.expired { " <b class=\"violation\">expired</b>" } else { "" },
-                esc(&p.rules_hash), esc(&p.source), esc(&p.received_at.to_string()));
+                esc(&p.organisation),
+                p.version,
+                esc(&p.mode),
+                esc(&expires),
+                if p.expired {
+                    " <b class=\"violation\">expired</b>"
+                } else {
+                    ""
+                },
+                esc(&p.rules_hash),
+                esc(&p.source),
+                esc(&p.received_at.to_string())
+            );
         }
         let sync = match (&self.sync.last_success, &self.sync.last_error) {
             (_, Some(e)) => format!("failed: {e}"),
@@ -298,38 +423,92 @@ impl Report {
         let _ = writeln!(o, "<p>Last sync: {}</p>", esc(&sync));
         let _ = writeln!(o, "<h2>Violations ({})</h2>", self.violations.len());
         if !self.violations.is_empty() {
-            let _ = writeln!(o, "<table><tr><th>App</th><th>Rule</th><th>Action</th><th>Since</th><th>Why</th><th>Employee is told</th></tr>");
+            let _ = writeln!(
+                o,
+                "<table><tr><th>App</th><th>Rule</th><th>Action</th><th>Since</th><th>Why</th><th>Employee is told</th></tr>"
+            );
             for v in &self.violations {
-                let link = v.link.as_ref().map(|l| format!(" <a href=\"{}\">{}</a>", esc(l), esc(l))).unwrap_or_default();
-                let _ = writeln!(o, "<tr><td>{}</td><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
-                    esc(&v.package), esc(v.rule.as_deref().unwrap_or("-")), v.action.map_or("-", Action::as_str), esc(&v.status),
-                    esc(&v.since.to_string()), esc(&v.reason), esc(v.message.as_deref().unwrap_or("")), link);
+                let link = v
+                    .link
+                    .as_ref()
+                    .map(|l| format!(" <a href=\"{}\">{}</a>", esc(l), esc(l)))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    o,
+                    "<tr><td>{}</td><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
+                    esc(&v.package),
+                    esc(v.rule.as_deref().unwrap_or("-")),
+                    v.action.map_or("-", Action::as_str),
+                    esc(&v.status),
+                    esc(&v.since.to_string()),
+                    esc(&v.reason),
+                    esc(v.message.as_deref().unwrap_or("")),
+                    link
+                );
             }
             let _ = writeln!(o, "</table>");
         }
-        let _ = writeln!(o, "<h2>Exceptions in force ({})</h2>", self.exceptions.len());
+        let _ = writeln!(
+            o,
+            "<h2>Exceptions in force ({})</h2>",
+            self.exceptions.len()
+        );
         if !self.exceptions.is_empty() {
-            let _ = writeln!(o, "<table><tr><th>Rule</th><th>Groups</th><th>Apps</th><th>Reason</th><th>Approved by</th><th>Until</th></tr>");
+            let _ = writeln!(
+                o,
+                "<table><tr><th>Rule</th><th>Groups</th><th>Apps</th><th>Reason</th><th>Approved by</th><th>Until</th></tr>"
+            );
             for e in &self.exceptions {
                 let x = &e.exception;
-                let _ = writeln!(o, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(&x.rule), esc(&x.groups.join(", ")), esc(&e.packages.join(", ")), esc(&x.reason),
-                    esc(x.approved_by.as_deref().unwrap_or("not recorded")), esc(&x.expires.to_string()));
+                let _ = writeln!(
+                    o,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&x.rule),
+                    esc(&x.groups.join(", ")),
+                    esc(&e.packages.join(", ")),
+                    esc(&x.reason),
+                    esc(x.approved_by.as_deref().unwrap_or("not recorded")),
+                    esc(&x.expires.to_string())
+                );
             }
             let _ = writeln!(o, "</table>");
         }
-        let _ = writeln!(o, "<h2>Recent scans</h2><table><tr><th>#</th><th>When</th><th>Trigger</th><th>Policy</th><th>Mode</th><th>Packages</th><th>Violations</th><th>Steps (failed)</th></tr>");
+        let _ = writeln!(
+            o,
+            "<h2>Recent scans</h2><table><tr><th>#</th><th>When</th><th>Trigger</th><th>Policy</th><th>Mode</th><th>Packages</th><th>Violations</th><th>Steps (failed)</th></tr>"
+        );
         for s in &self.scans {
-            let _ = writeln!(o, "<tr><td>{}</td><td>{}</td><td>{}</td><td>v{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({})</td></tr>",
-                s.id, esc(&s.started_at.to_string()), esc(&s.trigger), s.policy_version, esc(&s.mode), s.packages, s.violations, s.steps, s.failures);
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>v{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({})</td></tr>",
+                s.id,
+                esc(&s.started_at.to_string()),
+                esc(&s.trigger),
+                s.policy_version,
+                esc(&s.mode),
+                s.packages,
+                s.violations,
+                s.steps,
+                s.failures
+            );
         }
-        let _ = writeln!(o, "</table><h2>Recent enforcement</h2><table><tr><th>When</th><th>Step</th><th>App</th><th>Result</th></tr>");
+        let _ = writeln!(
+            o,
+            "</table><h2>Recent enforcement</h2><table><tr><th>When</th><th>Step</th><th>App</th><th>Result</th></tr>"
+        );
         for r in &self.enforcement {
             let result = match &r.error {
                 Some(e) => format!("{}: {e}", r.result),
                 None => r.result.clone(),
             };
-            let _ = writeln!(o, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", esc(&r.at.to_string()), esc(&r.step), esc(&r.package), esc(&result));
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&r.at.to_string()),
+                esc(&r.step),
+                esc(&r.package),
+                esc(&result)
+            );
         }
         let _ = writeln!(o, "</table></body></html>");
         o

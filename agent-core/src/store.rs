@@ -12,12 +12,12 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+use crate::Error;
 use crate::digest::sha256_hex;
 use crate::enforcement::{Block, Finding, PriorFinding, Step, StepKind};
 use crate::inventory::{Device, Inventory, Package};
 use crate::policy::{Action, Mode, Policy};
 use crate::time::Timestamp;
-use crate::Error;
 
 /// How many scans, log rows, outbox events and old policies are kept: the database stays bounded
 /// on a phone that runs for years.
@@ -132,6 +132,19 @@ pub struct ScanRow {
     pub duration_us: i64,
 }
 
+/// A block the agent placed and holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OwnedBlock {
+    /// The package.
+    pub package: String,
+    /// Suspend or hide.
+    pub block: Block,
+    /// Since when.
+    pub since: Timestamp,
+    /// The rule it was placed for.
+    pub rule: Option<String>,
+}
+
 /// One row of the enforcement log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LogRow {
@@ -200,20 +213,29 @@ impl Store {
     /// Opens (creating and migrating if needed) the store at `path`.
     pub fn open(path: &Path) -> Result<Store, Error> {
         let name = path.display().to_string();
-        let conn = Connection::open(path).map_err(|source| Error::Store { path: name.clone(), source })?;
+        let conn = Connection::open(path).map_err(|source| Error::Store {
+            path: name.clone(),
+            source,
+        })?;
         Store::init(conn, name)
     }
 
     /// A store in memory, for tests and one-off evaluations.
     pub fn in_memory() -> Result<Store, Error> {
-        let conn = Connection::open_in_memory().map_err(|source| Error::Store { path: ":memory:".into(), source })?;
+        let conn = Connection::open_in_memory().map_err(|source| Error::Store {
+            path: ":memory:".into(),
+            source,
+        })?;
         Store::init(conn, ":memory:".into())
     }
 
     fn init(conn: Connection, path: String) -> Result<Store, Error> {
         let mut store = Store { conn, path };
         store.setup().map_err(|source| store.err(source))?;
-        let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|s| store.err(s))?;
+        let version: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|s| store.err(s))?;
         if version > MIGRATIONS.len() as i64 {
             return Err(Error::StoreContents {
                 path: store.path.clone(),
@@ -224,11 +246,17 @@ impl Store {
             });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = store.conn.transaction().map_err(|source| Error::Store { path: store.path.clone(), source })?;
+            let tx = store.conn.transaction().map_err(|source| Error::Store {
+                path: store.path.clone(),
+                source,
+            })?;
             tx.execute_batch(sql)
                 .and_then(|_| tx.pragma_update(None, "user_version", (i + 1) as i64))
                 .and_then(|_| tx.commit())
-                .map_err(|source| Error::Store { path: store.path.clone(), source })?;
+                .map_err(|source| Error::Store {
+                    path: store.path.clone(),
+                    source,
+                })?;
         }
         Ok(store)
     }
@@ -237,12 +265,18 @@ impl Store {
         self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // WAL keeps readers (the helpdesk report) off the writer's back; FULL sync because a
         // phone that loses power must not lose a recorded block.
-        let _mode: String = self.conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
-        self.conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+        let _mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        self.conn
+            .execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
     }
 
     fn err(&self, source: rusqlite::Error) -> Error {
-        Error::Store { path: self.path.clone(), source }
+        Error::Store {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// The database file.
@@ -252,13 +286,20 @@ impl Store {
 
     /// The schema version (number of migrations applied).
     pub fn schema_version(&self) -> Result<i64, Error> {
-        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|s| self.err(s))
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|s| self.err(s))
     }
 
     /// Validates and stores a policy document and makes it the active one, in one transaction.
     /// Returns `false` when these exact bytes are already active. A lower version than the active
     /// one, or different bytes under the same version, is refused: nothing stored is downgraded.
-    pub fn activate_policy(&mut self, bytes: &[u8], source: &str, now: Timestamp) -> Result<bool, Error> {
+    pub fn activate_policy(
+        &mut self,
+        bytes: &[u8],
+        source: &str,
+        now: Timestamp,
+    ) -> Result<bool, Error> {
         let policy = Policy::from_json(bytes)?;
         let sha = sha256_hex(bytes);
         if let Some(active) = self.active_policy()? {
@@ -274,14 +315,20 @@ impl Store {
                 });
             }
         }
-        let tx = self.conn.transaction().map_err(|s| Error::Store { path: self.path.clone(), source: s })?;
+        let tx = self.conn.transaction().map_err(|s| Error::Store {
+            path: self.path.clone(),
+            source: s,
+        })?;
         let result = (|| {
             tx.execute(
                 "INSERT INTO policy_history (version, organisation, sha256, source, received_at, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![policy.version as i64, policy.organisation, sha, source, now.unix(), bytes],
             )?;
             let id = tx.last_insert_rowid();
-            tx.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('active_policy', ?1)", params![id.to_string()])?;
+            tx.execute(
+                "INSERT OR REPLACE INTO state (key, value) VALUES ('active_policy', ?1)",
+                params![id.to_string()],
+            )?;
             tx.execute(
                 "DELETE FROM policy_history WHERE id <> ?1 AND id NOT IN (SELECT id FROM policy_history ORDER BY id DESC LIMIT ?2)",
                 params![id, retention::POLICIES + 1],
@@ -300,16 +347,33 @@ impl Store {
                 "SELECT p.id, p.bytes, p.sha256, p.source, p.received_at FROM policy_history p
                  JOIN state s ON s.key = 'active_policy' AND p.id = CAST(s.value AS INTEGER)",
                 [],
-                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, Vec<u8>>(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get::<_, i64>(4)?,
+                    ))
+                },
             )
             .optional()
             .map_err(|s| self.err(s))?;
-        let Some((id, bytes, sha256, source, received_at)) = row else { return Ok(None) };
+        let Some((id, bytes, sha256, source, received_at)) = row else {
+            return Ok(None);
+        };
         let policy = Policy::from_json(&bytes).map_err(|e| Error::StoreContents {
             path: self.path.clone(),
             reason: format!("the active policy no longer parses: {e}"),
         })?;
-        Ok(Some(StoredPolicy { id, bytes, sha256, source, received_at: Timestamp::from_unix(received_at), policy }))
+        Ok(Some(StoredPolicy {
+            id,
+            bytes,
+            sha256,
+            source,
+            received_at: Timestamp::from_unix(received_at),
+            policy,
+        }))
     }
 
     /// Versions in the policy history, newest first: (version, sha256, source, received).
@@ -317,14 +381,25 @@ impl Store {
         self.query(
             "SELECT version, sha256, source, received_at FROM policy_history ORDER BY id DESC",
             [],
-            |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?, r.get(2)?, Timestamp::from_unix(r.get(3)?))),
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)? as u64,
+                    r.get(1)?,
+                    r.get(2)?,
+                    Timestamp::from_unix(r.get(3)?),
+                ))
+            },
         )
     }
 
     /// A value from the key-value state.
     pub fn state(&self, key: &str) -> Result<Option<String>, Error> {
         self.conn
-            .query_row("SELECT value FROM state WHERE key = ?1", params![key], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM state WHERE key = ?1",
+                params![key],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(|s| self.err(s))
     }
@@ -332,16 +407,29 @@ impl Store {
     /// Sets a value in the key-value state.
     pub fn set_state(&mut self, key: &str, value: &str) -> Result<(), Error> {
         self.conn
-            .execute("INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)", params![key, value])
+            .execute(
+                "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )
             .map(|_| ())
             .map_err(|s| self.err(s))
     }
 
     /// What the store remembers of current findings.
     pub fn prior_findings(&self) -> Result<HashMap<String, PriorFinding>, Error> {
-        let rows = self.query("SELECT package, rule, since, enforced_since, warned FROM findings", [], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<i64>>(3)?, r.get::<_, Option<String>>(4)?))
-        })?;
+        let rows = self.query(
+            "SELECT package, rule, since, enforced_since, warned FROM findings",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
+            },
+        )?;
         Ok(rows
             .into_iter()
             .map(|(package, rule, since, enforced_since, warned)| {
@@ -358,7 +446,9 @@ impl Store {
 
     /// Current findings, as recorded by the last scan (sorted by package).
     pub fn findings(&self) -> Result<Vec<Finding>, Error> {
-        let rows = self.query("SELECT json FROM findings ORDER BY package", [], |r| r.get::<_, String>(0))?;
+        let rows = self.query("SELECT json FROM findings ORDER BY package", [], |r| {
+            r.get::<_, String>(0)
+        })?;
         rows.iter()
             .map(|json| {
                 stored_finding(json).ok_or_else(|| Error::StoreContents {
@@ -371,28 +461,55 @@ impl Store {
 
     /// The blocks the agent placed itself.
     pub fn owned_blocks(&self) -> Result<HashSet<(String, Block)>, Error> {
-        let rows = self.query("SELECT package, block FROM ownership", [], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        Ok(rows.into_iter().filter_map(|(p, b)| Some((p, Block::parse(&b)?))).collect())
-    }
-
-    /// Owned blocks with since when and the rule: (package, block, since, rule).
-    pub fn ownership(&self) -> Result<Vec<(String, Block, Timestamp, Option<String>)>, Error> {
-        let rows = self.query("SELECT package, block, since, rule FROM ownership ORDER BY package, block", [], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?))
+        let rows = self.query("SELECT package, block FROM ownership", [], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
         })?;
         Ok(rows
             .into_iter()
-            .filter_map(|(p, b, s, r)| Some((p, Block::parse(&b)?, Timestamp::from_unix(s), r)))
+            .filter_map(|(p, b)| Some((p, Block::parse(&b)?)))
+            .collect())
+    }
+
+    /// The blocks the agent holds, with since when and the rule, by package.
+    pub fn ownership(&self) -> Result<Vec<OwnedBlock>, Error> {
+        let rows = self.query(
+            "SELECT package, block, since, rule FROM ownership ORDER BY package, block",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                ))
+            },
+        )?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(package, b, since, rule)| {
+                Some(OwnedBlock {
+                    package,
+                    block: Block::parse(&b)?,
+                    since: Timestamp::from_unix(since),
+                    rule,
+                })
+            })
             .collect())
     }
 
     /// Writes the steps about to be taken, committed before the first one touches the device.
     pub fn journal_steps(&mut self, steps: &[Step], now: Timestamp) -> Result<(), Error> {
-        let tx = self.conn.transaction().map_err(|s| Error::Store { path: self.path.clone(), source: s })?;
+        let tx = self.conn.transaction().map_err(|s| Error::Store {
+            path: self.path.clone(),
+            source: s,
+        })?;
         let result = (|| {
             for step in steps {
                 let json = serde_json::to_string(step).unwrap_or_default();
-                tx.execute("INSERT INTO journal (at, step) VALUES (?1, ?2)", params![now.unix(), json])?;
+                tx.execute(
+                    "INSERT INTO journal (at, step) VALUES (?1, ?2)",
+                    params![now.unix(), json],
+                )?;
             }
             tx.commit()
         })();
@@ -401,8 +518,13 @@ impl Store {
 
     /// Steps journalled by a run that did not get to record its scan.
     pub fn pending_steps(&self) -> Result<Vec<Step>, Error> {
-        let rows = self.query("SELECT step FROM journal ORDER BY id", [], |r| r.get::<_, String>(0))?;
-        Ok(rows.iter().filter_map(|j| serde_json::from_str(j).ok()).collect())
+        let rows = self.query("SELECT step FROM journal ORDER BY id", [], |r| {
+            r.get::<_, String>(0)
+        })?;
+        Ok(rows
+            .iter()
+            .filter_map(|j| serde_json::from_str(j).ok())
+            .collect())
     }
 
     /// Reconciles steps left in the journal by an interrupted run with the device's real state:
@@ -414,11 +536,16 @@ impl Store {
             return Ok(Vec::new());
         }
         let state: HashMap<&str, &Package> = device.iter().map(|p| (p.name.as_str(), p)).collect();
-        let tx = self.conn.transaction().map_err(|s| Error::Store { path: self.path.clone(), source: s })?;
+        let tx = self.conn.transaction().map_err(|s| Error::Store {
+            path: self.path.clone(),
+            source: s,
+        })?;
         let mut done = Vec::new();
         let result = (|| {
             for step in &pending {
-                let Some((block, placed)) = step.kind.block() else { continue };
+                let Some((block, placed)) = step.kind.block() else {
+                    continue;
+                };
                 let on = state.get(step.package.as_str()).map(|p| match block {
                     Block::Suspend => p.suspended,
                     Block::Hide => p.hidden,
@@ -426,7 +553,12 @@ impl Store {
                 if on == Some(placed) {
                     set_ownership(&tx, &step.package, block, placed, now, step.rule.as_deref())?;
                     log_step(&tx, now, None, step, "recovered", None)?;
-                    outbox(&tx, now, "recovery", &serde_json::json!({"package": step.package, "step": step.kind}))?;
+                    outbox(
+                        &tx,
+                        now,
+                        "recovery",
+                        &serde_json::json!({"package": step.package, "step": step.kind}),
+                    )?;
                     done.push(step.clone());
                 }
             }
@@ -441,10 +573,17 @@ impl Store {
     /// inventory snapshot; clears the journal; applies retention. One transaction.
     pub fn record_scan(&mut self, rec: &ScanRecord<'_>) -> Result<i64, Error> {
         let prior = self.prior_findings()?;
-        let tx = self.conn.transaction().map_err(|s| Error::Store { path: self.path.clone(), source: s })?;
+        let tx = self.conn.transaction().map_err(|s| Error::Store {
+            path: self.path.clone(),
+            source: s,
+        })?;
         let now = rec.started_at;
         let result = (|| {
-            let violations = rec.findings.iter().filter(|f| f.decision.outcome == crate::Outcome::Denied).count() as i64;
+            let violations = rec
+                .findings
+                .iter()
+                .filter(|f| f.decision.outcome == crate::Outcome::Denied)
+                .count() as i64;
             let excepted = rec.findings.len() as i64 - violations;
             let failures = rec.results.iter().filter(|(_, r)| r.is_err()).count() as i64;
             tx.execute(
@@ -457,12 +596,21 @@ impl Store {
 
             // Findings: replace those of the scanned packages; close the ones that went away.
             let scanned: HashSet<&str> = rec.packages.iter().map(|p| p.name.as_str()).collect();
-            let current: HashSet<&str> = rec.findings.iter().map(|f| f.decision.package.as_str()).collect();
+            let current: HashSet<&str> = rec
+                .findings
+                .iter()
+                .map(|f| f.decision.package.as_str())
+                .collect();
             for (package, old) in &prior {
                 let in_scope = rec.full || scanned.contains(package.as_str());
                 if in_scope && !current.contains(package.as_str()) {
                     tx.execute("DELETE FROM findings WHERE package = ?1", params![package])?;
-                    outbox(&tx, now, "finding.closed", &serde_json::json!({"package": package, "rule": old.rule}))?;
+                    outbox(
+                        &tx,
+                        now,
+                        "finding.closed",
+                        &serde_json::json!({"package": package, "rule": old.rule}),
+                    )?;
                 }
             }
             let warned_now: HashMap<&str, Option<Action>> = rec
@@ -476,7 +624,9 @@ impl Store {
                 if let Some(action) = warned_now.get(f.decision.package.as_str()) {
                     f.warned = *action;
                 }
-                let opened = prior.get(&f.decision.package).is_none_or(|p| p.rule != f.decision.rule);
+                let opened = prior
+                    .get(&f.decision.package)
+                    .is_none_or(|p| p.rule != f.decision.rule);
                 let json = serde_json::to_string(&f).unwrap_or_default();
                 tx.execute(
                     "INSERT OR REPLACE INTO findings (package, rule, since, enforced_since, last_seen, warned, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -484,10 +634,15 @@ impl Store {
                             f.warned.map(Action::as_str), json],
                 )?;
                 if opened {
-                    outbox(&tx, now, "finding.opened", &serde_json::json!({
-                        "package": f.decision.package, "rule": f.decision.rule, "outcome": f.decision.outcome,
-                        "action": f.action_now, "mode": rec.mode,
-                    }))?;
+                    outbox(
+                        &tx,
+                        now,
+                        "finding.opened",
+                        &serde_json::json!({
+                            "package": f.decision.package, "rule": f.decision.rule, "outcome": f.decision.outcome,
+                            "action": f.action_now, "mode": rec.mode,
+                        }),
+                    )?;
                 }
             }
 
@@ -501,25 +656,39 @@ impl Store {
                 if let (Some((block, placed)), Ok(())) = (step.kind.block(), result) {
                     set_ownership(&tx, &step.package, block, placed, now, step.rule.as_deref())?;
                 }
-                outbox(&tx, now, "enforcement", &serde_json::json!({
-                    "package": step.package, "step": step.kind, "rule": step.rule, "result": text, "error": error,
-                }))?;
+                outbox(
+                    &tx,
+                    now,
+                    "enforcement",
+                    &serde_json::json!({
+                        "package": step.package, "step": step.kind, "rule": step.rule, "result": text, "error": error,
+                    }),
+                )?;
             }
             for (package, block) in rec.stale_ownership {
-                tx.execute("DELETE FROM ownership WHERE package = ?1 AND block = ?2", params![package, block.as_str()])?;
+                tx.execute(
+                    "DELETE FROM ownership WHERE package = ?1 AND block = ?2",
+                    params![package, block.as_str()],
+                )?;
             }
 
             // The inventory snapshot, for `explain` and the report.
-            tx.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('device', ?1)",
-                       params![serde_json::to_string(rec.device).unwrap_or_default()])?;
-            tx.execute("INSERT OR REPLACE INTO state (key, value) VALUES ('enrolment', ?1)",
-                       params![serde_json::to_string(rec.enrolment).unwrap_or_default()])?;
+            tx.execute(
+                "INSERT OR REPLACE INTO state (key, value) VALUES ('device', ?1)",
+                params![serde_json::to_string(rec.device).unwrap_or_default()],
+            )?;
+            tx.execute(
+                "INSERT OR REPLACE INTO state (key, value) VALUES ('enrolment', ?1)",
+                params![serde_json::to_string(rec.enrolment).unwrap_or_default()],
+            )?;
             if rec.full {
                 tx.execute("DELETE FROM packages", [])?;
             }
             for p in rec.packages {
-                tx.execute("INSERT OR REPLACE INTO packages (name, json) VALUES (?1, ?2)",
-                           params![p.name, serde_json::to_string(p).unwrap_or_default()])?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO packages (name, json) VALUES (?1, ?2)",
+                    params![p.name, serde_json::to_string(p).unwrap_or_default()],
+                )?;
             }
             tx.execute("DELETE FROM journal", [])?;
             tx.execute("DELETE FROM scans WHERE id NOT IN (SELECT id FROM scans ORDER BY id DESC LIMIT ?1)", params![retention::SCANS])?;
@@ -534,10 +703,18 @@ impl Store {
     /// Records that the device forgot a package outside a scan (it was uninstalled): its finding
     /// closes and any block on it is forgotten.
     pub fn forget_package(&mut self, package: &str, now: Timestamp) -> Result<(), Error> {
-        let tx = self.conn.transaction().map_err(|s| Error::Store { path: self.path.clone(), source: s })?;
+        let tx = self.conn.transaction().map_err(|s| Error::Store {
+            path: self.path.clone(),
+            source: s,
+        })?;
         let result = (|| {
             if tx.execute("DELETE FROM findings WHERE package = ?1", params![package])? > 0 {
-                outbox(&tx, now, "finding.closed", &serde_json::json!({"package": package, "rule": null}))?;
+                outbox(
+                    &tx,
+                    now,
+                    "finding.closed",
+                    &serde_json::json!({"package": package, "rule": null}),
+                )?;
             }
             tx.execute("DELETE FROM ownership WHERE package = ?1", params![package])?;
             tx.execute("DELETE FROM packages WHERE name = ?1", params![package])?;
@@ -548,19 +725,28 @@ impl Store {
 
     /// The device and packages as of the last scan.
     pub fn snapshot(&self) -> Result<Option<Inventory>, Error> {
-        let Some(device) = self.state("device")? else { return Ok(None) };
+        let Some(device) = self.state("device")? else {
+            return Ok(None);
+        };
         let device: Device = serde_json::from_str(&device).map_err(|e| Error::StoreContents {
             path: self.path.clone(),
             reason: format!("the stored device does not parse: {e}"),
         })?;
-        let rows = self.query("SELECT json FROM packages ORDER BY name", [], |r| r.get::<_, String>(0))?;
-        let packages = rows.iter().filter_map(|j| serde_json::from_str(j).ok()).collect();
+        let rows = self.query("SELECT json FROM packages ORDER BY name", [], |r| {
+            r.get::<_, String>(0)
+        })?;
+        let packages = rows
+            .iter()
+            .filter_map(|j| serde_json::from_str(j).ok())
+            .collect();
         Ok(Some(Inventory { device, packages }))
     }
 
     /// The enrolment of the last scan.
     pub fn enrolment(&self) -> Result<Option<crate::Enrolment>, Error> {
-        Ok(self.state("enrolment")?.and_then(|j| serde_json::from_str(&j).ok()))
+        Ok(self
+            .state("enrolment")?
+            .and_then(|j| serde_json::from_str(&j).ok()))
     }
 
     /// The most recent scans, newest first.
@@ -608,47 +794,92 @@ impl Store {
 
     /// Events waiting for upload, oldest first.
     pub fn outbox(&self, limit: i64) -> Result<Vec<OutboxEvent>, Error> {
-        self.query("SELECT id, at, kind, body FROM outbox ORDER BY id LIMIT ?1", params![limit], |r| {
-            Ok(OutboxEvent { id: r.get(0)?, at: Timestamp::from_unix(r.get(1)?), kind: r.get(2)?, body: r.get(3)? })
-        })
+        self.query(
+            "SELECT id, at, kind, body FROM outbox ORDER BY id LIMIT ?1",
+            params![limit],
+            |r| {
+                Ok(OutboxEvent {
+                    id: r.get(0)?,
+                    at: Timestamp::from_unix(r.get(1)?),
+                    kind: r.get(2)?,
+                    body: r.get(3)?,
+                })
+            },
+        )
     }
 
     /// Drops events up to and including `id` once they are uploaded.
     pub fn acknowledge_outbox(&mut self, id: i64) -> Result<usize, Error> {
-        self.conn.execute("DELETE FROM outbox WHERE id <= ?1", params![id]).map_err(|s| self.err(s))
+        self.conn
+            .execute("DELETE FROM outbox WHERE id <= ?1", params![id])
+            .map_err(|s| self.err(s))
     }
 
     /// Row counts per table, for `status` and the retention tests.
     pub fn row_counts(&self) -> Result<Vec<(&'static str, i64)>, Error> {
-        ["policy_history", "scans", "findings", "enforcement_log", "ownership", "journal", "outbox", "packages"]
-            .into_iter()
-            .map(|t| {
-                let n = self.conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0)).map_err(|s| self.err(s))?;
-                Ok((t, n))
-            })
-            .collect()
+        [
+            "policy_history",
+            "scans",
+            "findings",
+            "enforcement_log",
+            "ownership",
+            "journal",
+            "outbox",
+            "packages",
+        ]
+        .into_iter()
+        .map(|t| {
+            let n = self
+                .conn
+                .query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
+                .map_err(|s| self.err(s))?;
+            Ok((t, n))
+        })
+        .collect()
     }
 
-    fn query<T, P: rusqlite::Params>(&self, sql: &str, params: P, f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>) -> Result<Vec<T>, Error> {
+    fn query<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, Error> {
         let mut stmt = self.conn.prepare(sql).map_err(|s| self.err(s))?;
         let rows = stmt.query_map(params, f).map_err(|s| self.err(s))?;
         rows.collect::<Result<Vec<T>, _>>().map_err(|s| self.err(s))
     }
 }
 
-fn set_ownership(tx: &rusqlite::Transaction<'_>, package: &str, block: Block, placed: bool, now: Timestamp, rule: Option<&str>) -> rusqlite::Result<()> {
+fn set_ownership(
+    tx: &rusqlite::Transaction<'_>,
+    package: &str,
+    block: Block,
+    placed: bool,
+    now: Timestamp,
+    rule: Option<&str>,
+) -> rusqlite::Result<()> {
     if placed {
         tx.execute(
             "INSERT OR IGNORE INTO ownership (package, block, since, rule) VALUES (?1, ?2, ?3, ?4)",
             params![package, block.as_str(), now.unix(), rule],
         )?;
     } else {
-        tx.execute("DELETE FROM ownership WHERE package = ?1 AND block = ?2", params![package, block.as_str()])?;
+        tx.execute(
+            "DELETE FROM ownership WHERE package = ?1 AND block = ?2",
+            params![package, block.as_str()],
+        )?;
     }
     Ok(())
 }
 
-fn log_step(tx: &rusqlite::Transaction<'_>, now: Timestamp, scan: Option<i64>, step: &Step, result: &str, error: Option<&str>) -> rusqlite::Result<()> {
+fn log_step(
+    tx: &rusqlite::Transaction<'_>,
+    now: Timestamp,
+    scan: Option<i64>,
+    step: &Step,
+    result: &str,
+    error: Option<&str>,
+) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT INTO enforcement_log (at, scan_id, package, step, rule, result, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![now.unix(), scan, step.package, step.kind.as_str(), step.rule, result, error],
@@ -656,8 +887,16 @@ fn log_step(tx: &rusqlite::Transaction<'_>, now: Timestamp, scan: Option<i64>, s
     Ok(())
 }
 
-fn outbox(tx: &rusqlite::Transaction<'_>, now: Timestamp, kind: &str, body: &serde_json::Value) -> rusqlite::Result<()> {
-    tx.execute("INSERT INTO outbox (at, kind, body) VALUES (?1, ?2, ?3)", params![now.unix(), kind, body.to_string()])?;
+fn outbox(
+    tx: &rusqlite::Transaction<'_>,
+    now: Timestamp,
+    kind: &str,
+    body: &serde_json::Value,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO outbox (at, kind, body) VALUES (?1, ?2, ?3)",
+        params![now.unix(), kind, body.to_string()],
+    )?;
     Ok(())
 }
 

@@ -121,7 +121,8 @@ impl Span {
 
     /// Parses `<number><unit>` with unit `s`, `m`, `h`, `d` or `w`.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let bad = || format!("`{text}` is not a span: write a number and a unit, as in 72h, 14d or 2w");
+        let bad =
+            || format!("`{text}` is not a span: write a number and a unit, as in 72h, 14d or 2w");
         let text = text.trim();
         let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
         let (number, unit) = text.split_at(split);

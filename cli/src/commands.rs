@@ -4,12 +4,15 @@ use std::io::Write;
 use std::path::Path;
 
 use agent_core::policy::authoring;
-use agent_core::{Engine, Enrolment, Inventory, Policy, Report, Scope, SimulatedDevice, Store, Timestamp};
+use agent_core::{
+    Engine, Enrolment, Inventory, Policy, Report, Scope, SimulatedDevice, Store, Timestamp,
+};
 
 use crate::{EXIT_INVALID, Failure, Format, ScanArgs, render};
 
 pub(crate) fn read(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
-    std::fs::read(path).map_err(|e| Failure::new(format!("cannot read the {what} {}: {e}", path.display())))
+    std::fs::read(path)
+        .map_err(|e| Failure::new(format!("cannot read the {what} {}: {e}", path.display())))
 }
 
 fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
@@ -19,7 +22,10 @@ fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
 
 /// Writes a file whole or not at all: to a temporary file beside it, then renamed over it.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let fail = |e: std::io::Error| Failure::new(format!("cannot write {}: {e}", path.display()));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;
@@ -39,11 +45,14 @@ fn output(dest: Option<&Path>, bytes: &[u8], out: &mut dyn Write) -> Result<(), 
 pub(crate) fn load_policy(path: &Path, now: Timestamp) -> Result<(Vec<u8>, Policy), Failure> {
     let text = read_text(path, "policy")?;
     if text.trim_start().starts_with('{') {
-        let policy = Policy::from_json(text.as_bytes())
-            .map_err(|e| Failure { message: format!("{}: {e}", path.display()), code: EXIT_INVALID })?;
+        let policy = Policy::from_json(text.as_bytes()).map_err(|e| Failure {
+            message: format!("{}: {e}", path.display()),
+            code: EXIT_INVALID,
+        })?;
         Ok((text.into_bytes(), policy))
     } else {
-        let policy = authoring::compile(&path.display().to_string(), &text, now).map_err(agent_core::Error::from)?;
+        let policy = authoring::compile(&path.display().to_string(), &text, now)
+            .map_err(agent_core::Error::from)?;
         Ok((policy.to_json(), policy))
     }
 }
@@ -57,28 +66,56 @@ pub(crate) fn policy_check(file: &Path, json: bool, out: &mut dyn Write) -> Resu
     let text = read_text(file, "policy")?;
     let result = authoring::compile(&file.display().to_string(), &text, Timestamp::now());
     if json {
-        let problems = result.as_ref().err().map(|e| e.0.clone()).unwrap_or_default();
+        let problems = result
+            .as_ref()
+            .err()
+            .map(|e| e.0.clone())
+            .unwrap_or_default();
         let body = serde_json::json!({"file": file.display().to_string(), "valid": result.is_ok(), "problems": problems});
-        writeln!(out, "{}", serde_json::to_string_pretty(&body).unwrap_or_default())?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&body).unwrap_or_default()
+        )?;
         return Ok(if result.is_ok() { 0 } else { EXIT_INVALID });
     }
     match result {
         Ok(policy) => {
-            writeln!(out, "{}: valid: {} version {}, {} mode, default {}, {} rules, {} publishers, {} tiers, {} exceptions (rules hash {})",
-                file.display(), policy.organisation, policy.version, policy.mode, policy.default.effect, policy.rules.len(),
-                policy.publishers.len(), policy.tiers.len(), policy.exceptions.len(), policy.rules_hash())?;
+            writeln!(
+                out,
+                "{}: valid: {} version {}, {} mode, default {}, {} rules, {} publishers, {} tiers, {} exceptions (rules hash {})",
+                file.display(),
+                policy.organisation,
+                policy.version,
+                policy.mode,
+                policy.default.effect,
+                policy.rules.len(),
+                policy.publishers.len(),
+                policy.tiers.len(),
+                policy.exceptions.len(),
+                policy.rules_hash()
+            )?;
             Ok(0)
         }
         Err(errors) => Err(Failure {
-            message: format!("{} problem(s) in {}:\n{errors}", errors.0.len(), file.display()),
+            message: format!(
+                "{} problem(s) in {}:\n{errors}",
+                errors.0.len(),
+                file.display()
+            ),
             code: EXIT_INVALID,
         }),
     }
 }
 
-pub(crate) fn policy_compile(file: &Path, dest: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn policy_compile(
+    file: &Path,
+    dest: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
     let text = read_text(file, "policy")?;
-    let policy = authoring::compile(&file.display().to_string(), &text, Timestamp::now()).map_err(agent_core::Error::from)?;
+    let policy = authoring::compile(&file.display().to_string(), &text, Timestamp::now())
+        .map_err(agent_core::Error::from)?;
     let mut bytes = policy.to_json();
     bytes.push(b'\n');
     output(dest, &bytes, out)?;
@@ -99,27 +136,43 @@ pub(crate) fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<i32, Failure> 
     groups.extend(args.groups.iter().cloned());
     groups.sort();
     groups.dedup();
-    let enrolment = Enrolment { emm_package: args.emm.clone(), ..Enrolment::in_groups(groups) };
+    let enrolment = Enrolment {
+        emm_package: args.emm.clone(),
+        ..Enrolment::in_groups(groups)
+    };
     let mut device = SimulatedDevice::new(inventory);
     let scope = match &args.package {
         Some(p) => Scope::Package(p),
         None => Scope::Full,
     };
-    let trigger = if args.package.is_some() { "install" } else { "full" };
+    let trigger = if args.package.is_some() {
+        "install"
+    } else {
+        "full"
+    };
     let summary = scan_simulated(&mut store, &mut device, &enrolment, scope, trigger, now)?;
     if let Some(path) = &args.save_device {
         let json = serde_json::to_vec_pretty(&device.inventory).unwrap_or_default();
         write_atomically(path, &json)?;
     }
     if args.json {
-        writeln!(out, "{}", serde_json::to_string_pretty(&summary).unwrap_or_default())?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&summary).unwrap_or_default()
+        )?;
     } else {
         write!(out, "{}", render::scan_summary(&summary))?;
     }
     Ok(0)
 }
 
-pub(crate) fn report(db: &Path, format: Format, dest: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn report(
+    db: &Path,
+    format: Format,
+    dest: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
     let store = open_existing(db)?;
     let report = Report::build(&store, Timestamp::now())?;
     let text = match format {
@@ -133,43 +186,76 @@ pub(crate) fn report(db: &Path, format: Format, dest: Option<&Path>, out: &mut d
 
 pub(crate) fn open_existing(db: &Path) -> Result<Store, Failure> {
     if !db.exists() {
-        return Err(Failure::new(format!("there is no compliance store at {}: run a scan first", db.display())));
+        return Err(Failure::new(format!(
+            "there is no compliance store at {}: run a scan first",
+            db.display()
+        )));
     }
     Ok(Store::open(db)?)
 }
 
-pub(crate) fn explain(db: &Path, package: &str, json: bool, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn explain(
+    db: &Path,
+    package: &str,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
     let store = open_existing(db)?;
     let text = explain_text(&store, package, json, Timestamp::now())?;
     write!(out, "{text}")?;
     Ok(0)
 }
 
-pub(crate) fn explain_text(store: &Store, package: &str, json: bool, now: Timestamp) -> Result<String, Failure> {
+pub(crate) fn explain_text(
+    store: &Store,
+    package: &str,
+    json: bool,
+    now: Timestamp,
+) -> Result<String, Failure> {
     let active = store.active_policy()?.ok_or(agent_core::Error::NoPolicy)?;
-    let snapshot = store.snapshot()?.ok_or_else(|| Failure::new("the store holds no scan yet: run a scan first"))?;
+    let snapshot = store
+        .snapshot()?
+        .ok_or_else(|| Failure::new("the store holds no scan yet: run a scan first"))?;
     let Some(pkg) = snapshot.package(package) else {
         return Err(Failure::new(format!(
             "{package} was not installed at the last scan of {} (the store knows {} packages)",
-            snapshot.device.id, snapshot.packages.len())));
+            snapshot.device.id,
+            snapshot.packages.len()
+        )));
     };
-    let enrolment = store.enrolment()?.unwrap_or_else(|| Enrolment::in_groups(snapshot.device.groups.clone()));
+    let enrolment = store
+        .enrolment()?
+        .unwrap_or_else(|| Enrolment::in_groups(snapshot.device.groups.clone()));
     let engine = Engine::new(active.policy);
     let scope = engine.scope(&enrolment);
     let explanation = engine.explain(pkg, &scope, now);
-    let finding = store.findings()?.into_iter().find(|f| f.decision.package == package);
-    let owned: Vec<_> = store.ownership()?.into_iter().filter(|(p, ..)| p == package).collect();
+    let finding = store
+        .findings()?
+        .into_iter()
+        .find(|f| f.decision.package == package);
+    let owned: Vec<_> = store
+        .ownership()?
+        .into_iter()
+        .filter(|o| o.package == package)
+        .collect();
     let log = store.enforcement_log(10, Some(package))?;
     if json {
         let body = serde_json::json!({
             "explanation": explanation, "finding": finding, "policy_version": engine.policy().version,
             "mode": scope.mode,
-            "blocks": owned.iter().map(|(_, b, since, rule)| serde_json::json!({"block": b, "since": since, "rule": rule})).collect::<Vec<_>>(),
+            "blocks": owned,
             "enforcement": log,
         });
         return Ok(serde_json::to_string_pretty(&body).unwrap_or_default() + "\n");
     }
-    Ok(render::explanation(&explanation, engine.policy(), scope.mode, finding.as_ref(), &owned, &log))
+    Ok(render::explanation(
+        &explanation,
+        engine.policy(),
+        scope.mode,
+        finding.as_ref(),
+        &owned,
+        &log,
+    ))
 }
 
 /// Scans the simulated device: it is read as it stands, then acted on; afterwards `device` holds

@@ -25,7 +25,11 @@ pub const EXIT_INVALID: i32 = 1;
 pub const EXIT_FAILURE: i32 = 2;
 
 #[derive(Parser, Debug)]
-#[command(name = "appwacht", version, about = "Appwacht: check managed Android work phones against the organisation's app policy")]
+#[command(
+    name = "appwacht",
+    version,
+    about = "Appwacht: check managed Android work phones against the organisation's app policy"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -140,17 +144,25 @@ pub struct Failure {
 
 impl Failure {
     fn new(message: impl Into<String>) -> Self {
-        Failure { message: message.into(), code: EXIT_FAILURE }
+        Failure {
+            message: message.into(),
+            code: EXIT_FAILURE,
+        }
     }
 }
 
 impl From<agent_core::Error> for Failure {
     fn from(e: agent_core::Error) -> Self {
         let code = match e {
-            agent_core::Error::PolicySource(_) | agent_core::Error::PolicyDocument { .. } => EXIT_INVALID,
+            agent_core::Error::PolicySource(_) | agent_core::Error::PolicyDocument { .. } => {
+                EXIT_INVALID
+            }
             _ => EXIT_FAILURE,
         };
-        Failure { message: e.to_string(), code }
+        Failure {
+            message: e.to_string(),
+            code,
+        }
     }
 }
 
@@ -171,15 +183,27 @@ where
         Err(e) => {
             let code = if e.use_stderr() { EXIT_FAILURE } else { 0 };
             let text = e.render().to_string();
-            let _ = if code == 0 { write!(out, "{text}") } else { write!(err, "{text}") };
+            let _ = if code == 0 {
+                write!(out, "{text}")
+            } else {
+                write!(err, "{text}")
+            };
             return code;
         }
     };
     let result = match cli.command {
-        Command::Policy { command: PolicyCommand::Check { file, json } } => commands::policy_check(&file, json, out),
-        Command::Policy { command: PolicyCommand::Compile { file, out: dest } } => commands::policy_compile(&file, dest.as_deref(), out),
+        Command::Policy {
+            command: PolicyCommand::Check { file, json },
+        } => commands::policy_check(&file, json, out),
+        Command::Policy {
+            command: PolicyCommand::Compile { file, out: dest },
+        } => commands::policy_compile(&file, dest.as_deref(), out),
         Command::Scan(args) => commands::scan(args, out),
-        Command::Report { db, format, out: dest } => commands::report(&db, format, dest.as_deref(), out),
+        Command::Report {
+            db,
+            format,
+            out: dest,
+        } => commands::report(&db, format, dest.as_deref(), out),
         Command::Explain { db, package, json } => commands::explain(&db, &package, json, out),
         Command::Demo { keep } => demo::run(keep.as_deref(), out),
     };

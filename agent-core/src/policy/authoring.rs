@@ -9,8 +9,8 @@ use std::fmt;
 
 use toml::de::{DeTable, DeValue};
 
-use super::validate::{Problem, Segment, expired_exceptions, validate};
 use super::Policy;
+use super::validate::{Problem, Segment, expired_exceptions, validate};
 use crate::time::Timestamp;
 
 /// A problem in an authored policy, located in its file.
@@ -61,13 +61,23 @@ impl std::error::Error for CompileErrors {}
 pub fn compile(file: &str, source: &str, now: Timestamp) -> Result<Policy, CompileErrors> {
     let locate = |span: Option<std::ops::Range<usize>>, path: String, message: String| {
         let (line, column) = line_column(source, span.map_or(0, |s| s.start));
-        LocatedProblem { file: file.to_string(), line, column, path, message }
+        LocatedProblem {
+            file: file.to_string(),
+            line,
+            column,
+            path,
+            message,
+        }
     };
     let policy: Policy = match toml::from_str(source) {
         Ok(policy) => policy,
         Err(e) => {
             let message = e.message().trim().replace('\n', " ");
-            return Err(CompileErrors(vec![locate(e.span(), String::new(), message)]));
+            return Err(CompileErrors(vec![locate(
+                e.span(),
+                String::new(),
+                message,
+            )]));
         }
     };
     let mut problems = validate(&policy).err().unwrap_or_default();
@@ -76,7 +86,9 @@ pub fn compile(file: &str, source: &str, now: Timestamp) -> Result<Policy, Compi
         return Ok(policy);
     }
     // The document parsed once already, so this parse succeeds; it only serves to find spans.
-    let tree = DeTable::parse(source).ok().map(|t| DeValue::Table(t.into_inner()));
+    let tree = DeTable::parse(source)
+        .ok()
+        .map(|t| DeValue::Table(t.into_inner()));
     Err(CompileErrors(
         problems
             .into_iter()

@@ -64,11 +64,16 @@ pub struct Policy {
 impl Policy {
     /// Parses and validates a compiled policy document.
     pub fn from_json(bytes: &[u8]) -> Result<Policy, crate::Error> {
-        let policy: Policy = serde_json::from_slice(bytes).map_err(|e| crate::Error::PolicyDocument {
-            reason: format!("line {}, column {}: {e}", e.line(), e.column()),
-        })?;
+        let policy: Policy =
+            serde_json::from_slice(bytes).map_err(|e| crate::Error::PolicyDocument {
+                reason: format!("line {}, column {}: {e}", e.line(), e.column()),
+            })?;
         validate(&policy).map_err(|problems| crate::Error::PolicyDocument {
-            reason: problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+            reason: problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
         })?;
         Ok(policy)
     }

@@ -27,7 +27,10 @@ pub struct Problem {
 
 impl Problem {
     fn at(path: &[Segment], message: impl Into<String>) -> Self {
-        Problem { path: path.to_vec(), message: message.into() }
+        Problem {
+            path: path.to_vec(),
+            message: message.into(),
+        }
     }
 
     /// The path written as `rules[2].match.signers[0]`.
@@ -71,19 +74,33 @@ pub fn validate(policy: &Policy) -> Result<(), Vec<Problem>> {
     let p = &mut problems;
 
     if policy.schema != SCHEMA {
-        p.push(Problem::at(&[key("schema")], format!(
-            "schema {} is not understood by this agent (it reads schema {SCHEMA})", policy.schema)));
+        p.push(Problem::at(
+            &[key("schema")],
+            format!(
+                "schema {} is not understood by this agent (it reads schema {SCHEMA})",
+                policy.schema
+            ),
+        ));
     }
     if policy.organisation.trim().is_empty() {
-        p.push(Problem::at(&[key("organisation")], "the organisation must be named"));
+        p.push(Problem::at(
+            &[key("organisation")],
+            "the organisation must be named",
+        ));
     }
     if policy.version == 0 {
-        p.push(Problem::at(&[key("version")], "the version must be 1 or more"));
+        p.push(Problem::at(
+            &[key("version")],
+            "the version must be 1 or more",
+        ));
     }
-    if let (Some(issued), Some(expires)) = (policy.issued_at, policy.expires) {
-        if expires <= issued {
-            p.push(Problem::at(&[key("expires")], "the policy expires before it is issued"));
-        }
+    if let (Some(issued), Some(expires)) = (policy.issued_at, policy.expires)
+        && expires <= issued
+    {
+        p.push(Problem::at(
+            &[key("expires")],
+            "the policy expires before it is issued",
+        ));
     }
     check_default(p, &[key("default")], &policy.default);
 
@@ -94,29 +111,45 @@ pub fn validate(policy: &Policy) -> Result<(), Vec<Problem>> {
             p.push(Problem::at(&at, format!(
                 "publisher `{id}` names neither certificates nor packages, so it can never match")));
         }
-        if let Some(country) = &publisher.country {
-            if !is_country(country) {
-                p.push(Problem::at(&[at.clone(), vec![key("country")]].concat(), format!(
-                    "`{country}` is not an ISO 3166 country code (two capital letters, like CN)")));
-            }
+        if let Some(country) = &publisher.country
+            && !is_country(country)
+        {
+            p.push(Problem::at(
+                &[at.clone(), vec![key("country")]].concat(),
+                format!(
+                    "`{country}` is not an ISO 3166 country code (two capital letters, like CN)"
+                ),
+            ));
         }
         for (i, name) in publisher.packages.iter().enumerate() {
-            check_package_name(p, &[at.clone(), vec![key("packages"), Segment::Index(i)]].concat(), name);
+            check_package_name(
+                p,
+                &[at.clone(), vec![key("packages"), Segment::Index(i)]].concat(),
+                name,
+            );
         }
     }
-    let countries: HashSet<&str> =
-        policy.publishers.values().filter_map(|p| p.country.as_deref()).collect();
+    let countries: HashSet<&str> = policy
+        .publishers
+        .values()
+        .filter_map(|p| p.country.as_deref())
+        .collect();
 
     // Tiers.
     let mut tier_names = HashSet::new();
     for (i, tier) in policy.tiers.iter().enumerate() {
         let at = path(&[key("tiers"), Segment::Index(i)]);
         if !tier_names.insert(tier.name.as_str()) {
-            p.push(Problem::at(&[at.clone(), vec![key("name")]].concat(), format!(
-                "tier `{}` is defined twice", tier.name)));
+            p.push(Problem::at(
+                &[at.clone(), vec![key("name")]].concat(),
+                format!("tier `{}` is defined twice", tier.name),
+            ));
         }
         if tier.groups.is_empty() {
-            p.push(Problem::at(&at, format!("tier `{}` names no device groups", tier.name)));
+            p.push(Problem::at(
+                &at,
+                format!("tier `{}` names no device groups", tier.name),
+            ));
         }
         if tier.mode == Some(super::Mode::Monitor) && policy.mode == super::Mode::Enforce {
             p.push(Problem::at(&[at.clone(), vec![key("mode")]].concat(),
@@ -125,8 +158,10 @@ pub fn validate(policy: &Policy) -> Result<(), Vec<Problem>> {
         if let Some(default) = &tier.default {
             let dat = [at.clone(), vec![key("default")]].concat();
             if default.effect == Effect::Allow {
-                p.push(Problem::at(&dat,
-                    "a tier can only make the policy stricter: its default can only be `deny`"));
+                p.push(Problem::at(
+                    &dat,
+                    "a tier can only make the policy stricter: its default can only be `deny`",
+                ));
             }
             check_default(p, &dat, default);
         }
@@ -142,49 +177,75 @@ pub fn validate(policy: &Policy) -> Result<(), Vec<Problem>> {
                 "`{}` is not a usable rule id: use letters, digits, `-`, `_` and `.`, and not `{DEFAULT_RULE}`",
                 rule.id)));
         } else if !ids.insert(rule.id.as_str()) {
-            p.push(Problem::at(&field("id"), format!("rule id `{}` is used twice", rule.id)));
+            p.push(Problem::at(
+                &field("id"),
+                format!("rule id `{}` is used twice", rule.id),
+            ));
         }
         let m = &rule.matcher;
         let mat = field("match");
         if m.is_empty() {
-            p.push(Problem::at(&mat, format!(
-                "rule `{}` has no match criterion, so it would match every app; say which apps", rule.id)));
+            p.push(Problem::at(
+                &mat,
+                format!(
+                    "rule `{}` has no match criterion, so it would match every app; say which apps",
+                    rule.id
+                ),
+            ));
         }
         for (j, name) in m.packages.iter().enumerate() {
-            check_package_name(p, &[mat.clone(), vec![key("packages"), Segment::Index(j)]].concat(), name);
+            check_package_name(
+                p,
+                &[mat.clone(), vec![key("packages"), Segment::Index(j)]].concat(),
+                name,
+            );
         }
         for (j, prefix) in m.package_prefixes.iter().enumerate() {
             if prefix.is_empty() {
-                p.push(Problem::at(&[mat.clone(), vec![key("package_prefixes"), Segment::Index(j)]].concat(),
-                    "an empty prefix would match every app"));
+                p.push(Problem::at(
+                    &[
+                        mat.clone(),
+                        vec![key("package_prefixes"), Segment::Index(j)],
+                    ]
+                    .concat(),
+                    "an empty prefix would match every app",
+                ));
             }
         }
         for (j, publisher) in m.publishers.iter().enumerate() {
             if !policy.publishers.contains_key(publisher) {
-                p.push(Problem::at(&[mat.clone(), vec![key("publishers"), Segment::Index(j)]].concat(),
-                    format!("publisher `{publisher}` is not defined under [publishers]")));
+                p.push(Problem::at(
+                    &[mat.clone(), vec![key("publishers"), Segment::Index(j)]].concat(),
+                    format!("publisher `{publisher}` is not defined under [publishers]"),
+                ));
             }
         }
         for (j, country) in m.countries.iter().enumerate() {
             let cat = [mat.clone(), vec![key("countries"), Segment::Index(j)]].concat();
             if !is_country(country) {
-                p.push(Problem::at(&cat, format!(
-                    "`{country}` is not an ISO 3166 country code (two capital letters, like CN)")));
+                p.push(Problem::at(
+                    &cat,
+                    format!(
+                        "`{country}` is not an ISO 3166 country code (two capital letters, like CN)"
+                    ),
+                ));
             } else if !countries.contains(country.as_str()) {
                 p.push(Problem::at(&cat, format!(
                     "no publisher of this policy is in `{country}`, so this can never match: countries are known only through [publishers]")));
             }
         }
-        if let (Some(lo), Some(hi)) = (m.min_version_code, m.max_version_code) {
-            if lo > hi {
-                p.push(Problem::at(&mat, format!(
+        if let (Some(lo), Some(hi)) = (m.min_version_code, m.max_version_code)
+            && lo > hi
+        {
+            p.push(Problem::at(&mat, format!(
                     "min_version_code {lo} is above max_version_code {hi}, so the rule can never match")));
-            }
         }
         for (j, tier) in rule.tiers.iter().enumerate() {
             if !tier_names.contains(tier.as_str()) {
-                p.push(Problem::at(&[at.clone(), vec![key("tiers"), Segment::Index(j)]].concat(),
-                    format!("tier `{tier}` is not defined under [[tiers]]")));
+                p.push(Problem::at(
+                    &[at.clone(), vec![key("tiers"), Segment::Index(j)]].concat(),
+                    format!("tier `{tier}` is not defined under [[tiers]]"),
+                ));
             }
         }
         match rule.effect {
@@ -219,40 +280,71 @@ pub fn validate(policy: &Policy) -> Result<(), Vec<Problem>> {
 
     // Exceptions.
     let default_denies = policy.default.effect == Effect::Deny
-        || policy.tiers.iter().any(|t| t.default.as_ref().is_some_and(|d| d.effect == Effect::Deny));
+        || policy
+            .tiers
+            .iter()
+            .any(|t| t.default.as_ref().is_some_and(|d| d.effect == Effect::Deny));
     for (i, exception) in policy.exceptions.iter().enumerate() {
         let at = path(&[key("exceptions"), Segment::Index(i)]);
         let field = |f: &str| [at.clone(), vec![key(f)]].concat();
         if exception.rule == DEFAULT_RULE {
             if !default_denies {
-                p.push(Problem::at(&field("rule"),
-                    "an exception to `default` needs a default that denies (an allow-list)"));
+                p.push(Problem::at(
+                    &field("rule"),
+                    "an exception to `default` needs a default that denies (an allow-list)",
+                ));
             }
             if exception.packages.is_empty() {
-                p.push(Problem::at(&field("packages"),
-                    "an exception to `default` must name the packages it lets through"));
+                p.push(Problem::at(
+                    &field("packages"),
+                    "an exception to `default` must name the packages it lets through",
+                ));
             }
         } else {
             match policy.rule(&exception.rule) {
-                None => p.push(Problem::at(&field("rule"), format!(
-                    "the exception is for rule `{}`, which does not exist", exception.rule))),
-                Some(rule) if rule.effect == Effect::Allow => p.push(Problem::at(&field("rule"), format!(
-                    "rule `{}` allows; only a rule that denies can have an exception", exception.rule))),
+                None => p.push(Problem::at(
+                    &field("rule"),
+                    format!(
+                        "the exception is for rule `{}`, which does not exist",
+                        exception.rule
+                    ),
+                )),
+                Some(rule) if rule.effect == Effect::Allow => p.push(Problem::at(
+                    &field("rule"),
+                    format!(
+                        "rule `{}` allows; only a rule that denies can have an exception",
+                        exception.rule
+                    ),
+                )),
                 Some(_) => {}
             }
         }
         if exception.groups.is_empty() {
-            p.push(Problem::at(&field("groups"), "an exception must name the device groups it is for"));
+            p.push(Problem::at(
+                &field("groups"),
+                "an exception must name the device groups it is for",
+            ));
         }
         if exception.reason.trim().is_empty() {
-            p.push(Problem::at(&field("reason"), "an exception must give its reason"));
+            p.push(Problem::at(
+                &field("reason"),
+                "an exception must give its reason",
+            ));
         }
         for (j, name) in exception.packages.iter().enumerate() {
-            check_package_name(p, &[field("packages"), vec![Segment::Index(j)]].concat(), name);
+            check_package_name(
+                p,
+                &[field("packages"), vec![Segment::Index(j)]].concat(),
+                name,
+            );
         }
     }
 
-    if problems.is_empty() { Ok(()) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 /// Exceptions that have already ended at `now`: an error when authoring (the administrator wrote
@@ -264,8 +356,13 @@ pub fn expired_exceptions(policy: &Policy, now: Timestamp) -> Vec<Problem> {
         .enumerate()
         .filter(|(_, e)| e.expires <= now)
         .map(|(i, e)| {
-            Problem::at(&[key("exceptions"), Segment::Index(i), key("expires")], format!(
-                "the exception for rule `{}` expired on {}, which is in the past", e.rule, e.expires))
+            Problem::at(
+                &[key("exceptions"), Segment::Index(i), key("expires")],
+                format!(
+                    "the exception for rule `{}` expired on {}, which is in the past",
+                    e.rule, e.expires
+                ),
+            )
         })
         .collect()
 }
@@ -291,8 +388,13 @@ fn check_escalation(p: &mut Vec<Problem>, at: &[Segment], first: Action, steps: 
     for (i, step) in steps.iter().enumerate() {
         let sat = [at.to_vec(), vec![Segment::Index(i)]].concat();
         if step.action <= previous_action {
-            p.push(Problem::at(&sat, format!(
-                "an escalation must get stronger: `{}` does not go beyond `{previous_action}`", step.action)));
+            p.push(Problem::at(
+                &sat,
+                format!(
+                    "an escalation must get stronger: `{}` does not go beyond `{previous_action}`",
+                    step.action
+                ),
+            ));
         }
         if step.after.secs() <= previous_after {
             p.push(Problem::at(&sat, format!(
@@ -304,7 +406,10 @@ fn check_escalation(p: &mut Vec<Problem>, at: &[Segment], first: Action, steps: 
 }
 
 fn check_link(p: &mut Vec<Problem>, at: &[Segment], link: &str) {
-    if !link.starts_with("https://") || link.len() <= "https://".len() || link.contains(char::is_whitespace) {
+    if !link.starts_with("https://")
+        || link.len() <= "https://".len()
+        || link.contains(char::is_whitespace)
+    {
         p.push(Problem::at(at, format!("`{link}` is not an https:// link")));
     }
 }
@@ -315,8 +420,12 @@ fn check_package_name(p: &mut Vec<Problem>, at: &[Segment], name: &str) {
             !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         });
     if !ok {
-        p.push(Problem::at(at, format!(
-            "`{name}` is not an Android package name (dot-separated letters, digits and `_`)")));
+        p.push(Problem::at(
+            at,
+            format!(
+                "`{name}` is not an Android package name (dot-separated letters, digits and `_`)"
+            ),
+        ));
     }
 }
 
@@ -327,7 +436,9 @@ fn is_country(code: &str) -> bool {
 fn is_rule_id(id: &str) -> bool {
     !id.is_empty()
         && id != DEFAULT_RULE
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 fn same_set(a: &[String], b: &[String]) -> bool {
