@@ -185,9 +185,11 @@ mod tests {
 
     #[test]
     fn spans_round_trip() {
-        for text in ["72h", "14d", "2w", "90m", "45s"] {
-            assert_eq!(Span::parse(text).unwrap().to_string(), text);
+        for text in ["72h", "14d", "2w", "90m", "45s", "25h"] {
+            let span = Span::parse(text).unwrap();
+            assert_eq!(Span::parse(&span.to_string()).unwrap(), span);
         }
+        assert_eq!(Span::parse("72h").unwrap().to_string(), "3d");
         assert_eq!(Span::parse("72h").unwrap().secs(), 259_200);
         assert!(Span::parse("3 days").is_err());
         assert!(Span::parse("h").is_err());
