@@ -35,7 +35,9 @@ fn problems(source: &str) -> Vec<LocatedProblem> {
 /// Finds the one problem whose message contains `needle` and returns (line, column, message).
 fn located(source: &str, needle: &str) -> (usize, usize, String) {
     let all = problems(source);
-    let hit = all.iter().find(|p| p.message.contains(needle) || p.path.contains(needle));
+    let hit = all
+        .iter()
+        .find(|p| p.message.contains(needle) || p.path.contains(needle));
     let p = hit.unwrap_or_else(|| panic!("no problem mentions `{needle}`: {all:#?}"));
     assert_eq!(p.file, "policy.toml");
     (p.line, p.column, p.to_string())
@@ -56,7 +58,10 @@ fn compiles_a_valid_policy_with_keytool_style_digest_and_escalation() {
 
 #[test]
 fn unknown_field_is_located() {
-    let source = GOOD.replace("action = \"warn\"", "action = \"warn\"\nseverity = \"high\"");
+    let source = GOOD.replace(
+        "action = \"warn\"",
+        "action = \"warn\"\nseverity = \"high\"",
+    );
     let (line, column, text) = located(&source, "unknown field `severity`");
     assert_eq!((line, column), (17, 1), "{text}");
 }
@@ -65,7 +70,7 @@ fn unknown_field_is_located() {
 fn bad_digest_is_located_on_the_value() {
     let source = GOOD.replace("90:41:80:3E", "90:41:80");
     let (line, column, text) = located(&source, "not a SHA-256 certificate digest");
-    assert_eq!((line, column), (11, 16), "{text}");
+    assert_eq!((line, column), (11, 18), "{text}");
 }
 
 #[test]
@@ -134,7 +139,11 @@ match = {}
         "policy.toml:18:10: rules[1].action: rule `a` allows, so it cannot have an action",
     ];
     for e in expect {
-        assert!(text.iter().any(|t| t.starts_with(e)), "missing `{e}` in:\n{}", text.join("\n"));
+        assert!(
+            text.iter().any(|t| t.starts_with(e)),
+            "missing `{e}` in:\n{}",
+            text.join("\n")
+        );
     }
     assert_eq!(all.len(), expect.len(), "{}", text.join("\n"));
 }
@@ -150,18 +159,31 @@ fn syntax_errors_are_located() {
 fn wrong_types_and_bad_values_name_the_value() {
     let (line, _, text) = located(&GOOD.replace("\"72h\"", "\"3 days\""), "not a span");
     assert_eq!(line, 17, "{text}");
-    let (line, _, text) = located(&GOOD.replace("action = \"warn\"", "action = \"block\""), "unknown variant `block`");
+    let (line, _, text) = located(
+        &GOOD.replace("action = \"warn\"", "action = \"block\""),
+        "unknown variant `block`",
+    );
     assert_eq!(line, 16, "{text}");
-    let (line, _, text) = located(&GOOD.replace("country = \"CN\"", "country = \"China\""), "ISO 3166");
+    let (line, _, text) = located(
+        &GOOD.replace("country = \"CN\"", "country = \"China\""),
+        "ISO 3166",
+    );
     assert_eq!(line, 10, "{text}");
 }
 
 #[test]
 fn a_compiled_document_with_problems_is_refused_on_the_device() {
-    let mut p = policy("[[rules]]\nid = \"x\"\neffect = \"deny\"\naction = \"warn\"\nmatch = { packages = [\"a.b\"] }\n");
+    let mut p = policy(
+        "[[rules]]\nid = \"x\"\neffect = \"deny\"\naction = \"warn\"\nmatch = { packages = [\"a.b\"] }\n",
+    );
     p.rules[0].action = None;
     let err = Policy::from_json(&p.to_json()).unwrap_err().to_string();
-    assert!(err.contains("rules[0]: rule `x` denies but names no action"), "{err}");
-    let err = Policy::from_json(b"{\"schema\": 1, \"organisation\": \"x\"").unwrap_err().to_string();
+    assert!(
+        err.contains("rules[0]: rule `x` denies but names no action"),
+        "{err}"
+    );
+    let err = Policy::from_json(b"{\"schema\": 1, \"organisation\": \"x\"")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("line 1"), "{err}");
 }

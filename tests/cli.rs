@@ -1,1 +1,256 @@
+//! The `appwacht` tool as administrators and helpdesk staff use it.
+
 use appwacht_tests::*;
+
+fn example(path: &str) -> String {
+    root().join("examples").join(path).display().to_string()
+}
+
+#[test]
+fn policy_check_accepts_the_example_and_says_what_it_holds() {
+    let run = appwacht(&["policy", "check", &example("policy.toml")]);
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert!(
+        run.out.contains(
+            "valid: Gemeente Voorbeeld version 1, enforce mode, default deny, 5 rules, 8 publishers"
+        ),
+        "{}",
+        run.out
+    );
+}
+
+#[test]
+fn policy_check_reports_every_problem_located_and_exits_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.toml");
+    let text = std::fs::read_to_string(example("policy.toml"))
+        .unwrap()
+        .replace(
+            "\"0fe4ff85c215918396dadc7cd8ce6963339af33d37751a56e54c7206b63a3c7c\"",
+            "\"0fe4ff85\"",
+        )
+        .replace("rule = \"annex-a\"", "rule = \"annex-b\"");
+    std::fs::write(&file, text).unwrap();
+    let run = appwacht(&["policy", "check", file.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    // The first problem stops the parse (a value of the wrong shape); fix it and the next shows.
+    assert!(run.err.contains("broken.toml:58:18: "), "{}", run.err);
+    assert!(
+        run.err.contains("not a SHA-256 certificate digest"),
+        "{}",
+        run.err
+    );
+    assert!(!run.err.contains("panicked") && !run.err.contains("backtrace"));
+
+    let json = appwacht(&["policy", "check", "--json", file.to_str().unwrap()]);
+    assert_eq!(json.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&json.out).unwrap();
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["problems"][0]["line"], 58);
+}
+
+#[test]
+fn missing_files_get_one_clear_sentence() {
+    let run = appwacht(&["policy", "check", "/no/such/policy.toml"]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.err.lines().count(), 1, "{}", run.err);
+    assert!(
+        run.err
+            .starts_with("appwacht: cannot read the policy /no/such/policy.toml:"),
+        "{}",
+        run.err
+    );
+    let run = appwacht(&["report", "--db", "/no/such/compliance.db"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.err
+            .contains("there is no compliance store at /no/such/compliance.db"),
+        "{}",
+        run.err
+    );
+}
+
+#[test]
+fn scan_report_and_explain_work_on_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    let db = db.to_str().unwrap();
+    let after = dir.path().join("after.json");
+    let compiled = dir.path().join("policy.json");
+    let run = appwacht(&[
+        "policy",
+        "compile",
+        &example("policy.toml"),
+        "--out",
+        compiled.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.err);
+
+    let run = appwacht(&[
+        "scan",
+        "--policy",
+        compiled.to_str().unwrap(),
+        "--inventory",
+        &example("phone.json"),
+        "--db",
+        db,
+        "--emm",
+        "com.airwatch.androidagent",
+        "--save-device",
+        after.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert!(
+        run.out.contains("225 packages, 8 violations, 1 excepted"),
+        "{}",
+        run.out
+    );
+    assert!(
+        run.out
+            .contains("suspend   com.videoedit.promax (rule annex-a)"),
+        "{}",
+        run.out
+    );
+    let saved = agent_core::Inventory::from_json("after", &std::fs::read(&after).unwrap()).unwrap();
+    assert!(saved.package("com.zhiliaoapp.musically").unwrap().suspended);
+
+    // The saved device, scanned again, needs nothing more.
+    let run = appwacht(&[
+        "scan",
+        "--policy",
+        compiled.to_str().unwrap(),
+        "--inventory",
+        after.to_str().unwrap(),
+        "--db",
+        db,
+        "--json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.err);
+    let v: serde_json::Value = serde_json::from_str(&run.out).unwrap();
+    assert_eq!(v["steps"].as_array().unwrap().len(), 0, "{}", run.out);
+
+    let run = appwacht(&["explain", "--db", db, "com.tencent.mm"]);
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert!(
+        run.out.contains("com.tencent.mm: ALLOWED BY EXCEPTION"),
+        "{}",
+        run.out
+    );
+    assert!(
+        run.out.contains("approved by CISO Gemeente Voorbeeld"),
+        "{}",
+        run.out
+    );
+    let run = appwacht(&["explain", "--db", db, "com.android.systemui"]);
+    assert!(run.out.contains("NEVER BLOCKED"), "{}", run.out);
+    let run = appwacht(&["explain", "--db", db, "--json", "com.videoedit.promax"]);
+    let v: serde_json::Value = serde_json::from_str(&run.out).unwrap();
+    assert_eq!(v["explanation"]["decision"]["rule"], "annex-a");
+    assert_eq!(v["blocks"][0]["block"], "suspend");
+    let run = appwacht(&["explain", "--db", db, "com.not.installed"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.err
+            .contains("com.not.installed was not installed at the last scan"),
+        "{}",
+        run.err
+    );
+
+    for (format, marker) in [
+        ("text", "Status: NOT COMPLIANT"),
+        ("json", "\"compliant\": false"),
+        ("html", "<!DOCTYPE html>"),
+    ] {
+        let out = dir.path().join(format!("report.{format}"));
+        let run = appwacht(&[
+            "report",
+            "--db",
+            db,
+            "--format",
+            format,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 0, "{}", run.err);
+        let body = std::fs::read_to_string(&out).unwrap();
+        assert!(body.contains(marker), "{format}: {body}");
+    }
+}
+
+#[test]
+fn scan_refuses_an_older_policy_and_keeps_the_active_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    let db = db.to_str().unwrap();
+    let newer = dir.path().join("v5.toml");
+    std::fs::write(
+        &newer,
+        std::fs::read_to_string(example("policy.toml"))
+            .unwrap()
+            .replace("version = 1", "version = 5"),
+    )
+    .unwrap();
+    assert_eq!(
+        appwacht(&[
+            "scan",
+            "--policy",
+            newer.to_str().unwrap(),
+            "--inventory",
+            &example("phone.json"),
+            "--db",
+            db
+        ])
+        .code,
+        0
+    );
+    let run = appwacht(&[
+        "scan",
+        "--policy",
+        &example("policy.toml"),
+        "--inventory",
+        &example("phone.json"),
+        "--db",
+        db,
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.err.contains("version 1 from")
+            && run.err.contains("is not newer than the active version 5"),
+        "{}",
+        run.err
+    );
+    let report = appwacht(&["report", "--db", db, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&report.out).unwrap();
+    assert_eq!(v["policy"]["version"], 5);
+}
+
+#[test]
+fn the_demo_shows_the_whole_job() {
+    let run = appwacht(&["demo"]);
+    assert_eq!(run.code, 0, "{}", run.err);
+    let out = &run.out;
+    for needle in [
+        "== Step 1: monitor mode (report only) ==",
+        "0 steps on the device",
+        "would suspend   com.zhiliaoapp.musically (rule annex-a)",
+        "== Step 2: enforce mode ==",
+        "suspend   com.zhiliaoapp.musically (rule annex-a)",
+        "suspend   com.einnovation.temu (rule annex-a)",
+        "suspend   com.videoedit.promax (rule annex-a)",
+        "system apps: 77, blocked: 0",
+        "scanning again with nothing changed: 0 steps",
+        "com.tencent.mm: ALLOWED BY EXCEPTION",
+        "Status: NOT COMPLIANT",
+        "Exceptions in force (1):",
+    ] {
+        assert!(out.contains(needle), "demo output lacks `{needle}`:\n{out}");
+    }
+    assert!(
+        !out.contains("suspend   com.tencent.mm"),
+        "the excepted app must not be blocked"
+    );
+    assert!(
+        !out.contains("com.airwatch.androidagent ("),
+        "the EMM must not be acted on"
+    );
+}

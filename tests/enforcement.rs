@@ -4,7 +4,8 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use agent_core::{
-    Enforcer, Enrolment, Mode, Package, Scope, SimulatedDevice, Step, StepKind, Store, Timestamp, scan,
+    Enforcer, Enrolment, Mode, Package, Scope, SimulatedDevice, Step, StepKind, Store, Timestamp,
+    scan,
 };
 use appwacht_tests::*;
 
@@ -35,20 +36,40 @@ struct Phone {
 
 impl Phone {
     fn new(packages: Vec<Package>) -> Phone {
-        Phone { store: Store::in_memory().unwrap(), device: SimulatedDevice::new(inventory(&[], packages)), enrolment: enrolment(&[]), version: 0 }
+        Phone {
+            store: Store::in_memory().unwrap(),
+            device: SimulatedDevice::new(inventory(&[], packages)),
+            enrolment: enrolment(&[]),
+            version: 0,
+        }
     }
 
     fn load(&mut self, snippet: &str, mode: Mode) {
         self.version += 1;
-        self.store.activate_policy(&policy_json(snippet, self.version, mode), "test", now()).unwrap();
+        self.store
+            .activate_policy(&policy_json(snippet, self.version, mode), "test", now())
+            .unwrap();
     }
 
     /// One full scan at `at`; returns the steps taken as `kind package`.
     fn scan_at(&mut self, at: Timestamp) -> Vec<String> {
         let mut enforcer = self.device.clone();
-        let summary = scan(&mut self.store, &mut self.device, &mut enforcer, &self.enrolment, Scope::Full, "test", at).unwrap();
+        let summary = scan(
+            &mut self.store,
+            &mut self.device,
+            &mut enforcer,
+            &self.enrolment,
+            Scope::Full,
+            "test",
+            at,
+        )
+        .unwrap();
         self.device = enforcer;
-        summary.steps.iter().map(|s| format!("{} {}", s.step.kind.as_str(), s.step.package)).collect()
+        summary
+            .steps
+            .iter()
+            .map(|s| format!("{} {}", s.step.kind.as_str(), s.step.package))
+            .collect()
     }
 
     fn pkg(&self, name: &str) -> &Package {
@@ -56,7 +77,12 @@ impl Phone {
     }
 
     fn owned(&self) -> Vec<String> {
-        self.store.ownership().unwrap().iter().map(|o| format!("{} {}", o.block.as_str(), o.package)).collect()
+        self.store
+            .ownership()
+            .unwrap()
+            .iter()
+            .map(|o| format!("{} {}", o.block.as_str(), o.package))
+            .collect()
     }
 }
 
@@ -64,11 +90,20 @@ impl Phone {
 fn suspends_a_denied_app_records_ownership_and_then_plans_nothing() {
     let mut phone = Phone::new(vec![app("com.zhiliaoapp.musically"), app("com.whatsapp")]);
     phone.load(TIKTOK_SUSPEND, Mode::Enforce);
-    assert_eq!(phone.scan_at(now()), ["suspend com.zhiliaoapp.musically", "warn com.zhiliaoapp.musically"]);
+    assert_eq!(
+        phone.scan_at(now()),
+        [
+            "suspend com.zhiliaoapp.musically",
+            "warn com.zhiliaoapp.musically"
+        ]
+    );
     assert!(phone.pkg("com.zhiliaoapp.musically").suspended);
     assert!(!phone.pkg("com.whatsapp").suspended);
     assert_eq!(phone.owned(), ["suspend com.zhiliaoapp.musically"]);
-    assert!(phone.scan_at(now()).is_empty(), "a second scan with nothing changed must plan nothing");
+    assert!(
+        phone.scan_at(now()).is_empty(),
+        "a second scan with nothing changed must plan nothing"
+    );
     assert!(phone.scan_at(later("1h")).is_empty());
 }
 
@@ -79,7 +114,11 @@ fn monitor_mode_changes_nothing_and_tells_nobody() {
     assert!(phone.scan_at(now()).is_empty());
     assert!(!phone.pkg("com.zhiliaoapp.musically").suspended);
     let findings = phone.store.findings().unwrap();
-    assert_eq!(findings.len(), 1, "the report still shows what would have been done");
+    assert_eq!(
+        findings.len(),
+        1,
+        "the report still shows what would have been done"
+    );
     assert_eq!(findings[0].action_now, Some(agent_core::Action::Suspend));
 }
 
@@ -93,23 +132,40 @@ fn lifts_only_blocks_it_placed_itself() {
         Mode::Enforce,
     );
     // Already suspended by someone else: the agent neither suspends it again nor claims it.
-    assert_eq!(phone.scan_at(now()), ["suspend com.ss.android.ugc.trill", "warn com.ss.android.ugc.trill", "warn com.zhiliaoapp.musically"]);
+    assert_eq!(
+        phone.scan_at(now()),
+        [
+            "suspend com.ss.android.ugc.trill",
+            "warn com.ss.android.ugc.trill",
+            "warn com.zhiliaoapp.musically"
+        ]
+    );
     assert_eq!(phone.owned(), ["suspend com.ss.android.ugc.trill"]);
     // The policy now allows both: the agent lifts its own block and leaves the EMM's alone.
     phone.load(ALLOW_ALL, Mode::Enforce);
-    assert_eq!(phone.scan_at(later("1h")), ["unsuspend com.ss.android.ugc.trill"]);
-    assert!(phone.pkg("com.zhiliaoapp.musically").suspended, "the EMM's block must stay");
+    assert_eq!(
+        phone.scan_at(later("1h")),
+        ["unsuspend com.ss.android.ugc.trill"]
+    );
+    assert!(
+        phone.pkg("com.zhiliaoapp.musically").suspended,
+        "the EMM's block must stay"
+    );
     assert!(!phone.pkg("com.ss.android.ugc.trill").suspended);
     assert!(phone.owned().is_empty());
 }
 
 #[test]
-fn a_block_lifted_by_someone_else_is_placed_again_while_the_rule_holds_and_forgotten_when_it_does_not() {
+fn a_block_lifted_by_someone_else_is_placed_again_while_the_rule_holds_and_forgotten_when_it_does_not()
+ {
     let mut phone = Phone::new(vec![app("com.zhiliaoapp.musically")]);
     phone.load(TIKTOK_SUSPEND, Mode::Enforce);
     phone.scan_at(now());
     phone.device.inventory.packages[0].suspended = false; // an admin lifted it through the EMM
-    assert_eq!(phone.scan_at(later("1h")), ["suspend com.zhiliaoapp.musically"]);
+    assert_eq!(
+        phone.scan_at(later("1h")),
+        ["suspend com.zhiliaoapp.musically"]
+    );
     phone.device.inventory.packages[0].suspended = false;
     phone.load(ALLOW_ALL, Mode::Enforce);
     assert!(phone.scan_at(later("2h")).is_empty(), "nothing to lift");
@@ -123,9 +179,15 @@ fn grace_period_warns_first_and_suspends_after_72_hours() {
     let mut phone = Phone::new(vec![sideloaded]);
     phone.load(TIKTOK_SUSPEND, Mode::Enforce);
     assert_eq!(phone.scan_at(now()), ["warn org.fdroid.fdroid"]);
-    assert!(phone.scan_at(later("71h")).is_empty(), "still within the grace period, already warned");
+    assert!(
+        phone.scan_at(later("71h")).is_empty(),
+        "still within the grace period, already warned"
+    );
     assert!(!phone.pkg("org.fdroid.fdroid").suspended);
-    assert_eq!(phone.scan_at(later("72h")), ["suspend org.fdroid.fdroid", "warn org.fdroid.fdroid"]);
+    assert_eq!(
+        phone.scan_at(later("72h")),
+        ["suspend org.fdroid.fdroid", "warn org.fdroid.fdroid"]
+    );
     assert!(phone.pkg("org.fdroid.fdroid").suspended);
     assert!(phone.scan_at(later("80h")).is_empty());
 }
@@ -141,10 +203,17 @@ fn grace_period_starts_when_enforcement_starts_not_when_monitoring_first_saw_it(
     // Two weeks of monitoring later, the employee still gets the warning and the full 72 hours.
     assert_eq!(phone.scan_at(later("14d")), ["warn org.fdroid.fdroid"]);
     let f = &phone.store.findings().unwrap()[0];
-    assert_eq!(f.since, now(), "the finding itself dates from the first sighting");
+    assert_eq!(
+        f.since,
+        now(),
+        "the finding itself dates from the first sighting"
+    );
     assert_eq!(f.next_escalation.map(|(at, _)| at), Some(later("17d")));
     assert!(phone.scan_at(later("16d")).is_empty());
-    assert_eq!(phone.scan_at(later("17d")), ["suspend org.fdroid.fdroid", "warn org.fdroid.fdroid"]);
+    assert_eq!(
+        phone.scan_at(later("17d")),
+        ["suspend org.fdroid.fdroid", "warn org.fdroid.fdroid"]
+    );
 }
 
 #[test]
@@ -153,7 +222,10 @@ fn going_back_to_monitor_mode_lifts_the_agents_blocks() {
     phone.load(TIKTOK_SUSPEND, Mode::Enforce);
     phone.scan_at(now());
     phone.load(TIKTOK_SUSPEND, Mode::Monitor);
-    assert_eq!(phone.scan_at(later("1h")), ["unsuspend com.zhiliaoapp.musically"]);
+    assert_eq!(
+        phone.scan_at(later("1h")),
+        ["unsuspend com.zhiliaoapp.musically"]
+    );
 }
 
 #[test]
@@ -166,9 +238,18 @@ fn an_exception_that_expires_turns_into_a_block() {
     phone.enrolment = enrolment(&["inspection"]);
     phone.load(&snippet, Mode::Enforce);
     assert!(phone.scan_at(now()).is_empty());
-    assert_eq!(phone.store.findings().unwrap()[0].decision.outcome, agent_core::Outcome::Excepted);
+    assert_eq!(
+        phone.store.findings().unwrap()[0].decision.outcome,
+        agent_core::Outcome::Excepted
+    );
     assert!(phone.scan_at(later("29d")).is_empty());
-    assert_eq!(phone.scan_at(later("30d")), ["suspend com.zhiliaoapp.musically", "warn com.zhiliaoapp.musically"]);
+    assert_eq!(
+        phone.scan_at(later("30d")),
+        [
+            "suspend com.zhiliaoapp.musically",
+            "warn com.zhiliaoapp.musically"
+        ]
+    );
 }
 
 #[test]
@@ -177,32 +258,59 @@ fn a_package_that_becomes_the_emm_is_released() {
     phone.load("[[rules]]\nid = \"x\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = { packages = [\"com.example.mdm\"] }\n", Mode::Enforce);
     phone.scan_at(now());
     assert!(phone.pkg("com.example.mdm").suspended);
-    phone.enrolment = Enrolment { emm_package: Some("com.example.mdm".into()), ..enrolment(&[]) };
+    phone.enrolment = Enrolment {
+        emm_package: Some("com.example.mdm".into()),
+        ..enrolment(&[])
+    };
     assert_eq!(phone.scan_at(later("1h")), ["unsuspend com.example.mdm"]);
 }
 
 #[test]
 fn a_step_the_platform_refuses_is_recorded_as_failed_and_retried() {
     let mut phone = Phone::new(vec![app("com.zhiliaoapp.musically")]);
-    phone.device.refuse.insert("com.zhiliaoapp.musically".into());
+    phone
+        .device
+        .refuse
+        .insert("com.zhiliaoapp.musically".into());
     phone.load(TIKTOK_SUSPEND, Mode::Enforce);
     phone.scan_at(now());
     let log = phone.store.enforcement_log(10, None).unwrap();
-    assert!(log.iter().any(|r| r.step == "suspend" && r.result == "failed" && r.error.as_deref().unwrap_or("").contains("refused")), "{log:?}");
+    assert!(
+        log.iter().any(|r| r.step == "suspend"
+            && r.result == "failed"
+            && r.error.as_deref().unwrap_or("").contains("refused")),
+        "{log:?}"
+    );
     assert!(phone.owned().is_empty(), "a failed block is not owned");
     phone.device.refuse.clear();
-    assert_eq!(phone.scan_at(later("1h")), ["suspend com.zhiliaoapp.musically", "warn com.zhiliaoapp.musically"]);
+    assert_eq!(
+        phone.scan_at(later("1h")),
+        [
+            "suspend com.zhiliaoapp.musically",
+            "warn com.zhiliaoapp.musically"
+        ]
+    );
 }
 
 #[test]
 fn uninstall_blocks_first_and_forgets_the_package_once_gone() {
     let mut phone = Phone::new(vec![app("com.lemon.lv")]);
     phone.load("[[rules]]\nid = \"x\"\neffect = \"deny\"\naction = \"uninstall\"\nmatch = { packages = [\"com.lemon.lv\"] }\n", Mode::Enforce);
-    assert_eq!(phone.scan_at(now()), ["suspend com.lemon.lv", "warn com.lemon.lv", "uninstall com.lemon.lv"]);
+    assert_eq!(
+        phone.scan_at(now()),
+        [
+            "suspend com.lemon.lv",
+            "warn com.lemon.lv",
+            "uninstall com.lemon.lv"
+        ]
+    );
     assert!(phone.device.inventory.package("com.lemon.lv").is_none());
     assert!(phone.scan_at(later("1h")).is_empty());
     assert!(phone.owned().is_empty());
-    assert!(phone.store.findings().unwrap().is_empty(), "the finding closed");
+    assert!(
+        phone.store.findings().unwrap().is_empty(),
+        "the finding closed"
+    );
 }
 
 #[test]
@@ -214,11 +322,26 @@ fn the_install_path_judges_one_package_and_leaves_other_findings_alone() {
     sideloaded.installer = None;
     phone.device.inventory.packages.push(sideloaded);
     let mut enforcer = phone.device.clone();
-    let summary = scan(&mut phone.store, &mut phone.device, &mut enforcer, &phone.enrolment, Scope::Package("org.fdroid.fdroid"), "install", later("1m")).unwrap();
+    let summary = scan(
+        &mut phone.store,
+        &mut phone.device,
+        &mut enforcer,
+        &phone.enrolment,
+        Scope::Package("org.fdroid.fdroid"),
+        "install",
+        later("1m"),
+    )
+    .unwrap();
     assert_eq!(summary.packages, 1);
     assert_eq!(summary.steps.len(), 1);
     assert_eq!(summary.steps[0].step.kind, StepKind::Warn);
-    let names: Vec<String> = phone.store.findings().unwrap().into_iter().map(|f| f.decision.package).collect();
+    let names: Vec<String> = phone
+        .store
+        .findings()
+        .unwrap()
+        .into_iter()
+        .map(|f| f.decision.package)
+        .collect();
     assert_eq!(names, ["com.zhiliaoapp.musically", "org.fdroid.fdroid"]);
     assert_eq!(phone.store.recent_scans(1).unwrap()[0].trigger, "install");
 }
@@ -244,13 +367,30 @@ fn a_run_killed_between_enforcing_and_recording_is_reconciled_by_the_next_run() 
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("compliance.db");
     let mut store = Store::open(&db).unwrap();
-    store.activate_policy(&policy_json(TIKTOK_SUSPEND, 1, Mode::Enforce), "test", now()).unwrap();
+    store
+        .activate_policy(
+            &policy_json(TIKTOK_SUSPEND, 1, Mode::Enforce),
+            "test",
+            now(),
+        )
+        .unwrap();
     let mut source = SimulatedDevice::new(inventory(&[], vec![app("com.zhiliaoapp.musically")]));
-    let mut dying = DiesAfter { device: source.clone(), left: 1 };
+    let mut dying = DiesAfter {
+        device: source.clone(),
+        left: 1,
+    };
 
     // The suspend reaches the device, then the process dies before the scan is recorded.
     let killed = catch_unwind(AssertUnwindSafe(|| {
-        scan(&mut store, &mut source, &mut dying, &enrolment(&[]), Scope::Full, "test", now())
+        scan(
+            &mut store,
+            &mut source,
+            &mut dying,
+            &enrolment(&[]),
+            Scope::Full,
+            "test",
+            now(),
+        )
     }));
     assert!(killed.is_err());
     drop(store);
@@ -265,31 +405,83 @@ fn a_run_killed_between_enforcing_and_recording_is_reconciled_by_the_next_run() 
 
     // The policy changes to allow the app. Without reconciling, the agent would think the block
     // is someone else's and leave the app blocked for ever; with it, the block is adopted and lifted.
-    store.activate_policy(&policy_json(ALLOW_ALL, 2, Mode::Enforce), "test", now()).unwrap();
+    store
+        .activate_policy(&policy_json(ALLOW_ALL, 2, Mode::Enforce), "test", now())
+        .unwrap();
     let mut source = device_after_crash.clone();
     let mut enforcer = device_after_crash;
-    let summary = scan(&mut store, &mut source, &mut enforcer, &enrolment(&[]), Scope::Full, "test", later("1h")).unwrap();
+    let summary = scan(
+        &mut store,
+        &mut source,
+        &mut enforcer,
+        &enrolment(&[]),
+        Scope::Full,
+        "test",
+        later("1h"),
+    )
+    .unwrap();
     assert_eq!(summary.recovered.len(), 1, "{:?}", summary.recovered);
     assert_eq!(summary.recovered[0].kind, StepKind::Suspend);
-    assert_eq!(summary.steps.iter().map(|s| s.step.kind).collect::<Vec<_>>(), [StepKind::Unsuspend]);
+    assert_eq!(
+        summary
+            .steps
+            .iter()
+            .map(|s| s.step.kind)
+            .collect::<Vec<_>>(),
+        [StepKind::Unsuspend]
+    );
     assert!(!enforcer.inventory.packages[0].suspended);
     assert!(store.pending_steps().unwrap().is_empty());
     let log = store.enforcement_log(10, None).unwrap();
-    assert!(log.iter().any(|r| r.result == "recovered" && r.step == "suspend"), "{log:?}");
+    assert!(
+        log.iter()
+            .any(|r| r.result == "recovered" && r.step == "suspend"),
+        "{log:?}"
+    );
 }
 
 #[test]
 fn a_run_killed_before_any_step_reached_the_device_recovers_nothing() {
     let mut store = Store::in_memory().unwrap();
-    store.activate_policy(&policy_json(TIKTOK_SUSPEND, 1, Mode::Enforce), "test", now()).unwrap();
+    store
+        .activate_policy(
+            &policy_json(TIKTOK_SUSPEND, 1, Mode::Enforce),
+            "test",
+            now(),
+        )
+        .unwrap();
     let mut source = SimulatedDevice::new(inventory(&[], vec![app("com.zhiliaoapp.musically")]));
-    let mut dying = DiesAfter { device: source.clone(), left: 0 };
+    let mut dying = DiesAfter {
+        device: source.clone(),
+        left: 0,
+    };
     let killed = catch_unwind(AssertUnwindSafe(|| {
-        scan(&mut store, &mut source, &mut dying, &enrolment(&[]), Scope::Full, "test", now())
+        scan(
+            &mut store,
+            &mut source,
+            &mut dying,
+            &enrolment(&[]),
+            Scope::Full,
+            "test",
+            now(),
+        )
     }));
     assert!(killed.is_err());
     let mut enforcer = source.clone();
-    let summary = scan(&mut store, &mut source, &mut enforcer, &enrolment(&[]), Scope::Full, "test", later("1m")).unwrap();
+    let summary = scan(
+        &mut store,
+        &mut source,
+        &mut enforcer,
+        &enrolment(&[]),
+        Scope::Full,
+        "test",
+        later("1m"),
+    )
+    .unwrap();
     assert!(summary.recovered.is_empty());
-    assert_eq!(summary.steps.len(), 2, "the suspend and the warning are planned again");
+    assert_eq!(
+        summary.steps.len(),
+        2,
+        "the suspend and the warning are planned again"
+    );
 }

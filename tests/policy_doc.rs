@@ -33,12 +33,20 @@ fn sections() -> Vec<Section> {
         } else if line.trim() == "<!-- cases -->" {
             let mut rows = Vec::new();
             while let Some(l) = lines.next_if(|l| l.trim_start().starts_with('|')) {
-                let cells: Vec<String> =
-                    l.trim().trim_matches('|').split('|').map(|c| c.trim().to_string()).collect();
+                let cells: Vec<String> = l
+                    .trim()
+                    .trim_matches('|')
+                    .split('|')
+                    .map(|c| c.trim().to_string())
+                    .collect();
                 rows.push(cells);
             }
             // Drop the header and the separator.
-            out.push(Section { title: title.clone(), snippet: snippet.clone(), rows: rows.split_off(2) });
+            out.push(Section {
+                title: title.clone(),
+                snippet: snippet.clone(),
+                rows: rows.split_off(2),
+            });
         }
     }
     out
@@ -66,16 +74,29 @@ fn facts(name: &str, text: &str) -> Package {
 /// Checks one worked example, table row by table row; returns how many rows it checked.
 fn check_section(title: &str) -> usize {
     let all = sections();
-    let section = all.iter().find(|s| s.title.starts_with(title)).unwrap_or_else(|| {
-        panic!("docs/POLICY.md has no worked example `{title}` (it has: {:?})", all.iter().map(|s| &s.title).collect::<Vec<_>>())
-    });
-    assert!(!section.rows.is_empty(), "`{title}` has an empty cases table");
+    let section = all
+        .iter()
+        .find(|s| s.title.starts_with(title))
+        .unwrap_or_else(|| {
+            panic!(
+                "docs/POLICY.md has no worked example `{title}` (it has: {:?})",
+                all.iter().map(|s| &s.title).collect::<Vec<_>>()
+            )
+        });
+    assert!(
+        !section.rows.is_empty(),
+        "`{title}` has an empty cases table"
+    );
     let engine = Engine::new(policy(&section.snippet));
     for row in &section.rows {
         let [name, fact_text, groups, outcome, rule, action] = row.as_slice() else {
             panic!("`{title}`: a cases row needs 6 cells: {row:?}");
         };
-        let groups: Vec<&str> = groups.split(',').map(str::trim).filter(|g| !g.is_empty()).collect();
+        let groups: Vec<&str> = groups
+            .split(',')
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+            .collect();
         let scope = engine.scope(&enrolment(&groups));
         let decision = engine.decide(&facts(name, fact_text), &scope, now());
         let got_outcome = match decision.outcome {
@@ -84,9 +105,17 @@ fn check_section(title: &str) -> usize {
             Outcome::Denied => "denied",
             Outcome::Excepted => "excepted",
         };
-        let got = (got_outcome, decision.rule.clone().unwrap_or_default(), decision.action.map(|a| a.to_string()).unwrap_or_default());
+        let got = (
+            got_outcome,
+            decision.rule.clone().unwrap_or_default(),
+            decision.action.map(|a| a.to_string()).unwrap_or_default(),
+        );
         let want = (outcome.as_str(), rule.clone(), action.clone());
-        assert_eq!(got, (want.0, want.1, want.2), "docs/POLICY.md `{title}`, row {row:?}: decision was {decision:#?}");
+        assert_eq!(
+            got,
+            (want.0, want.1, want.2),
+            "docs/POLICY.md `{title}`, row {row:?}: decision was {decision:#?}"
+        );
     }
     section.rows.len()
 }
@@ -94,7 +123,11 @@ fn check_section(title: &str) -> usize {
 #[test]
 fn every_worked_example_has_a_cases_table_that_is_checked() {
     let all = sections();
-    assert!(all.len() >= 8, "expected the worked examples of docs/POLICY.md, found {}", all.len());
+    assert!(
+        all.len() >= 8,
+        "expected the worked examples of docs/POLICY.md, found {}",
+        all.len()
+    );
     let rows: usize = all.iter().map(|s| check_section(&s.title)).sum();
     assert!(rows >= 35, "only {rows} rows checked");
 }

@@ -1,1 +1,196 @@
+//! The compliance store: migrations, exact policy bytes, no downgrade, retention, the outbox.
+
+use agent_core::{Error, Mode, Scope, SimulatedDevice, Store, retention, scan};
 use appwacht_tests::*;
+
+const DENY_TIKTOK: &str = "[[rules]]\nid = \"tiktok\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = { packages = [\"com.zhiliaoapp.musically\"] }\n";
+
+#[test]
+fn a_new_store_is_migrated_in_wal_mode_and_reopening_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    let store = Store::open(&db).unwrap();
+    let version = store.schema_version().unwrap();
+    assert!(version >= 1);
+    drop(store);
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.schema_version().unwrap(), version);
+    let raw = rusqlite::Connection::open(&db).unwrap();
+    let mode: String = raw
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn a_store_from_a_newer_agent_is_refused_not_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("c.db");
+    {
+        let mut store = Store::open(&db).unwrap();
+        store.set_state("marker", "kept").unwrap();
+    }
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    match Store::open(&db) {
+        Err(Error::StoreContents { reason, .. }) => {
+            assert!(reason.contains("newer agent (schema 99"), "{reason}")
+        }
+        Err(e) => panic!("wrong error: {e}"),
+        Ok(_) => panic!("a newer store must be refused"),
+    }
+    let raw = rusqlite::Connection::open(&db).unwrap();
+    let marker: String = raw
+        .query_row("SELECT value FROM state WHERE key = 'marker'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(marker, "kept");
+}
+
+#[test]
+fn keeps_the_exact_bytes_and_refuses_downgrades() {
+    let mut store = Store::in_memory().unwrap();
+    let mut v2 = policy_json(DENY_TIKTOK, 2, Mode::Enforce);
+    v2.extend_from_slice(b"\n\n   "); // trailing whitespace a re-serialisation would lose
+    assert!(
+        store
+            .activate_policy(&v2, "https://example/policy", now())
+            .unwrap()
+    );
+    assert_eq!(store.active_policy().unwrap().unwrap().bytes, v2);
+    assert!(
+        !store.activate_policy(&v2, "again", now()).unwrap(),
+        "the same bytes are a no-op"
+    );
+
+    let v1 = policy_json(DENY_TIKTOK, 1, Mode::Enforce);
+    let err = store
+        .activate_policy(&v1, "old", now())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("version 1 from old is not newer than the active version 2"),
+        "{err}"
+    );
+    let other_v2 = policy_json(DENY_TIKTOK, 2, Mode::Monitor);
+    assert!(
+        store
+            .activate_policy(&other_v2, "same-version", now())
+            .is_err()
+    );
+    let broken = b"{\"schema\": 1}";
+    assert!(store.activate_policy(broken, "broken", now()).is_err());
+    let active = store.active_policy().unwrap().unwrap();
+    assert_eq!(
+        (active.policy.version, active.bytes),
+        (2, v2),
+        "nothing stored was downgraded"
+    );
+}
+
+#[test]
+fn retention_keeps_the_database_bounded() {
+    let mut store = Store::in_memory().unwrap();
+    store
+        .activate_policy(&policy_json(DENY_TIKTOK, 1, Mode::Enforce), "t", now())
+        .unwrap();
+    let mut device = SimulatedDevice::new(inventory(
+        &[],
+        vec![app("com.zhiliaoapp.musically"), app("a.b")],
+    ));
+    let scans = retention::SCANS as usize + 25;
+    for i in 0..scans {
+        // Someone keeps lifting the block, so every scan logs a step and an outbox event.
+        device.inventory.packages[1].suspended = false;
+        device
+            .inventory
+            .packages
+            .iter_mut()
+            .for_each(|p| p.suspended = false);
+        let mut enforcer = device.clone();
+        scan(
+            &mut store,
+            &mut device,
+            &mut enforcer,
+            &enrolment(&[]),
+            Scope::Full,
+            "t",
+            now().plus(agent_core::Span::from_secs(i as i64)),
+        )
+        .unwrap();
+    }
+    let counts: std::collections::HashMap<_, _> = store.row_counts().unwrap().into_iter().collect();
+    assert_eq!(counts["scans"], retention::SCANS);
+    assert!(counts["enforcement_log"] <= retention::LOG);
+    assert!(counts["outbox"] <= retention::OUTBOX);
+    for v in 2..(retention::POLICIES as u64 + 10) {
+        store
+            .activate_policy(&policy_json(DENY_TIKTOK, v, Mode::Enforce), "t", now())
+            .unwrap();
+    }
+    assert_eq!(
+        store.policy_history().unwrap().len() as i64,
+        retention::POLICIES + 1
+    );
+    assert_eq!(
+        store.active_policy().unwrap().unwrap().policy.version,
+        retention::POLICIES as u64 + 9
+    );
+}
+
+#[test]
+fn the_outbox_records_findings_opened_and_closed_and_enforcement() {
+    let mut store = Store::in_memory().unwrap();
+    store
+        .activate_policy(&policy_json(DENY_TIKTOK, 1, Mode::Enforce), "t", now())
+        .unwrap();
+    let mut device = SimulatedDevice::new(inventory(&[], vec![app("com.zhiliaoapp.musically")]));
+    let mut enforcer = device.clone();
+    scan(
+        &mut store,
+        &mut device,
+        &mut enforcer,
+        &enrolment(&[]),
+        Scope::Full,
+        "t",
+        now(),
+    )
+    .unwrap();
+    enforcer.inventory.packages.clear(); // the employee removed the app
+    let mut device = enforcer.clone();
+    scan(
+        &mut store,
+        &mut device,
+        &mut enforcer,
+        &enrolment(&[]),
+        Scope::Full,
+        "t",
+        later("1h"),
+    )
+    .unwrap();
+    let kinds: Vec<String> = store
+        .outbox(100)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "finding.opened",
+            "enforcement",
+            "enforcement",
+            "finding.closed"
+        ]
+    );
+    let last = store.outbox(100).unwrap().last().unwrap().id;
+    assert_eq!(store.acknowledge_outbox(last).unwrap(), 4);
+    assert!(store.outbox(100).unwrap().is_empty());
+    assert!(
+        store.owned_blocks().unwrap().is_empty(),
+        "a block on a package that is gone is forgotten"
+    );
+}

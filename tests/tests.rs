@@ -2,8 +2,8 @@
 
 mod authoring;
 mod cli;
-mod engine;
 mod enforcement;
+mod engine;
 mod examples;
 mod policy_doc;
 mod report;

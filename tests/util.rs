@@ -8,7 +8,10 @@ use agent_core::{CertDigest, Device, Enrolment, Inventory, Package, Policy, Span
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
 }
 
 /// The shared reference folder (`../shared/reference` from the root).
@@ -50,13 +53,21 @@ pub fn app(name: &str) -> Package {
 
 /// A system app without installer.
 pub fn system_app(name: &str) -> Package {
-    Package { system: true, installer: None, ..app(name) }
+    Package {
+        system: true,
+        installer: None,
+        ..app(name)
+    }
 }
 
 /// An inventory of these packages on a device in these groups.
 pub fn inventory(groups: &[&str], packages: Vec<Package>) -> Inventory {
     Inventory {
-        device: Device { id: "TEST-1".into(), groups: groups.iter().map(|g| g.to_string()).collect(), sdk: 34 },
+        device: Device {
+            id: "TEST-1".into(),
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+            sdk: 34,
+        },
         packages,
     }
 }
@@ -68,7 +79,8 @@ pub fn enrolment(groups: &[&str]) -> Enrolment {
 
 /// Completes a TOML snippet with the docs' common header and, unless it has one, an allowing default.
 pub fn complete_snippet(snippet: &str) -> String {
-    let mut text = format!("organisation = \"Example\"\nversion = 1\nmode = \"enforce\"\n{snippet}");
+    let mut text =
+        format!("organisation = \"Example\"\nversion = 1\nmode = \"enforce\"\n{snippet}");
     if !snippet.contains("[default]") {
         text.push_str("\n[default]\neffect = \"allow\"\n");
     }
@@ -107,5 +119,9 @@ pub fn appwacht(args: &[&str]) -> Run {
     let mut err = Vec::new();
     let argv = std::iter::once("appwacht").chain(args.iter().copied());
     let code = appwacht_cli::run(argv, &mut out, &mut err);
-    Run { code, out: String::from_utf8_lossy(&out).into_owned(), err: String::from_utf8_lossy(&err).into_owned() }
+    Run {
+        code,
+        out: String::from_utf8_lossy(&out).into_owned(),
+        err: String::from_utf8_lossy(&err).into_owned(),
+    }
 }

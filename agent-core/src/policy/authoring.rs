@@ -72,13 +72,22 @@ pub fn parse(file: &str, source: &str) -> Result<Policy, CompileErrors> {
 fn check(file: &str, source: &str, now: Option<Timestamp>) -> Result<Policy, CompileErrors> {
     let locate = |span: Option<std::ops::Range<usize>>, path: String, message: String| {
         let (line, column) = line_column(source, span.map_or(0, |s| s.start));
-        LocatedProblem { file: file.to_string(), line, column, path, message }
+        LocatedProblem {
+            file: file.to_string(),
+            line,
+            column,
+            path,
+            message,
+        }
     };
     let policy: Policy = match toml::from_str(source) {
         Ok(policy) => policy,
         Err(e) => {
             let message = e.message().trim().replace('\n', " ");
-            return Err(CompileErrors(vec![locate(e.span(), String::new(), message)]));
+            let span = e
+                .span()
+                .map(|span| narrow_to_quoted_value(source, span, &message));
+            return Err(CompileErrors(vec![locate(span, String::new(), message)]));
         }
     };
     let mut problems = validate(&policy).err().unwrap_or_default();
@@ -89,7 +98,9 @@ fn check(file: &str, source: &str, now: Option<Timestamp>) -> Result<Policy, Com
         return Ok(policy);
     }
     // The document parsed once already, so this parse succeeds; it only serves to find spans.
-    let tree = DeTable::parse(source).ok().map(|t| DeValue::Table(t.into_inner()));
+    let tree = DeTable::parse(source)
+        .ok()
+        .map(|t| DeValue::Table(t.into_inner()));
     Err(CompileErrors(
         problems
             .into_iter()
@@ -99,6 +110,24 @@ fn check(file: &str, source: &str, now: Option<Timestamp>) -> Result<Policy, Com
             })
             .collect(),
     ))
+}
+
+/// The parser reports a bad element of an array at the array; when the message quotes the bad
+/// value (`\`0fe4ff85\` is not a SHA-256 …`), point at that value inside the span instead.
+fn narrow_to_quoted_value(
+    source: &str,
+    span: std::ops::Range<usize>,
+    message: &str,
+) -> std::ops::Range<usize> {
+    let quoted = message.split('`').nth(1).filter(|q| !q.is_empty());
+    let within = source.get(span.clone());
+    match (quoted, within) {
+        (Some(q), Some(text)) => match text.find(q) {
+            Some(at) => span.start + at..span.start + at + q.len(),
+            None => span,
+        },
+        _ => span,
+    }
 }
 
 /// The span of the deepest value along `path` that exists in the document.
