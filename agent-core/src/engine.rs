@@ -11,7 +11,10 @@
 //! Rules are indexed by package name, prefix and certificate digest so a scan costs a few hash
 //! look-ups per package, whatever the size of the policy.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+
+use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -101,7 +104,7 @@ pub struct Decision {
     /// For a denial: stronger actions after a grace period.
     pub escalation: Vec<Escalation>,
     /// Why, in one sentence.
-    pub reason: String,
+    pub reason: Cow<'static, str>,
     /// The rule's message for the employee.
     pub message: Option<String>,
     /// The rule's link for the employee.
@@ -180,7 +183,7 @@ pub struct Explanation {
     /// Exceptions that would have applied had they not expired.
     pub expired_exceptions: Vec<AppliedException>,
     /// Which step of the precedence decided, in one sentence.
-    pub precedence: String,
+    pub precedence: &'static str,
 }
 
 /// The settings that hold for one device: its tiers, mode and default.
@@ -204,12 +207,15 @@ impl DeviceScope {
 
 /// A policy made ready for fast evaluation.
 #[derive(Debug)]
+///
+/// The indexes use a fast, non-randomised hash: their keys come only from the signed policy, so an
+/// app on the device cannot fill them with colliding keys; it can only look one key up.
 pub struct Engine {
     policy: Policy,
-    by_name: HashMap<String, Vec<u32>>,
-    by_prefix: HashMap<String, Vec<u32>>,
+    by_name: FxHashMap<String, Vec<u32>>,
+    by_prefix: FxHashMap<String, Vec<u32>>,
     prefix_lengths: Vec<usize>,
-    by_signer: HashMap<CertDigest, Vec<u32>>,
+    by_signer: FxHashMap<CertDigest, Vec<u32>>,
     unindexed: Vec<u32>,
     publishers_by_country: HashMap<String, Vec<String>>,
 }
@@ -227,10 +233,10 @@ impl Engine {
             }
         }
         let mut engine = Engine {
-            by_name: HashMap::new(),
-            by_prefix: HashMap::new(),
+            by_name: FxHashMap::default(),
+            by_prefix: FxHashMap::default(),
             prefix_lengths: Vec::new(),
-            by_signer: HashMap::new(),
+            by_signer: FxHashMap::default(),
             unindexed: Vec::new(),
             publishers_by_country,
             policy,
@@ -545,7 +551,7 @@ impl Engine {
             .into_iter()
             .map(|p| self.decide(p, scope, now))
             .collect();
-        out.sort_by(|a, b| a.package.cmp(&b.package));
+        out.sort_unstable_by(|a, b| a.package.cmp(&b.package));
         out
     }
 
@@ -558,7 +564,7 @@ impl Engine {
     ) -> Explanation {
         let mut matches = Vec::new();
         let mut expired = Vec::new();
-        let base = |outcome, reason: String| Decision {
+        let base = |outcome, reason: Cow<'static, str>| Decision {
             package: package.name.clone(),
             outcome,
             rule: None,
@@ -575,7 +581,7 @@ impl Engine {
             &scope.agent_package,
             scope.emm_package.as_deref(),
         ) {
-            let decision = base(Outcome::Protected, format!("never blocked: {why}"));
+            let decision = base(Outcome::Protected, format!("never blocked: {why}").into());
             if explain {
                 // Still show what the policy would have said, so a wrong policy is visible.
                 for idx in self.candidates(package) {
@@ -586,7 +592,7 @@ impl Engine {
                 decision,
                 matches,
                 expired_exceptions: expired,
-                precedence: "1. the never-block set wins over every rule".to_string(),
+                precedence: "1. the never-block set wins over every rule",
             };
         }
 
@@ -637,9 +643,12 @@ impl Engine {
                     escalation: rule.escalation.clone(),
                     message: rule.message.clone(),
                     link: rule.link.clone(),
-                    ..base(Outcome::Denied, format!("rule `{}`: {}", rule.id, why.join("; ")))
+                    ..base(
+                        Outcome::Denied,
+                        format!("rule `{}`: {}", rule.id, why.join("; ")).into(),
+                    )
                 },
-                "2-3. a deny rule in force wins over allow rules and the default; of several, the strongest action, then the rule written first".to_string(),
+                "2-3. a deny rule in force wins over allow rules and the default; of several, the strongest action, then the rule written first",
             )
         } else if let Some(e) = first_exception {
             let rule = self.policy.rule(&e.rule);
@@ -659,11 +668,11 @@ impl Engine {
                             e.groups.join(", "),
                             e.expires,
                             e.reason
-                        ),
+                        )
+                        .into(),
                     )
                 },
-                "4. an exception in force lifts the rule it names and permits the package"
-                    .to_string(),
+                "4. an exception in force lifts the rule it names and permits the package",
             )
         } else if let Some(rule) = first_allow {
             let mut why = Vec::new();
@@ -673,11 +682,10 @@ impl Engine {
                     rule: Some(rule.id.clone()),
                     ..base(
                         Outcome::Allowed,
-                        format!("allowed by rule `{}`: {}", rule.id, why.join("; ")),
+                        format!("allowed by rule `{}`: {}", rule.id, why.join("; ")).into(),
                     )
                 },
-                "5. an allow rule in force permits the package when no deny rule is in force"
-                    .to_string(),
+                "5. an allow rule in force permits the package when no deny rule is in force",
             )
         } else {
             self.default_decision(package, scope, now, &base, &mut expired, explain)
@@ -695,12 +703,12 @@ impl Engine {
         package: &Package,
         scope: &DeviceScope,
         now: Timestamp,
-        base: &dyn Fn(Outcome, String) -> Decision,
+        base: &dyn Fn(Outcome, Cow<'static, str>) -> Decision,
         expired: &mut Vec<AppliedException>,
         explain: bool,
-    ) -> (Decision, String) {
+    ) -> (Decision, &'static str) {
         let d = &scope.default;
-        let step = "6. no rule in force matches, so the default decides".to_string();
+        let step = "6. no rule in force matches, so the default decides";
         if d.effect == Effect::Allow {
             return (
                 Decision {
@@ -748,10 +756,11 @@ impl Engine {
                         e.groups.join(", "),
                         e.expires,
                         e.reason
-                    ),
+                    )
+                    .into(),
                     ..denied
                 },
-                "4. an exception in force lifts the default and permits the package".to_string(),
+                "4. an exception in force lifts the default and permits the package",
             ),
             None => (denied, step),
         }

@@ -164,7 +164,7 @@ impl Report {
             violations.push(ViolationLine {
                 package: d.package,
                 rule: d.rule,
-                reason: d.reason,
+                reason: d.reason.into_owned(),
                 action: f.action_now,
                 status,
                 blocks,
