@@ -314,6 +314,18 @@ fn uninstall_blocks_first_and_forgets_the_package_once_gone() {
 }
 
 #[test]
+fn uninstall_of_a_system_app_hides_it_instead() {
+    let mut phone = Phone::new(vec![system_app("com.vendor.games")]);
+    phone.load("[[rules]]\nid = \"x\"\neffect = \"deny\"\naction = \"uninstall\"\nmatch = { packages = [\"com.vendor.games\"] }\n", Mode::Enforce);
+    assert_eq!(
+        phone.scan_at(now()),
+        ["hide com.vendor.games", "warn com.vendor.games"]
+    );
+    assert!(phone.pkg("com.vendor.games").hidden);
+    assert_eq!(phone.owned(), ["hide com.vendor.games"]);
+}
+
+#[test]
 fn the_install_path_judges_one_package_and_leaves_other_findings_alone() {
     let mut phone = Phone::new(vec![app("com.zhiliaoapp.musically")]);
     phone.load(TIKTOK_SUSPEND, Mode::Enforce);

@@ -229,8 +229,11 @@ pub fn plan(
             message: decision.message.clone(),
             link: decision.link.clone(),
         };
-        let want_suspend = matches!(enforced, Some(Action::Suspend | Action::Uninstall));
-        let want_hide = enforced == Some(Action::Hide);
+        // A system app cannot be uninstalled by a device owner; hiding it is the strongest block.
+        let uninstall = enforced == Some(Action::Uninstall) && !package.system;
+        let want_suspend = matches!(enforced, Some(Action::Suspend)) || uninstall;
+        let want_hide = enforced == Some(Action::Hide)
+            || (enforced == Some(Action::Uninstall) && package.system);
         for (block, want, is_on, place, lift) in [
             (
                 Block::Suspend,
@@ -269,7 +272,7 @@ pub fn plan(
         {
             out.steps.push(step(StepKind::Warn));
         }
-        if enforced == Some(Action::Uninstall) {
+        if uninstall {
             out.steps.push(step(StepKind::Uninstall));
         }
         out.findings.extend(finding);
