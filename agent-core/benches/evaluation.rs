@@ -152,6 +152,7 @@ fn policy(n: usize) -> Policy {
         organisation: "Bench".into(),
         version: 1,
         issued_at: None,
+        groups: vec![],
         expires: None,
         mode: Mode::Enforce,
         default: DefaultDecision {

@@ -43,6 +43,20 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A device configuration is not usable.
+    #[error("the device configuration {file} is not valid: {reason}")]
+    Config {
+        /// The file (or `managed configuration`).
+        file: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A signed document was refused.
+    #[error("{0}")]
+    Trust(#[from] crate::trust::TrustError),
+    /// No mirror delivered a policy the device could accept; the last good policy stays in force.
+    #[error("the sync failed on every mirror, so the last good policy stays in force: {0}")]
+    Sync(String),
     /// A scan was asked for before any policy was stored.
     #[error("no policy is active on this device yet: load or sync one first")]
     NoPolicy,

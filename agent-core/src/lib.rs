@@ -27,6 +27,7 @@ mod protected;
 mod report;
 mod store;
 mod time;
+pub mod trust;
 
 pub use agent::{ScanSummary, Scope, StepResult, scan};
 pub use digest::{CertDigest, hex, sha256_hex};

@@ -86,7 +86,46 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE TABLE journal (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, step TEXT NOT NULL);
     CREATE TABLE outbox (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL);",
+    // 2: signed policies. The exact envelope bytes beside the payload, who signed, and the chain
+    // of trusted roots.
+    "ALTER TABLE policy_history ADD COLUMN envelope BLOB;
+    ALTER TABLE policy_history ADD COLUMN signers TEXT;
+    CREATE TABLE roots (version INTEGER PRIMARY KEY, bytes BLOB NOT NULL, received_at INTEGER NOT NULL);",
 ];
+
+/// A signed policy to store: the envelope exactly as received and its verified payload.
+pub struct SignedPolicy<'a> {
+    /// The verified payload (the policy document's bytes as signed).
+    pub payload: &'a [u8],
+    /// The envelope exactly as received.
+    pub envelope: &'a [u8],
+    /// Its version.
+    pub version: u64,
+    /// Its organisation.
+    pub organisation: &'a str,
+    /// Key ids that signed it.
+    pub signers: &'a [String],
+    /// Where it came from.
+    pub source: &'a str,
+}
+
+/// Everything one successful sync changes, written in one transaction.
+pub struct SyncCommit<'a> {
+    /// The update's single "now".
+    pub now: Timestamp,
+    /// Newly trusted roots: (version, exact bytes), ascending.
+    pub roots: &'a [(u64, Vec<u8>)],
+    /// A new policy, if one was accepted.
+    pub policy: Option<SignedPolicy<'a>>,
+    /// The policy-version floor after this sync.
+    pub policy_floor: u64,
+    /// Raises the time floor (the latest accepted `issued_at`).
+    pub time_floor: Option<Timestamp>,
+    /// The entity tag of the policy URL, to send next time.
+    pub etag: Option<(&'a str, &'a str)>,
+    /// Whether the root chain was checked during this sync.
+    pub root_checked: bool,
+}
 
 /// A policy as the store holds it.
 #[derive(Clone, Debug)]
@@ -374,6 +413,162 @@ impl Store {
             received_at: Timestamp::from_unix(received_at),
             policy,
         }))
+    }
+
+    /// The newest trusted root's exact bytes, with its version.
+    pub fn trusted_root(&self) -> Result<Option<(u64, Vec<u8>)>, Error> {
+        self.conn
+            .query_row(
+                "SELECT version, bytes FROM roots ORDER BY version DESC LIMIT 1",
+                [],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Vec<u8>>(1)?)),
+            )
+            .optional()
+            .map_err(|s| self.err(s))
+    }
+
+    /// A number from the key-value state (0 when unset).
+    pub fn state_u64(&self, key: &str) -> Result<u64, Error> {
+        Ok(self.state(key)?.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    /// The time floor: no update may judge expiry against an earlier time than this (the latest
+    /// of the last sync, the last attempt and the newest accepted `issued_at`).
+    pub fn time_floor(&self) -> Result<Timestamp, Error> {
+        let floor = ["time_floor", "last_sync_ok_unix", "last_sync_attempt_unix"]
+            .iter()
+            .map(|k| {
+                self.state(k)
+                    .map(|v| v.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0))
+            })
+            .collect::<Result<Vec<i64>, Error>>()?
+            .into_iter()
+            .max()
+            .unwrap_or(0);
+        Ok(Timestamp::from_unix(floor))
+    }
+
+    /// Key ids that signed the active policy (empty for a policy loaded from a file).
+    pub fn active_signers(&self) -> Result<Vec<String>, Error> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT p.signers FROM policy_history p JOIN state s ON s.key = 'active_policy' AND p.id = CAST(s.value AS INTEGER)",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|s| self.err(s))?
+            .flatten();
+        Ok(text
+            .map(|t| {
+                t.split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Records a successful sync: new roots, the new policy (made active), floors, the entity tag
+    /// and the sync time, all in one transaction. A sync that changed nothing writes only its time.
+    pub fn commit_sync(&mut self, c: &SyncCommit<'_>) -> Result<(), Error> {
+        let tx = self.conn.transaction().map_err(|s| Error::Store {
+            path: self.path.clone(),
+            source: s,
+        })?;
+        let result = (|| {
+            let set = |k: &str, v: String| {
+                tx.execute(
+                    "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)",
+                    params![k, v],
+                )
+            };
+            for (version, bytes) in c.roots {
+                tx.execute(
+                    "INSERT INTO roots (version, bytes, received_at) VALUES (?1, ?2, ?3)",
+                    params![*version as i64, bytes, c.now.unix()],
+                )?;
+            }
+            if let Some(p) = &c.policy {
+                tx.execute(
+                    "INSERT INTO policy_history (version, organisation, sha256, source, received_at, bytes, envelope, signers) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![p.version as i64, p.organisation, sha256_hex(p.envelope), p.source, c.now.unix(), p.payload, p.envelope, p.signers.join(",")],
+                )?;
+                let id = tx.last_insert_rowid();
+                set("active_policy", id.to_string())?;
+                tx.execute(
+                    "DELETE FROM policy_history WHERE id <> ?1 AND id NOT IN (SELECT id FROM policy_history ORDER BY id DESC LIMIT ?2)",
+                    params![id, retention::POLICIES + 1],
+                )?;
+            }
+            let previous_floor: u64 = tx
+                .query_row(
+                    "SELECT value FROM state WHERE key = 'policy_floor'",
+                    [],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            if previous_floor != c.policy_floor {
+                set("policy_floor", c.policy_floor.to_string())?;
+            }
+            if let Some(t) = c.time_floor {
+                set("time_floor", t.unix().to_string())?;
+            }
+            if let Some((url, tag)) = c.etag {
+                let key = format!("etag:{url}");
+                let old: Option<String> = tx
+                    .query_row(
+                        "SELECT value FROM state WHERE key = ?1",
+                        params![key],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if old.as_deref() != Some(tag) {
+                    set(&key, tag.to_string())?;
+                }
+            }
+            if c.root_checked {
+                set("last_root_check_unix", c.now.unix().to_string())?;
+            }
+            set("last_sync_ok_unix", c.now.unix().to_string())?;
+            tx.execute(
+                "DELETE FROM state WHERE key IN ('last_sync_error', 'last_sync_ok')",
+                [],
+            )?;
+            tx.commit()
+        })();
+        result.map_err(|s| self.err(s))
+    }
+
+    /// Records a failed sync: what went wrong, and when it was tried. Nothing else changes.
+    pub fn record_sync_failure(&mut self, now: Timestamp, reason: &str) -> Result<(), Error> {
+        let tx = self.conn.transaction().map_err(|s| Error::Store {
+            path: self.path.clone(),
+            source: s,
+        })?;
+        let result = (|| {
+            tx.execute(
+                "INSERT OR REPLACE INTO state (key, value) VALUES ('last_sync_error', ?1)",
+                params![format!("{now}: {reason}")],
+            )?;
+            tx.execute(
+                "INSERT OR REPLACE INTO state (key, value) VALUES ('last_sync_attempt_unix', ?1)",
+                params![now.unix().to_string()],
+            )?;
+            tx.commit()
+        })();
+        result.map_err(|s| self.err(s))
+    }
+
+    /// When the last sync succeeded.
+    pub fn last_sync_ok(&self) -> Result<Option<Timestamp>, Error> {
+        Ok(self
+            .state("last_sync_ok_unix")?
+            .and_then(|v| v.parse().ok())
+            .map(Timestamp::from_unix))
     }
 
     /// Versions in the policy history, newest first: (version, sha256, source, received).

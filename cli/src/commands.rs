@@ -127,17 +127,34 @@ pub(crate) fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<i32, Failure> 
         Some(t) => Timestamp::parse(t).map_err(|e| Failure::new(format!("--now: {e}")))?,
         None => Timestamp::now(),
     };
-    let (bytes, _) = load_policy(&args.policy, now)?;
     let inventory = load_inventory(&args.inventory)?;
     let mut store = Store::open(&args.db)?;
-    store.activate_policy(&bytes, &args.policy.display().to_string(), now)?;
-
     let mut groups = inventory.device.groups.clone();
+    let mut emm = args.emm.clone();
+    match (&args.policy, &args.config) {
+        (Some(policy), _) => {
+            let (bytes, _) = load_policy(policy, now)?;
+            store.activate_policy(&bytes, &policy.display().to_string(), now)?;
+        }
+        (None, Some(config)) => {
+            let config = crate::device::load_config(config)?;
+            groups.extend(config.groups.iter().cloned());
+            emm = emm.or(config.emm_package.clone());
+            if store.active_policy()?.is_none() {
+                return Err(Failure::new(format!(
+                    "{} holds no verified policy yet: run `appwacht sync --config ... --db {}` first",
+                    args.db.display(),
+                    args.db.display()
+                )));
+            }
+        }
+        (None, None) => return Err(Failure::new("give --policy FILE or --config FILE")),
+    }
     groups.extend(args.groups.iter().cloned());
     groups.sort();
     groups.dedup();
     let enrolment = Enrolment {
-        emm_package: args.emm.clone(),
+        emm_package: emm,
         ..Enrolment::in_groups(groups)
     };
     let mut device = SimulatedDevice::new(inventory);

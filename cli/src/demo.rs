@@ -2,20 +2,31 @@
 //!
 //! The example policy (`examples/policy.toml`, built from the VNG seed list with the known publisher
 //! certificates) and the example phone (`examples/phone.json`, 225 packages) are compiled into the
-//! binary. The demo rolls out as an administrator would: a monitor-mode scan first, then the same
-//! policy in enforce mode, then the helpdesk report.
+//! binary. The demo goes the way a real rollout goes: throwaway organisation keys, a root, the
+//! policy signed and published to a directory served on 127.0.0.1, the device syncing and
+//! verifying it; a monitor-mode scan first, then the same policy in enforce mode, then the
+//! helpdesk report.
 
 use std::io::Write;
 use std::path::Path;
 
 use agent_core::policy::authoring;
+use agent_core::trust::config::DeviceConfig;
+use agent_core::trust::dsse::{Envelope, POLICY_TYPE};
+use agent_core::trust::keys::{KeyType, PrivateKey};
+use agent_core::trust::root::{Role, Roles, Root, RootKey};
+use agent_core::trust::sync::sync;
+use agent_core::trust::transport::HttpTransport;
 use agent_core::{
-    Enrolment, Inventory, Mode, Outcome, Report, Scope, SimulatedDevice, Store, Timestamp,
+    Enrolment, Inventory, Mode, Outcome, Policy, Report, Scope, SimulatedDevice, Span, Store,
+    Timestamp,
 };
 
 use crate::Failure;
 use crate::commands::{explain_text, scan_simulated, write_atomically};
+use crate::device::render_sync;
 use crate::render::scan_summary;
+use crate::serve::StaticServer;
 
 /// The example policy.
 pub const EXAMPLE_POLICY: &str = include_str!("../../examples/policy.toml");
@@ -23,6 +34,71 @@ pub const EXAMPLE_POLICY: &str = include_str!("../../examples/policy.toml");
 pub const EXAMPLE_PHONE: &str = include_str!("../../examples/phone.json");
 /// The example phone's EMM.
 pub const EXAMPLE_EMM: &str = "com.airwatch.androidagent";
+
+/// Throwaway organisation keys and root for the demo.
+struct Organisation {
+    root: Root,
+    root_envelope: Envelope,
+    policy_key: PrivateKey,
+}
+
+impl Organisation {
+    fn new(name: &str, now: Timestamp) -> Result<Organisation, Failure> {
+        let root_key = PrivateKey::generate(KeyType::Ed25519).map_err(Failure::new)?;
+        let policy_key = PrivateKey::generate(KeyType::EcdsaP256).map_err(Failure::new)?;
+        let entry = |k: &PrivateKey| {
+            (
+                k.public().key_id(),
+                RootKey {
+                    keytype: k.public().kind(),
+                    public: k.public().to_base64(),
+                },
+            )
+        };
+        let root = Root {
+            organisation: name.to_string(),
+            version: 1,
+            expires: now.plus(Span::from_secs(365 * 86_400)),
+            keys: [entry(&root_key), entry(&policy_key)].into_iter().collect(),
+            roles: Roles {
+                root: Role {
+                    keyids: vec![root_key.public().key_id()],
+                    threshold: 1,
+                },
+                policy: Role {
+                    keyids: vec![policy_key.public().key_id()],
+                    threshold: 1,
+                },
+            },
+            policy_version_floor: 0,
+        };
+        let mut root_envelope = root.to_envelope();
+        root_envelope
+            .sign(&root_key)
+            .map_err(|e| Failure::new(e.to_string()))?;
+        Ok(Organisation {
+            root,
+            root_envelope,
+            policy_key,
+        })
+    }
+
+    /// Signs `policy` and publishes it with the root into `dir`, as `appwacht publish` does.
+    fn publish(&self, policy: &Policy, dir: &Path) -> Result<(), Failure> {
+        let mut envelope = Envelope::new(POLICY_TYPE, &policy.to_json());
+        envelope
+            .sign(&self.policy_key)
+            .map_err(|e| Failure::new(e.to_string()))?;
+        std::fs::create_dir_all(dir.join("root"))
+            .map_err(|e| Failure::new(format!("cannot create {}: {e}", dir.display())))?;
+        write_atomically(
+            &dir.join("root")
+                .join(format!("{}.root.json", self.root.version)),
+            &self.root_envelope.to_json(),
+        )?;
+        write_atomically(&dir.join("policy.json"), &envelope.to_json())
+    }
+}
 
 pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failure> {
     let tmp = tempfile::tempdir()
@@ -48,14 +124,36 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
         .map_err(agent_core::Error::from)?;
     let mut store = Store::open(&db)?;
     let mut device = SimulatedDevice::new(inventory);
-    let enrolment = Enrolment {
+
+    // The administrator: keys, a root, a signed policy, published to a directory any web server
+    // can serve; here a small server on 127.0.0.1.
+    let org = Organisation::new(&policy.organisation, now)?;
+    let site = dir.join("site");
+    policy.mode = Mode::Monitor;
+    policy.issued_at = Some(now);
+    policy.expires = Some(now.plus(Span::from_secs(14 * 86_400)));
+    org.publish(&policy, &site)?;
+    let server = StaticServer::start(&site).map_err(Failure::new)?;
+    let config = DeviceConfig {
+        organisation: policy.organisation.clone(),
+        policy_urls: vec![server.url.clone()],
+        pinned_root: org.root_envelope.clone(),
+        groups: device.inventory.device.groups.clone(),
+        sync_interval: Span::from_secs(6 * 3600),
         emm_package: Some(EXAMPLE_EMM.to_string()),
-        ..Enrolment::in_groups(device.inventory.device.groups.clone())
+        ca_certificates: None,
+        request_timeout: Span::from_secs(10),
+        allow_http_loopback: true,
     };
+    let enrolment = Enrolment {
+        emm_package: config.emm_package.clone(),
+        ..Enrolment::in_groups(config.groups.clone())
+    };
+    let mut transport = HttpTransport::new(&config).map_err(Failure::new)?;
 
     writeln!(
         out,
-        "Appwacht demo: {} with {} packages ({} system apps), groups {}; policy of {} ({} rules, {} publishers from the seed list)\n",
+        "Appwacht demo: {} with {} packages ({} system apps), groups {}; policy of {} ({} rules, {} publishers from the seed list)",
         device.inventory.device.id,
         device.inventory.packages.len(),
         device
@@ -69,11 +167,21 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
         policy.rules.len(),
         policy.publishers.len()
     )?;
+    writeln!(
+        out,
+        "Throwaway keys: root {} (ed25519), policy {} (ecdsa-p256); files served at {}\n",
+        &org.root.roles.root.keyids[0][..16],
+        &org.root.roles.policy.keyids[0][..16],
+        server.url
+    )?;
 
     // Rollout step 1: monitor mode. Nothing on the phone changes; the report says what would.
-    policy.mode = Mode::Monitor;
-    store.activate_policy(&policy.to_json(), "examples/policy.toml (monitor)", now)?;
     writeln!(out, "== Step 1: monitor mode (report only) ==")?;
+    write!(
+        out,
+        "{}",
+        render_sync(&sync(&mut store, &config, &mut transport, now)?)
+    )?;
     let summary = scan_simulated(
         &mut store,
         &mut device,
@@ -95,11 +203,16 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
         }
     }
 
-    // Rollout step 2: the same rules, enforced.
+    // Rollout step 2: the same rules, enforced: a new version, signed and published.
     policy.mode = Mode::Enforce;
     policy.version += 1;
-    store.activate_policy(&policy.to_json(), "examples/policy.toml (enforce)", now)?;
+    org.publish(&policy, &site)?;
     writeln!(out, "\n== Step 2: enforce mode ==")?;
+    write!(
+        out,
+        "{}",
+        render_sync(&sync(&mut store, &config, &mut transport, now)?)
+    )?;
     let summary = scan_simulated(
         &mut store,
         &mut device,
@@ -127,7 +240,12 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
         "  system apps: {system_total}, blocked: {system_touched} (the allow-list does not apply to the platform's own apps)"
     )?;
 
-    // A second enforce scan with nothing changed does nothing.
+    // Nothing changed: one conditional request, and a scan that does nothing.
+    write!(
+        out,
+        "  syncing again: {}",
+        render_sync(&sync(&mut store, &config, &mut transport, now)?)
+    )?;
     let again = scan_simulated(
         &mut store,
         &mut device,
@@ -141,6 +259,7 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
         "  scanning again with nothing changed: {} steps\n",
         again.steps.len()
     )?;
+    drop(server);
 
     writeln!(out, "== Why is the clone blocked? (appwacht explain) ==")?;
     write!(

@@ -9,9 +9,12 @@
 //!
 //! It is a library with a thin `main` so the end-to-end tests drive it in-process.
 
+mod admin;
 mod commands;
 mod demo;
+mod device;
 mod render;
+mod serve;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -44,6 +47,49 @@ enum Command {
     },
     /// Evaluate an inventory against a policy, enforce on the simulated device, record in the store.
     Scan(ScanArgs),
+    /// Fetch and verify the organisation's signed policy from the configured mirrors.
+    Sync {
+        /// The device configuration (JSON).
+        #[arg(long)]
+        config: PathBuf,
+        /// The compliance store (created if missing).
+        #[arg(long)]
+        db: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Policy version, issuer, expiry, last sync, last error and rules hash.
+    Status {
+        /// The compliance store.
+        #[arg(long)]
+        db: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Root documents: the organisation's keys and thresholds.
+    Root {
+        #[command(subcommand)]
+        command: RootCommand,
+    },
+    /// Write the static files devices fetch (root chain and current policy) into a directory.
+    Publish {
+        /// The directory to serve.
+        #[arg(long)]
+        out: PathBuf,
+        /// Every root version, from the one devices were enrolled with (repeatable).
+        #[arg(long = "root", required = true)]
+        roots: Vec<PathBuf>,
+        /// The signed policy.
+        #[arg(long)]
+        policy: PathBuf,
+    },
     /// The helpdesk's compliance report from a store.
     Report {
         /// The compliance store.
@@ -76,6 +122,95 @@ enum Command {
 }
 
 #[derive(Subcommand, Debug)]
+enum KeysCommand {
+    /// Generate a key pair: NAME.key (PKCS#8 PEM, readable by you only) and NAME.pub (SPKI PEM).
+    Generate {
+        /// ed25519 or p256.
+        #[arg(long = "type")]
+        kind: String,
+        /// The directory to write into.
+        #[arg(long)]
+        out: PathBuf,
+        /// The file name without extension.
+        #[arg(long, default_value = "key")]
+        name: String,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct RootKeysArgs {
+    /// A root key's public key file (repeatable); on rotate, the previous root's keys when omitted.
+    #[arg(long = "root-key")]
+    root_keys: Vec<PathBuf>,
+    /// Root signatures needed.
+    #[arg(long)]
+    root_threshold: Option<usize>,
+    /// A policy key's public key file (repeatable); on rotate, the previous root's keys when omitted.
+    #[arg(long = "policy-key")]
+    policy_keys: Vec<PathBuf>,
+    /// Policy signatures needed.
+    #[arg(long)]
+    policy_threshold: Option<usize>,
+    /// How long the root is valid.
+    #[arg(long, default_value = "365d")]
+    expires: String,
+    /// The policy-version floor devices reset to when this root replaces the policy keys.
+    #[arg(long)]
+    policy_floor: Option<u64>,
+}
+
+#[derive(Subcommand, Debug)]
+enum RootCommand {
+    /// Create root version 1 (unsigned; sign it with `root sign`).
+    Init {
+        /// The organisation.
+        #[arg(long)]
+        organisation: String,
+        #[command(flatten)]
+        keys: RootKeysArgs,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Create root version N+1 from version N (unsigned; needs signatures from old and new root keys).
+    Rotate {
+        /// The current root.
+        #[arg(long)]
+        from: PathBuf,
+        #[command(flatten)]
+        keys: RootKeysArgs,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Add signatures to a root, in place (each holder of a root key can sign separately).
+    Sign {
+        /// The root file.
+        file: PathBuf,
+        /// A private key (repeatable).
+        #[arg(long = "key", required = true)]
+        keys: Vec<PathBuf>,
+    },
+    /// Merge the signatures of separately signed copies of the same root.
+    Combine {
+        /// The signed copies.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Where to write the result.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a root's signatures (against the previous root, for a rotation).
+    Verify {
+        /// The root file.
+        file: PathBuf,
+        /// The root it replaces.
+        #[arg(long)]
+        previous: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum PolicyCommand {
     /// Validate a policy; exit 0 when valid, 1 with every problem (file:line:column) otherwise.
     Check {
@@ -84,6 +219,37 @@ enum PolicyCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Sign a policy: version above the last published one unless given, issued now, with an expiry.
+    Sign {
+        /// The TOML policy.
+        file: PathBuf,
+        /// A private policy key (repeatable).
+        #[arg(long = "key", required = true)]
+        keys: Vec<PathBuf>,
+        /// How long the policy stays fresh.
+        #[arg(long, default_value = "14d")]
+        expires: String,
+        /// The version (default: above the one in --out, if that file exists).
+        #[arg(long)]
+        version: Option<u64>,
+        /// Device groups the policy is meant for (repeatable).
+        #[arg(long = "group")]
+        groups: Vec<String>,
+        /// Check the result against this root before writing.
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// The signed envelope to write (the last published one, if it exists).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verify a signed policy against a root.
+    Verify {
+        /// The signed policy.
+        envelope: PathBuf,
+        /// The root.
+        #[arg(long)]
+        root: PathBuf,
     },
     /// Compile a TOML policy into the JSON document that gets signed.
     Compile {
@@ -97,9 +263,12 @@ enum PolicyCommand {
 
 #[derive(clap::Args, Debug)]
 struct ScanArgs {
-    /// The policy: authored TOML or a compiled JSON document.
+    /// The policy: authored TOML or a compiled JSON document (unsigned, for trying a policy out).
+    #[arg(long, required_unless_present = "config", conflicts_with = "config")]
+    policy: Option<PathBuf>,
+    /// The device configuration: scan against the policy the last `sync` accepted.
     #[arg(long)]
-    policy: PathBuf,
+    config: Option<PathBuf>,
     /// The device's inventory (JSON).
     #[arg(long)]
     inventory: PathBuf,
@@ -131,6 +300,20 @@ enum Format {
     Text,
     Json,
     Html,
+}
+
+impl RootKeysArgs {
+    fn spec<'a>(&'a self, organisation: Option<&'a str>) -> admin::RootSpec<'a> {
+        admin::RootSpec {
+            organisation,
+            root_keys: &self.root_keys,
+            root_threshold: self.root_threshold,
+            policy_keys: &self.policy_keys,
+            policy_threshold: self.policy_threshold,
+            expires: &self.expires,
+            policy_floor: self.policy_floor,
+        }
+    }
 }
 
 /// A failure to report to the user: one sentence, and the exit status.
@@ -199,6 +382,64 @@ where
             command: PolicyCommand::Compile { file, out: dest },
         } => commands::policy_compile(&file, dest.as_deref(), out),
         Command::Scan(args) => commands::scan(args, out),
+        Command::Sync { config, db, json } => device::run_sync(&config, &db, json, out),
+        Command::Status { db, json } => device::status(&db, json, out),
+        Command::Keys {
+            command:
+                KeysCommand::Generate {
+                    kind,
+                    out: dir,
+                    name,
+                },
+        } => admin::keys_generate(&kind, &dir, &name, out),
+        Command::Root { command } => match command {
+            RootCommand::Init {
+                organisation,
+                keys,
+                out: dest,
+            } => admin::root_init(keys.spec(Some(&organisation)), &dest, out),
+            RootCommand::Rotate {
+                from,
+                keys,
+                out: dest,
+            } => admin::root_rotate(&from, keys.spec(None), &dest, out),
+            RootCommand::Sign { file, keys } => admin::root_sign(&file, &keys, out),
+            RootCommand::Combine { files, out: dest } => admin::root_combine(&files, &dest, out),
+            RootCommand::Verify { file, previous } => {
+                admin::root_verify(&file, previous.as_deref(), out)
+            }
+        },
+        Command::Publish {
+            out: dir,
+            roots,
+            policy,
+        } => admin::publish(&dir, &roots, &policy, out),
+        Command::Policy {
+            command:
+                PolicyCommand::Sign {
+                    file,
+                    keys,
+                    expires,
+                    version,
+                    groups,
+                    root,
+                    out: dest,
+                },
+        } => admin::policy_sign(
+            admin::SignArgs {
+                file: &file,
+                keys: &keys,
+                expires: &expires,
+                version,
+                groups: &groups,
+                dest: &dest,
+                root: root.as_deref(),
+            },
+            out,
+        ),
+        Command::Policy {
+            command: PolicyCommand::Verify { envelope, root },
+        } => admin::policy_verify(&envelope, &root, out),
         Command::Report {
             db,
             format,

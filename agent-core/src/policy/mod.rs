@@ -44,6 +44,9 @@ pub struct Policy {
     /// When the document stops being fresh.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<Timestamp>,
+    /// Device groups the policy is meant for; empty means every device of the organisation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
     /// Report only, or act.
     pub mode: Mode,
     /// What happens to an app no rule speaks about.

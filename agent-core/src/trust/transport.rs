@@ -1,0 +1,115 @@
+//! Fetching the published files: a trait so tests can swap the network, and the real one over
+//! `ureq` with every timeout set, a byte cap enforced while streaming, HTTPS only, no redirects.
+
+use std::time::Duration;
+
+use super::config::DeviceConfig;
+
+/// One response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    /// HTTP status (200, 304, 404…).
+    pub status: u16,
+    /// The `ETag` header.
+    pub etag: Option<String>,
+    /// The body (empty for 304).
+    pub body: Vec<u8>,
+}
+
+/// Gets a URL, conditionally on an entity tag, reading at most `cap` bytes of body.
+pub trait Transport {
+    /// The response, or why there is none (refused, timed out, too large, redirected…).
+    fn get(&mut self, url: &str, if_none_match: Option<&str>, cap: u64)
+    -> Result<Response, String>;
+}
+
+/// HTTPS over `ureq`.
+pub struct HttpTransport {
+    agent: ureq::Agent,
+}
+
+impl HttpTransport {
+    /// A transport configured from the device configuration.
+    pub fn new(config: &DeviceConfig) -> Result<HttpTransport, String> {
+        use ureq::tls::{Certificate, RootCerts, TlsConfig};
+        let total = Duration::from_secs(config.request_timeout.secs().max(1) as u64);
+        let connect = total.min(Duration::from_secs(10));
+        let mut tls = TlsConfig::builder();
+        if let Some(pem) = &config.ca_certificates {
+            let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(pem.as_bytes())
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            if certs.is_empty() {
+                return Err("ca_certificates holds no PEM certificate".into());
+            }
+            tls = tls.root_certs(RootCerts::new_with_certs(&certs));
+        }
+        let agent = ureq::Agent::config_builder()
+            .https_only(!config.allow_http_loopback)
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_global(Some(total))
+            .timeout_resolve(Some(connect))
+            .timeout_connect(Some(connect))
+            .timeout_send_request(Some(connect))
+            .timeout_recv_response(Some(total))
+            .timeout_recv_body(Some(total))
+            .timeout_per_read(Some(total))
+            .user_agent(concat!("appwacht/", env!("CARGO_PKG_VERSION")))
+            .tls_config(tls.build())
+            .build()
+            .new_agent();
+        Ok(HttpTransport { agent })
+    }
+}
+
+impl Transport for HttpTransport {
+    fn get(
+        &mut self,
+        url: &str,
+        if_none_match: Option<&str>,
+        cap: u64,
+    ) -> Result<Response, String> {
+        let mut request = self.agent.get(url);
+        if let Some(tag) = if_none_match {
+            request = request.header("If-None-Match", tag);
+        }
+        let mut response = request.call().map_err(|e| format!("{url}: {e}"))?;
+        let status = response.status().as_u16();
+        if (300..400).contains(&status) && status != 304 {
+            let to = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("elsewhere");
+            return Err(format!(
+                "{url}: redirected ({status}) to {to}; redirects are not followed"
+            ));
+        }
+        let etag = response
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = if status == 200 {
+            response
+                .body_mut()
+                .with_config()
+                .limit(cap)
+                .read_to_vec()
+                .map_err(|e| match e {
+                    ureq::Error::BodyExceedsLimit(n) => {
+                        format!("{url}: the body is larger than the cap of {n} bytes")
+                    }
+                    other => format!("{url}: {other}"),
+                })?
+        } else {
+            Vec::new()
+        };
+        Ok(Response { status, etag, body })
+    }
+}

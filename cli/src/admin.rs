@@ -1,0 +1,537 @@
+//! The administrator's side of signed policies: keys, roots, signing, publishing.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use agent_core::policy::authoring;
+use agent_core::trust::dsse::{Envelope, POLICY_TYPE, ROOT_TYPE};
+use agent_core::trust::keys::{KeyType, PrivateKey, PublicKey};
+use agent_core::trust::root::{
+    Role, RoleName, Roles, Root, RootKey, verify_initial, verify_policy, verify_successor,
+};
+use agent_core::{Span, Timestamp};
+
+use crate::commands::{read, write_atomically};
+use crate::{EXIT_INVALID, Failure};
+
+fn text(path: &Path, what: &str) -> Result<String, Failure> {
+    String::from_utf8(read(path, what)?)
+        .map_err(|_| Failure::new(format!("the {what} {} is not text", path.display())))
+}
+
+/// Reads a private key file, naming the file in every error.
+pub(crate) fn load_private(path: &Path) -> Result<PrivateKey, Failure> {
+    PrivateKey::parse(&text(path, "private key")?)
+        .map_err(|e| Failure::new(format!("{}: {e}", path.display())))
+}
+
+fn load_public(path: &Path) -> Result<PublicKey, Failure> {
+    let t = text(path, "public key")?;
+    match PublicKey::parse(&t) {
+        Ok(k) => Ok(k),
+        // Accept the private key file too: its public half is what is wanted.
+        Err(e) => PrivateKey::parse(&t)
+            .map(|k| k.public().clone())
+            .map_err(|_| Failure::new(format!("{}: {e}", path.display()))),
+    }
+}
+
+fn load_envelope(path: &Path, what: &str) -> Result<(Vec<u8>, Envelope), Failure> {
+    let bytes = read(path, what)?;
+    let envelope =
+        Envelope::parse(&bytes).map_err(|e| invalid(format!("{}: {e}", path.display())))?;
+    Ok((bytes, envelope))
+}
+
+fn invalid(message: String) -> Failure {
+    Failure {
+        message,
+        code: EXIT_INVALID,
+    }
+}
+
+fn parse_span(text: &str, flag: &str) -> Result<Span, Failure> {
+    Span::parse(text).map_err(|e| Failure::new(format!("{flag}: {e}")))
+}
+
+pub(crate) fn keys_generate(
+    kind: &str,
+    dir: &Path,
+    name: &str,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let kind = KeyType::parse(kind).ok_or_else(|| {
+        Failure::new(format!(
+            "--type: `{kind}` is not a key type; use ed25519 or p256"
+        ))
+    })?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::new(format!("cannot create {}: {e}", dir.display())))?;
+    let private_path = dir.join(format!("{name}.key"));
+    let public_path = dir.join(format!("{name}.pub"));
+    for p in [&private_path, &public_path] {
+        if p.exists() {
+            return Err(Failure::new(format!(
+                "{} already exists; choose another --name or directory (keys are never overwritten)",
+                p.display()
+            )));
+        }
+    }
+    let key = PrivateKey::generate(kind).map_err(Failure::new)?;
+    // tempfile creates files readable by the owner only (0600), and the rename keeps that.
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| Failure::new(format!("cannot write in {}: {e}", dir.display())))?;
+    tmp.write_all(key.to_pem().as_bytes())
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| Failure::new(format!("cannot write the key: {e}")))?;
+    tmp.persist_noclobber(&private_path).map_err(|e| {
+        Failure::new(format!(
+            "cannot write {}: {}",
+            private_path.display(),
+            e.error
+        ))
+    })?;
+    write_atomically(&public_path, key.public().to_pem().as_bytes())?;
+    writeln!(
+        out,
+        "{} key {}\n  private: {} (readable by you only)\n  public:  {}",
+        kind,
+        key.public().key_id(),
+        private_path.display(),
+        public_path.display()
+    )?;
+    Ok(0)
+}
+
+/// The key material and thresholds for a root, as given on the command line.
+pub(crate) struct RootSpec<'a> {
+    pub organisation: Option<&'a str>,
+    pub root_keys: &'a [PathBuf],
+    pub root_threshold: Option<usize>,
+    pub policy_keys: &'a [PathBuf],
+    pub policy_threshold: Option<usize>,
+    pub expires: &'a str,
+    pub policy_floor: Option<u64>,
+}
+
+fn role(keys: &[PublicKey], threshold: usize, all: &mut BTreeMap<String, RootKey>) -> Role {
+    let mut keyids = Vec::new();
+    for k in keys {
+        let id = k.key_id();
+        all.insert(
+            id.clone(),
+            RootKey {
+                keytype: k.kind(),
+                public: k.to_base64(),
+            },
+        );
+        if !keyids.contains(&id) {
+            keyids.push(id);
+        }
+    }
+    Role { keyids, threshold }
+}
+
+fn write_root(root: &Root, dest: &Path, out: &mut dyn Write) -> Result<i32, Failure> {
+    root.validate().map_err(|e| invalid(e.to_string()))?;
+    write_atomically(dest, &root.to_envelope().to_json())?;
+    writeln!(
+        out,
+        "root version {} for {} written to {} (unsigned: now sign it with `appwacht root sign`)",
+        root.version,
+        root.organisation,
+        dest.display()
+    )?;
+    writeln!(
+        out,
+        "  root keys: {} of {}; policy keys: {} of {}; expires {}",
+        root.roles.root.threshold,
+        root.roles.root.keyids.len(),
+        root.roles.policy.threshold,
+        root.roles.policy.keyids.len(),
+        root.expires
+    )?;
+    Ok(0)
+}
+
+pub(crate) fn root_init(
+    spec: RootSpec<'_>,
+    dest: &Path,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let organisation = spec
+        .organisation
+        .ok_or_else(|| Failure::new("--organisation is required"))?;
+    if spec.root_keys.is_empty() || spec.policy_keys.is_empty() {
+        return Err(Failure::new(
+            "a root needs at least one --root-key and one --policy-key",
+        ));
+    }
+    let root_keys = spec
+        .root_keys
+        .iter()
+        .map(|p| load_public(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let policy_keys = spec
+        .policy_keys
+        .iter()
+        .map(|p| load_public(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut keys = BTreeMap::new();
+    let roles = Roles {
+        root: role(&root_keys, spec.root_threshold.unwrap_or(1), &mut keys),
+        policy: role(&policy_keys, spec.policy_threshold.unwrap_or(1), &mut keys),
+    };
+    let root = Root {
+        organisation: organisation.to_string(),
+        version: 1,
+        expires: Timestamp::now().plus(parse_span(spec.expires, "--expires")?),
+        keys,
+        roles,
+        policy_version_floor: spec.policy_floor.unwrap_or(0),
+    };
+    write_root(&root, dest, out)
+}
+
+fn unverified_root(envelope: &Envelope, path: &Path) -> Result<Root, Failure> {
+    if envelope.payload_type != ROOT_TYPE {
+        return Err(invalid(format!(
+            "{}: not a root document (payload type {})",
+            path.display(),
+            envelope.payload_type
+        )));
+    }
+    let payload = envelope
+        .payload_bytes()
+        .map_err(|e| invalid(format!("{}: {e}", path.display())))?;
+    serde_json::from_slice(&payload)
+        .map_err(|e| invalid(format!("{}: not a root document: {e}", path.display())))
+}
+
+pub(crate) fn root_rotate(
+    from: &Path,
+    spec: RootSpec<'_>,
+    dest: &Path,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let (_, envelope) = load_envelope(from, "previous root")?;
+    let previous = unverified_root(&envelope, from)?;
+    let previous_keys = |name| previous.role_keys(name).map_err(|e| invalid(e.to_string()));
+    let root_keys = if spec.root_keys.is_empty() {
+        previous_keys(RoleName::Root)?
+    } else {
+        spec.root_keys
+            .iter()
+            .map(|p| load_public(p))
+            .collect::<Result<_, _>>()?
+    };
+    let policy_keys = if spec.policy_keys.is_empty() {
+        previous_keys(RoleName::Policy)?
+    } else {
+        spec.policy_keys
+            .iter()
+            .map(|p| load_public(p))
+            .collect::<Result<_, _>>()?
+    };
+    let mut keys = BTreeMap::new();
+    let roles = Roles {
+        root: role(
+            &root_keys,
+            spec.root_threshold.unwrap_or(previous.roles.root.threshold),
+            &mut keys,
+        ),
+        policy: role(
+            &policy_keys,
+            spec.policy_threshold
+                .unwrap_or(previous.roles.policy.threshold),
+            &mut keys,
+        ),
+    };
+    let root = Root {
+        organisation: previous.organisation.clone(),
+        version: previous.version + 1,
+        expires: Timestamp::now().plus(parse_span(spec.expires, "--expires")?),
+        keys,
+        roles,
+        policy_version_floor: spec.policy_floor.unwrap_or(0),
+    };
+    if root.policy_keys_differ(&previous) {
+        writeln!(
+            out,
+            "the policy keys change: devices will reset their policy-version floor to {}",
+            root.policy_version_floor
+        )?;
+    }
+    write_root(&root, dest, out)
+}
+
+pub(crate) fn root_sign(
+    file: &Path,
+    keys: &[PathBuf],
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let (_, mut envelope) = load_envelope(file, "root")?;
+    let root = unverified_root(&envelope, file)?;
+    let own = root
+        .role_keys(RoleName::Root)
+        .map_err(|e| invalid(e.to_string()))?;
+    let loaded = keys
+        .iter()
+        .map(|p| load_private(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    for key in &loaded {
+        envelope
+            .sign(key)
+            .map_err(|e| Failure::new(e.to_string()))?;
+        let note = if own.contains(key.public()) {
+            ""
+        } else {
+            " (not a root key of this version: fine if it is one of the previous root's)"
+        };
+        writeln!(
+            out,
+            "signed root version {} with {}{note}",
+            root.version,
+            key.public().key_id()
+        )?;
+    }
+    write_atomically(file, &envelope.to_json())?;
+    writeln!(
+        out,
+        "{} now carries {} signature(s)",
+        file.display(),
+        envelope.signatures.len()
+    )?;
+    Ok(0)
+}
+
+pub(crate) fn root_combine(
+    files: &[PathBuf],
+    dest: &Path,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let mut combined: Option<Envelope> = None;
+    for f in files {
+        let (_, e) = load_envelope(f, "root")?;
+        match &mut combined {
+            None => combined = Some(e),
+            Some(c) => {
+                if c.payload != e.payload || c.payload_type != e.payload_type {
+                    return Err(invalid(format!(
+                        "{} holds a different document from {}: only signatures of the same root can be combined",
+                        f.display(),
+                        files[0].display()
+                    )));
+                }
+                for s in e.signatures {
+                    if !c.signatures.contains(&s) {
+                        c.signatures.push(s);
+                    }
+                }
+            }
+        }
+    }
+    let c = combined.ok_or_else(|| Failure::new("name the signed copies to combine"))?;
+    write_atomically(dest, &c.to_json())?;
+    writeln!(
+        out,
+        "{} carries {} signature(s)",
+        dest.display(),
+        c.signatures.len()
+    )?;
+    Ok(0)
+}
+
+pub(crate) fn root_verify(
+    file: &Path,
+    previous: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let (bytes, envelope) = load_envelope(file, "root")?;
+    let claimed = unverified_root(&envelope, file)?;
+    let root = match previous {
+        None => verify_initial(&bytes, &claimed.organisation),
+        Some(p) => {
+            let (pbytes, penv) = load_envelope(p, "previous root")?;
+            let prev_claimed = unverified_root(&penv, p)?;
+            let prev = verify_initial(&pbytes, &prev_claimed.organisation)
+                .map_err(|e| invalid(format!("{}: {e}", p.display())))?;
+            verify_successor(&prev, &bytes)
+        }
+    }
+    .map_err(|e| invalid(format!("{}: {e}", file.display())))?;
+    writeln!(
+        out,
+        "{}: valid root version {} for {}, expires {}",
+        file.display(),
+        root.version,
+        root.organisation,
+        root.expires
+    )?;
+    Ok(0)
+}
+
+pub(crate) struct SignArgs<'a> {
+    pub file: &'a Path,
+    pub keys: &'a [PathBuf],
+    pub expires: &'a str,
+    pub version: Option<u64>,
+    pub groups: &'a [String],
+    pub dest: &'a Path,
+    pub root: Option<&'a Path>,
+}
+
+pub(crate) fn policy_sign(a: SignArgs<'_>, out: &mut dyn Write) -> Result<i32, Failure> {
+    let now = Timestamp::now();
+    let source = text(a.file, "policy")?;
+    let mut policy = authoring::compile(&a.file.display().to_string(), &source, now)
+        .map_err(agent_core::Error::from)?;
+    let keys = a
+        .keys
+        .iter()
+        .map(|p| load_private(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    if keys.is_empty() {
+        return Err(Failure::new("name at least one --key to sign with"));
+    }
+    // The version goes above the last published one unless the administrator says otherwise.
+    let last_published = if a.dest.exists() {
+        let (_, e) = load_envelope(a.dest, "last published policy")?;
+        let payload = e.payload_bytes().map_err(|e| invalid(e.to_string()))?;
+        agent_core::Policy::from_json(&payload)
+            .ok()
+            .map(|p| p.version)
+    } else {
+        None
+    };
+    policy.version =
+        match (a.version, last_published) {
+            (Some(v), _) => v,
+            (None, Some(last)) => policy.version.max(last.checked_add(1).ok_or_else(|| {
+                Failure::new("the last published version is the largest possible")
+            })?),
+            (None, None) => policy.version,
+        };
+    policy.issued_at = Some(now);
+    policy.expires = Some(now.plus(parse_span(a.expires, "--expires")?));
+    if !a.groups.is_empty() {
+        policy.groups = a.groups.to_vec();
+    }
+    let mut envelope = Envelope::new(POLICY_TYPE, &policy.to_json());
+    for k in &keys {
+        envelope.sign(k).map_err(|e| Failure::new(e.to_string()))?;
+    }
+    let bytes = envelope.to_json();
+    if let Some(root_path) = a.root {
+        let (rbytes, renv) = load_envelope(root_path, "root")?;
+        let claimed = unverified_root(&renv, root_path)?;
+        let root = verify_initial(&rbytes, &claimed.organisation)
+            .map_err(|e| invalid(format!("{}: {e}", root_path.display())))?;
+        verify_policy(&root, &bytes).map_err(|e| {
+            invalid(format!(
+                "the signed policy would not be accepted under {}: {e}",
+                root_path.display()
+            ))
+        })?;
+    }
+    write_atomically(a.dest, &bytes)?;
+    writeln!(
+        out,
+        "signed policy version {} of {} with {} key(s), expires {}: {}",
+        policy.version,
+        policy.organisation,
+        keys.len(),
+        policy.expires.map_or(String::new(), |t| t.to_string()),
+        a.dest.display()
+    )?;
+    Ok(0)
+}
+
+pub(crate) fn policy_verify(
+    file: &Path,
+    root_path: &Path,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let bytes = read(file, "policy envelope")?;
+    let (rbytes, renv) = load_envelope(root_path, "root")?;
+    let claimed = unverified_root(&renv, root_path)?;
+    let root = verify_initial(&rbytes, &claimed.organisation)
+        .map_err(|e| invalid(format!("{}: {e}", root_path.display())))?;
+    let v =
+        verify_policy(&root, &bytes).map_err(|e| invalid(format!("{}: {e}", file.display())))?;
+    let p = &v.policy;
+    writeln!(
+        out,
+        "{}: valid policy version {} of {}, issued {}, expires {}; signed by {} of the {} policy key(s) needed: {}",
+        file.display(),
+        p.version,
+        p.organisation,
+        p.issued_at.map_or("-".into(), |t| t.to_string()),
+        p.expires.map_or("never".into(), |t| t.to_string()),
+        v.signers.len(),
+        root.roles.policy.threshold,
+        v.signers.join(", ")
+    )?;
+    if p.expires.is_some_and(|e| e <= Timestamp::now()) {
+        writeln!(out, "warning: it has expired; devices will refuse it")?;
+    }
+    Ok(0)
+}
+
+pub(crate) fn publish(
+    dir: &Path,
+    roots: &[PathBuf],
+    policy: &Path,
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
+    if roots.is_empty() {
+        return Err(Failure::new(
+            "name the root files with --root (every version devices may need to catch up through)",
+        ));
+    }
+    let mut chain = Vec::new();
+    for p in roots {
+        let (bytes, e) = load_envelope(p, "root")?;
+        chain.push((unverified_root(&e, p)?.version, bytes, p.clone()));
+    }
+    chain.sort_by_key(|(v, ..)| *v);
+    // The chain must verify from its first root on, exactly as a device will walk it.
+    let (_, first_bytes, first_path) = &chain[0];
+    let claimed = unverified_root(
+        &Envelope::parse(first_bytes).map_err(|e| invalid(e.to_string()))?,
+        first_path,
+    )?;
+    let mut trusted = verify_initial(first_bytes, &claimed.organisation)
+        .map_err(|e| invalid(format!("{}: {e}", first_path.display())))?;
+    for (_, bytes, path) in chain.iter().skip(1) {
+        trusted = verify_successor(&trusted, bytes)
+            .map_err(|e| invalid(format!("{}: {e}", path.display())))?;
+    }
+    let policy_bytes = read(policy, "policy envelope")?;
+    let v = verify_policy(&trusted, &policy_bytes)
+        .map_err(|e| invalid(format!("{}: {e}", policy.display())))?;
+    std::fs::create_dir_all(dir.join("root"))
+        .map_err(|e| Failure::new(format!("cannot create {}: {e}", dir.display())))?;
+    // Roots first: a device must never see a policy signed by keys of a root not yet published.
+    for (version, bytes, _) in &chain {
+        write_atomically(
+            &dir.join("root").join(format!("{version}.root.json")),
+            bytes,
+        )?;
+    }
+    write_atomically(&dir.join("policy.json"), &policy_bytes)?;
+    writeln!(
+        out,
+        "published to {}: root versions {}..={}, policy version {}",
+        dir.display(),
+        chain[0].0,
+        trusted.version,
+        v.policy.version
+    )?;
+    writeln!(
+        out,
+        "serve this directory from any web server, CDN or object store; devices trust the signatures, not the server"
+    )?;
+    Ok(0)
+}
