@@ -8,3 +8,4 @@ mod examples;
 mod policy_doc;
 mod report;
 mod store;
+mod trust;

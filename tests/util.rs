@@ -29,6 +29,11 @@ pub fn later(span: &str) -> Timestamp {
     now().plus(Span::parse(span).expect("span"))
 }
 
+/// `now` minus a span written like `72h`.
+pub fn earlier(span: &str) -> Timestamp {
+    Timestamp::from_unix(now().unix() - Span::parse(span).expect("span").secs())
+}
+
 /// A digest of 32 bytes `byte` (two hex digits), as the docs' tables write them.
 pub fn digest(byte: &str) -> CertDigest {
     CertDigest::parse(&byte.repeat(32)).expect("digest")
@@ -123,5 +128,225 @@ pub fn appwacht(args: &[&str]) -> Run {
         code,
         out: String::from_utf8_lossy(&out).into_owned(),
         err: String::from_utf8_lossy(&err).into_owned(),
+    }
+}
+
+pub mod org {
+    //! A test organisation: keys, roots, signed policies, and mirrors that serve them.
+
+    use std::collections::{HashMap, HashSet};
+
+    use agent_core::trust::config::DeviceConfig;
+    use agent_core::trust::dsse::{Envelope, POLICY_TYPE};
+    use agent_core::trust::keys::{KeyType, PrivateKey};
+    use agent_core::trust::root::{Role, Roles, Root, RootKey};
+    use agent_core::trust::transport::{Response, Transport};
+    use agent_core::{Mode, Policy, Span, Store, Timestamp};
+
+    use super::{later, now};
+
+    /// `n` fresh keys of a type.
+    pub fn keys(kind: KeyType, n: usize) -> Vec<PrivateKey> {
+        (0..n)
+            .map(|_| PrivateKey::generate(kind).expect("key"))
+            .collect()
+    }
+
+    /// A root document (unsigned).
+    pub fn root(
+        version: u64,
+        root_keys: &[&PrivateKey],
+        root_threshold: usize,
+        policy_keys: &[&PrivateKey],
+        policy_threshold: usize,
+    ) -> Root {
+        let mut keys = std::collections::BTreeMap::new();
+        let mut ids = |ks: &[&PrivateKey]| {
+            ks.iter()
+                .map(|k| {
+                    let id = k.public().key_id();
+                    keys.insert(
+                        id.clone(),
+                        RootKey {
+                            keytype: k.public().kind(),
+                            public: k.public().to_base64(),
+                        },
+                    );
+                    id
+                })
+                .collect::<Vec<_>>()
+        };
+        let root_ids = ids(root_keys);
+        let policy_ids = ids(policy_keys);
+        Root {
+            organisation: "Gemeente Test".into(),
+            version,
+            expires: later("365d"),
+            keys,
+            roles: Roles {
+                root: Role {
+                    keyids: root_ids,
+                    threshold: root_threshold,
+                },
+                policy: Role {
+                    keyids: policy_ids,
+                    threshold: policy_threshold,
+                },
+            },
+            policy_version_floor: 0,
+        }
+    }
+
+    /// The root's envelope signed by these keys.
+    pub fn sign_root(root: &Root, by: &[&PrivateKey]) -> Vec<u8> {
+        let mut e = root.to_envelope();
+        for k in by {
+            e.sign(k).expect("sign");
+        }
+        e.to_json()
+    }
+
+    /// A policy of `version`, issued now, expiring in 14 days, denying TikTok.
+    pub fn policy(version: u64) -> Policy {
+        let mut p = super::policy(
+            "[[rules]]\nid = \"tiktok\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = { packages = [\"com.zhiliaoapp.musically\"] }\n",
+        );
+        p.organisation = "Gemeente Test".into();
+        p.version = version;
+        p.mode = Mode::Enforce;
+        p.issued_at = Some(now());
+        p.expires = Some(later("14d"));
+        p
+    }
+
+    /// A policy's envelope signed by these keys.
+    pub fn sign_policy(policy: &Policy, by: &[&PrivateKey]) -> Vec<u8> {
+        let mut e = Envelope::new(POLICY_TYPE, &policy.to_json());
+        for k in by {
+            e.sign(k).expect("sign");
+        }
+        e.to_json()
+    }
+
+    /// A device configuration pinned to `root` (envelope bytes), fetching from `urls`.
+    pub fn config(root: &[u8], urls: &[&str]) -> DeviceConfig {
+        DeviceConfig {
+            organisation: "Gemeente Test".into(),
+            policy_urls: urls.iter().map(|u| u.to_string()).collect(),
+            pinned_root: Envelope::parse(root).expect("root envelope"),
+            groups: vec!["inspection".into()],
+            sync_interval: Span::from_secs(3600),
+            emm_package: None,
+            ca_certificates: None,
+            request_timeout: Span::from_secs(5),
+            allow_http_loopback: false,
+        }
+    }
+
+    /// Mirrors in memory: base URL -> path -> body, with entity tags and 304s; every request logged.
+    #[derive(Default)]
+    pub struct Mirrors {
+        pub files: HashMap<String, HashMap<String, Vec<u8>>>,
+        pub down: HashSet<String>,
+        pub requests: Vec<String>,
+    }
+
+    impl Mirrors {
+        pub fn put(&mut self, base: &str, path: &str, body: Vec<u8>) {
+            self.files
+                .entry(base.to_string())
+                .or_default()
+                .insert(path.to_string(), body);
+        }
+
+        pub fn remove(&mut self, base: &str, path: &str) {
+            if let Some(f) = self.files.get_mut(base) {
+                f.remove(path);
+            }
+        }
+
+        /// Publishes root `version` and the policy on one mirror.
+        pub fn publish(&mut self, base: &str, roots: &[(u64, Vec<u8>)], policy: Option<Vec<u8>>) {
+            for (v, bytes) in roots {
+                self.put(base, &format!("root/{v}.root.json"), bytes.clone());
+            }
+            if let Some(p) = policy {
+                self.put(base, "policy.json", p);
+            }
+        }
+    }
+
+    impl Transport for Mirrors {
+        fn get(
+            &mut self,
+            url: &str,
+            if_none_match: Option<&str>,
+            cap: u64,
+        ) -> Result<Response, String> {
+            self.requests.push(format!(
+                "{url}{}",
+                if_none_match
+                    .map(|t| format!(" if-none-match {t}"))
+                    .unwrap_or_default()
+            ));
+            let (base, path) =
+                url.split_at(url.find("/root/").or_else(|| url.rfind('/')).unwrap_or(0));
+            if self.down.contains(base) {
+                return Err(format!("{url}: connection refused"));
+            }
+            let Some(body) = self
+                .files
+                .get(base)
+                .and_then(|f| f.get(path.trim_start_matches('/')))
+            else {
+                return Ok(Response {
+                    status: 404,
+                    etag: None,
+                    body: vec![],
+                });
+            };
+            let etag = format!("\"{}\"", &agent_core::sha256_hex(body)[..12]);
+            if if_none_match == Some(etag.as_str()) {
+                return Ok(Response {
+                    status: 304,
+                    etag: Some(etag),
+                    body: vec![],
+                });
+            }
+            if body.len() as u64 > cap {
+                return Err(format!(
+                    "{url}: the body is larger than the cap of {cap} bytes"
+                ));
+            }
+            Ok(Response {
+                status: 200,
+                etag: Some(etag),
+                body: body.clone(),
+            })
+        }
+    }
+
+    /// What a failed update must leave untouched.
+    #[derive(Debug, PartialEq, Eq)]
+    pub struct Held {
+        pub active: Option<(u64, String)>,
+        pub policy_floor: u64,
+        pub root: Option<u64>,
+    }
+
+    pub fn held(store: &Store) -> Held {
+        Held {
+            active: store
+                .active_policy()
+                .unwrap()
+                .map(|a| (a.policy.version, a.sha256)),
+            policy_floor: store.state_u64("policy_floor").unwrap(),
+            root: store.trusted_root().unwrap().map(|(v, _)| v),
+        }
+    }
+
+    /// Now, as the tests' clock.
+    pub fn clock() -> Timestamp {
+        now()
     }
 }

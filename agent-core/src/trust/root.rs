@@ -130,7 +130,7 @@ impl Root {
     ) -> Result<super::dsse::Verified, TrustError> {
         let label = match name {
             RoleName::Root => format!("root (version {})", self.version),
-            RoleName::Policy => format!("policy (root version {})", self.version),
+            RoleName::Policy => "policy".to_string(),
         };
         envelope.verify(
             payload_type,

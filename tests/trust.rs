@@ -1,0 +1,849 @@
+//! Signed policies: the TUF conformance scenarios of `policy-trust.md`, each a named test, driven
+//! through the real `sync` with mirrors in memory; the RFC 8032 and DSSE spec vectors.
+
+use std::rc::Rc;
+
+use agent_core::trust::dsse::{Envelope, POLICY_TYPE, ROOT_TYPE, pae};
+use agent_core::trust::keys::{KeyType, PrivateKey, PublicKey};
+use agent_core::trust::sync::{PolicyChange, SyncReport, sync};
+use agent_core::{Error, Store, Timestamp};
+use appwacht_tests::org::*;
+use appwacht_tests::{earlier, later, now};
+
+const M1: &str = "https://m1.example";
+const M2: &str = "https://m2.example";
+
+fn hex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// A device and one mirror, with root v1 (1 root key, 1 policy key) and policy v1 published.
+struct World {
+    root_keys: Rc<Vec<PrivateKey>>,
+    policy_keys: Rc<Vec<PrivateKey>>,
+    root_v1: Vec<u8>,
+    mirrors: Mirrors,
+    store: Store,
+}
+
+impl World {
+    fn new() -> World {
+        World::with(KeyType::Ed25519, KeyType::Ed25519)
+    }
+
+    fn with(root_type: KeyType, policy_type: KeyType) -> World {
+        let root_keys = keys(root_type, 1);
+        let policy_keys = keys(policy_type, 1);
+        let root_v1 = sign_root(
+            &root(1, &[&root_keys[0]], 1, &[&policy_keys[0]], 1),
+            &[&root_keys[0]],
+        );
+        let mut mirrors = Mirrors::default();
+        mirrors.publish(
+            M1,
+            &[(1, root_v1.clone())],
+            Some(sign_policy(&policy(1), &[&policy_keys[0]])),
+        );
+        World {
+            root_keys: Rc::new(root_keys),
+            policy_keys: Rc::new(policy_keys),
+            root_v1,
+            mirrors,
+            store: Store::in_memory().unwrap(),
+        }
+    }
+
+    fn sync_at(&mut self, at: Timestamp) -> Result<SyncReport, Error> {
+        let config = config(&self.root_v1, &[M1, M2]);
+        sync(&mut self.store, &config, &mut self.mirrors, at)
+    }
+
+    fn sync(&mut self) -> Result<SyncReport, Error> {
+        self.sync_at(now())
+    }
+
+    fn publish_policy(&mut self, p: &agent_core::Policy, by: &[&PrivateKey]) {
+        self.mirrors.put(M1, "policy.json", sign_policy(p, by));
+    }
+
+    /// Publishes `p` signed by the current policy key.
+    fn publish_signed(&mut self, p: &agent_core::Policy) {
+        let keys = Rc::clone(&self.policy_keys);
+        self.publish_policy(p, &[&keys[0]]);
+    }
+
+    fn active_version(&self) -> Option<u64> {
+        self.store
+            .active_policy()
+            .unwrap()
+            .map(|a| a.policy.version)
+    }
+
+    /// Syncs, expects a refusal mentioning `needle`, and checks nothing stored changed.
+    fn refused(&mut self, needle: &str) {
+        self.refused_at(now(), needle);
+    }
+
+    fn refused_at(&mut self, at: Timestamp, needle: &str) {
+        let before = held(&self.store);
+        let err = self
+            .sync_at(at)
+            .expect_err("the update must be refused")
+            .to_string();
+        assert!(err.contains(needle), "expected `{needle}` in: {err}");
+        assert_eq!(
+            held(&self.store),
+            before,
+            "a refused update changed what is stored"
+        );
+        let recorded = self
+            .store
+            .state("last_sync_error")
+            .unwrap()
+            .unwrap_or_default();
+        assert!(
+            recorded.contains(needle),
+            "the failure is recorded for status: {recorded}"
+        );
+    }
+}
+
+// ---- Vectors ----
+
+#[test]
+fn rfc8032_section_7_1_vectors_verify_and_sign_identically() {
+    let vectors = [
+        (
+            "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+            "",
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+        ),
+        (
+            "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+            "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+            "72",
+            "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00",
+        ),
+        (
+            "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
+            "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025",
+            "af82",
+            "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a",
+        ),
+    ];
+    for (secret, public, message, signature) in vectors {
+        let key = PublicKey::from_raw(KeyType::Ed25519, &hex(public)).unwrap();
+        assert!(
+            key.verify(&hex(message), &hex(signature)),
+            "vector for {public}"
+        );
+        let mut tampered = hex(message);
+        tampered.push(0);
+        assert!(!key.verify(&tampered, &hex(signature)));
+        // PKCS#8 v1 of the seed, as other tools write it: signing reproduces the vector.
+        let pkcs8 = [hex("302e020100300506032b657004220420"), hex(secret)].concat();
+        let private = PrivateKey::from_pkcs8_der(&pkcs8).unwrap();
+        assert_eq!(private.public(), &key);
+        assert_eq!(private.sign(&hex(message)).unwrap(), hex(signature));
+    }
+}
+
+#[test]
+fn the_dsse_spec_example_envelope_verifies() {
+    assert_eq!(
+        pae("http://example.com/HelloWorld", b"hello world"),
+        b"DSSEv1 29 http://example.com/HelloWorld 11 hello world"
+    );
+    // The spec gives the P-256 public point in decimal.
+    fn be32(decimal: &str) -> Vec<u8> {
+        let mut out = vec![0u8; 32];
+        for d in decimal.bytes() {
+            let mut carry = (d - b'0') as u32;
+            for b in out.iter_mut().rev() {
+                let v = *b as u32 * 10 + carry;
+                *b = v as u8;
+                carry = v >> 8;
+            }
+        }
+        out
+    }
+    let x = be32("46950820868899156662930047687818585632848591499744589407958293238635476079160");
+    let y = be32("5640078356564379163099075877009565129882514886557779369047442380624545832820");
+    let key = PublicKey::from_raw(KeyType::EcdsaP256, &[vec![4], x, y].concat()).unwrap();
+    let envelope = br#"{"payload": "aGVsbG8gd29ybGQ=",
+ "payloadType": "http://example.com/HelloWorld",
+ "signatures": [{"sig": "A3JqsQGtVsJ2O2xqrI5IcnXip5GToJ3F+FnZ+O88SjtR6rDAajabZKciJTfUiHqJPcIAriEGAHTVeCUjW2JIZA=="}]}"#;
+    let e = Envelope::parse(envelope).unwrap();
+    let v = e
+        .verify(
+            "http://example.com/HelloWorld",
+            std::slice::from_ref(&key),
+            1,
+            "example",
+        )
+        .unwrap();
+    assert_eq!(v.payload, b"hello world");
+    assert!(
+        e.verify("http://example.com/Other", &[key], 1, "example")
+            .is_err(),
+        "the type is bound"
+    );
+}
+
+#[test]
+fn ecdsa_der_and_raw_signatures_and_every_base64_spelling_are_accepted() {
+    let k = &keys(KeyType::EcdsaP256, 1)[0];
+    let mut e = Envelope::new(POLICY_TYPE, b"{}");
+    e.sign(k).unwrap();
+    assert!(
+        e.verify(POLICY_TYPE, &[k.public().clone()], 1, "policy")
+            .is_ok(),
+        "DER, as signed here"
+    );
+    // The same document in URL-safe, unpadded base64 with an unknown field: still one envelope.
+    use base64::Engine as _;
+    let sig = base64::engine::general_purpose::STANDARD
+        .decode(&e.signatures[0].sig)
+        .unwrap();
+    let json = format!(
+        r#"{{"payload":"{}","payloadType":"{POLICY_TYPE}","signatures":[{{"sig":"{}"}}],"extra":1}}"#,
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b"{}"),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&sig)
+    );
+    assert!(
+        Envelope::parse(json.as_bytes())
+            .unwrap()
+            .verify(POLICY_TYPE, &[k.public().clone()], 1, "policy")
+            .is_ok()
+    );
+}
+
+// ---- Unsigned and wrongly signed ----
+
+#[test]
+fn accepts_a_policy_signed_with_each_key_type() {
+    for (r, p) in [
+        (KeyType::Ed25519, KeyType::Ed25519),
+        (KeyType::EcdsaP256, KeyType::EcdsaP256),
+        (KeyType::Ed25519, KeyType::EcdsaP256),
+    ] {
+        let mut w = World::with(r, p);
+        let report = w.sync().unwrap();
+        assert_eq!(
+            report.policy,
+            PolicyChange::Updated { from: None, to: 1 },
+            "{r} root, {p} policy"
+        );
+    }
+}
+
+#[test]
+fn rejects_an_unsigned_policy() {
+    let mut w = World::new();
+    w.publish_policy(&policy(1), &[]);
+    w.refused("0 of the 1 needed");
+    assert_eq!(w.active_version(), None);
+}
+
+#[test]
+fn rejects_a_policy_signed_by_an_unknown_key() {
+    let mut w = World::new();
+    let stranger = keys(KeyType::Ed25519, 1);
+    w.publish_policy(&policy(1), &[&stranger[0]]);
+    w.refused("not enough valid signatures from the policy keys");
+}
+
+#[test]
+fn rejects_a_policy_whose_payload_was_changed_after_signing() {
+    let mut w = World::new();
+    let pk = Rc::clone(&w.policy_keys);
+    let signed = sign_policy(&policy(1), &[&pk[0]]);
+    let mut e = Envelope::parse(&signed).unwrap();
+    let mut other = policy(1);
+    other.rules.clear();
+    e.payload = Envelope::new(POLICY_TYPE, &other.to_json()).payload;
+    w.mirrors.put(M1, "policy.json", e.to_json());
+    w.refused("0 of the 1 needed");
+}
+
+#[test]
+fn rejects_a_policy_signed_by_a_root_key_the_wrong_role() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let root_key = PrivateKey::parse(&rk[0].to_pem()).unwrap();
+    w.publish_policy(&policy(1), &[&root_key]);
+    w.refused("not enough valid signatures from the policy keys");
+}
+
+#[test]
+fn rejects_a_root_served_as_the_policy() {
+    let mut w = World::new();
+    w.mirrors.put(M1, "policy.json", w.root_v1.clone());
+    w.refused(&format!(
+        "expected payload type {POLICY_TYPE}, found {ROOT_TYPE}"
+    ));
+}
+
+#[test]
+fn rejects_an_unsigned_initial_root() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let pk = Rc::clone(&w.policy_keys);
+    w.root_v1 = sign_root(&root(1, &[&rk[0]], 1, &[&pk[0]], 1), &[]);
+    w.refused("the pinned root: not enough valid signatures from the root (version 1) keys");
+    assert!(w.store.trusted_root().unwrap().is_none());
+}
+
+#[test]
+fn rejects_an_invalid_initial_root() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let pk = Rc::clone(&w.policy_keys);
+    // A threshold its keys cannot meet.
+    w.root_v1 = sign_root(&root(1, &[&rk[0]], 2, &[&pk[0]], 1), &[&rk[0]]);
+    w.refused("the root threshold 2 cannot be met by its 1 distinct key");
+    // A root of another organisation.
+    let mut other = root(1, &[&rk[0]], 1, &[&pk[0]], 1);
+    other.organisation = "Someone Else".into();
+    w.root_v1 = sign_root(&other, &[&rk[0]]);
+    w.refused("is for organisation `Someone Else`");
+}
+
+// ---- Root rotation ----
+
+/// Publishes successive roots and syncs a day later (when the device checks the root chain even
+/// if the policy has not changed); returns the trusted root version afterwards.
+fn rotate_through(w: &mut World, roots: &[(u64, Vec<u8>)]) -> Result<u64, Error> {
+    w.mirrors.publish(M1, roots, None);
+    w.sync_at(later("25h")).map(|r| r.root_version)
+}
+
+#[test]
+fn rotates_a_one_of_one_root_key() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let pk = Rc::clone(&w.policy_keys);
+    w.sync().unwrap();
+    let new = keys(KeyType::Ed25519, 1);
+    let v2 = sign_root(&root(2, &[&new[0]], 1, &[&pk[0]], 1), &[&rk[0], &new[0]]);
+    assert_eq!(rotate_through(&mut w, &[(2, v2)]).unwrap(), 2);
+    // From now on only the new key can sign roots.
+    let v3_old = sign_root(&root(3, &[&new[0]], 1, &[&pk[0]], 1), &[&rk[0]]);
+    w.mirrors
+        .publish(M1, &[(3, v3_old)], Some(sign_policy(&policy(2), &[&pk[0]])));
+    w.refused("not enough valid signatures from the root (version 2) keys: 0 of the 1 needed");
+}
+
+#[test]
+fn three_of_five_root_keys_in_different_combinations() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let k = keys(KeyType::Ed25519, 5);
+    let r: Vec<&PrivateKey> = k.iter().collect();
+    let pk = Rc::clone(&w.policy_keys);
+    let p = &pk[0];
+    // v2 moves to 3-of-5, signed by the old key and three of the new ones.
+    let v2 = sign_root(&root(2, &r, 3, &[p], 1), &[&rk[0], r[0], r[1], r[2]]);
+    let v3 = sign_root(&root(3, &r, 3, &[p], 1), &[r[2], r[3], r[4]]);
+    let v4 = sign_root(&root(4, &r, 3, &[p], 1), &[r[0], r[2], r[4]]);
+    assert_eq!(
+        rotate_through(&mut w, &[(2, v2), (3, v3), (4, v4)]).unwrap(),
+        4
+    );
+    let v5 = sign_root(&root(5, &r, 3, &[p], 1), &[r[1], r[3]]);
+    w.mirrors
+        .publish(M1, &[(5, v5)], Some(sign_policy(&policy(2), &[p])));
+    w.refused("2 of the 3 needed");
+}
+
+#[test]
+fn rotates_one_key_of_three() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let k = keys(KeyType::Ed25519, 4);
+    let pk = Rc::clone(&w.policy_keys);
+    let p = &pk[0];
+    let v2 = sign_root(
+        &root(2, &[&k[0], &k[1], &k[2]], 2, &[p], 1),
+        &[&rk[0], &k[0], &k[1]],
+    );
+    // k[2] is replaced by k[3]: two of the old three and two of the new three sign.
+    let v3 = sign_root(
+        &root(3, &[&k[0], &k[1], &k[3]], 2, &[p], 1),
+        &[&k[0], &k[1]],
+    );
+    assert_eq!(rotate_through(&mut w, &[(2, v2), (3, v3)]).unwrap(), 3);
+}
+
+#[test]
+fn rotates_all_keys_through_an_intermediate_root() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let k = keys(KeyType::Ed25519, 4);
+    let pk = Rc::clone(&w.policy_keys);
+    let p = &pk[0];
+    let v2 = sign_root(
+        &root(2, &[&k[0], &k[1]], 2, &[p], 1),
+        &[&rk[0], &k[0], &k[1]],
+    );
+    assert_eq!(rotate_through(&mut w, &[(2, v2.clone())]).unwrap(), 2);
+    // Replacing both keys at once cannot meet the old threshold without them...
+    let direct = sign_root(&root(3, &[&k[2], &k[3]], 2, &[p], 1), &[&k[2], &k[3]]);
+    w.mirrors
+        .publish(M1, &[(3, direct)], Some(sign_policy(&policy(2), &[p])));
+    w.refused("root (version 2) keys: 0 of the 2 needed");
+    // ...so it goes through an intermediate root holding one old and one new key.
+    let v3 = sign_root(
+        &root(3, &[&k[1], &k[2]], 2, &[p], 1),
+        &[&k[0], &k[1], &k[2]],
+    );
+    let v4 = sign_root(
+        &root(4, &[&k[2], &k[3]], 2, &[p], 1),
+        &[&k[1], &k[2], &k[3]],
+    );
+    assert_eq!(rotate_through(&mut w, &[(3, v3), (4, v4)]).unwrap(), 4);
+}
+
+#[test]
+fn raises_the_threshold_from_one_of_three_to_two_of_three() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let k = keys(KeyType::Ed25519, 3);
+    let r: Vec<&PrivateKey> = k.iter().collect();
+    let pk = Rc::clone(&w.policy_keys);
+    let p = &pk[0];
+    let v2 = sign_root(&root(2, &r, 1, &[p], 1), &[&rk[0], r[0]]);
+    let v3 = sign_root(&root(3, &r, 2, &[p], 1), &[r[0], r[1]]);
+    assert_eq!(rotate_through(&mut w, &[(2, v2), (3, v3)]).unwrap(), 3);
+    let v4 = sign_root(&root(4, &r, 2, &[p], 1), &[r[2]]);
+    w.mirrors
+        .publish(M1, &[(4, v4)], Some(sign_policy(&policy(2), &[p])));
+    w.refused("1 of the 2 needed");
+}
+
+#[test]
+fn lowers_the_threshold_from_two_of_three_to_one_of_three() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let k = keys(KeyType::Ed25519, 3);
+    let r: Vec<&PrivateKey> = k.iter().collect();
+    let pk = Rc::clone(&w.policy_keys);
+    let p = &pk[0];
+    let v2 = sign_root(&root(2, &r, 2, &[p], 1), &[&rk[0], r[0], r[1]]);
+    let v3 = sign_root(&root(3, &r, 1, &[p], 1), &[r[1], r[2]]);
+    let v4 = sign_root(&root(4, &r, 1, &[p], 1), &[r[2]]);
+    assert_eq!(
+        rotate_through(&mut w, &[(2, v2), (3, v3), (4, v4)]).unwrap(),
+        4
+    );
+}
+
+#[test]
+fn rejects_a_rotation_not_signed_by_the_old_keys() {
+    let mut w = World::new();
+    let pk = Rc::clone(&w.policy_keys);
+    let new = keys(KeyType::Ed25519, 1);
+    let v2 = sign_root(&root(2, &[&new[0]], 1, &[&pk[0]], 1), &[&new[0]]);
+    w.mirrors.publish(M1, &[(2, v2)], None);
+    w.refused("root (version 1) keys: 0 of the 1 needed");
+}
+
+#[test]
+fn rejects_a_rotation_not_signed_by_the_new_keys() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let pk = Rc::clone(&w.policy_keys);
+    let new = keys(KeyType::Ed25519, 1);
+    let v2 = sign_root(&root(2, &[&new[0]], 1, &[&pk[0]], 1), &[&rk[0]]);
+    w.mirrors.publish(M1, &[(2, v2)], None);
+    w.refused("root (version 2)");
+}
+
+#[test]
+fn rejects_a_rotation_below_the_new_threshold() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let pk = Rc::clone(&w.policy_keys);
+    let k = keys(KeyType::Ed25519, 3);
+    let r: Vec<&PrivateKey> = k.iter().collect();
+    let v2 = sign_root(&root(2, &r, 2, &[&pk[0]], 1), &[&rk[0], r[0]]);
+    w.mirrors.publish(M1, &[(2, v2)], None);
+    w.refused("root (version 2) keys: 1 of the 2 needed");
+}
+
+#[test]
+fn rejects_a_rotation_below_the_old_threshold() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let k = keys(KeyType::Ed25519, 3);
+    let r: Vec<&PrivateKey> = k.iter().collect();
+    let pk = Rc::clone(&w.policy_keys);
+    let p = &pk[0];
+    let v2 = sign_root(&root(2, &r, 2, &[p], 1), &[&rk[0], r[0], r[1]]);
+    assert_eq!(rotate_through(&mut w, &[(2, v2)]).unwrap(), 2);
+    let new = keys(KeyType::Ed25519, 1);
+    let v3 = sign_root(&root(3, &[&new[0]], 1, &[p], 1), &[r[0], &new[0]]);
+    w.mirrors
+        .publish(M1, &[(3, v3)], Some(sign_policy(&policy(2), &[p])));
+    w.refused("root (version 2) keys: 1 of the 2 needed");
+}
+
+// ---- Rollback, freeze, fast-forward ----
+
+#[test]
+fn rejects_a_policy_rollback_even_after_the_stored_one_expired() {
+    let mut w = World::new();
+    let pk = Rc::clone(&w.policy_keys);
+    let old = sign_policy(&policy(1), &[&pk[0]]);
+    w.sync().unwrap();
+    w.publish_signed(&policy(2));
+    w.sync().unwrap();
+    w.mirrors.put(M1, "policy.json", old);
+    w.refused("policy version 1 is below the version floor 2");
+    // Weeks later the stored policy has expired; the floor still holds.
+    let before = held(&w.store);
+    let mut replay = policy(1);
+    replay.issued_at = Some(later("30d"));
+    replay.expires = Some(later("60d"));
+    w.publish_signed(&replay);
+    let err = w.sync_at(later("30d")).unwrap_err().to_string();
+    assert!(err.contains("below the version floor 2"), "{err}");
+    assert_eq!(held(&w.store), before);
+}
+
+#[test]
+fn the_same_version_again_is_a_no_op() {
+    let mut w = World::new();
+    w.sync().unwrap();
+    let before = held(&w.store);
+    // Re-issued (new bytes, new entity tag), same version.
+    let mut again = policy(1);
+    again.issued_at = Some(earlier("1h"));
+    w.publish_signed(&again);
+    assert_eq!(
+        w.sync().unwrap().policy,
+        PolicyChange::SameVersion { version: 1 }
+    );
+    assert_eq!(held(&w.store), before);
+}
+
+#[test]
+fn rejects_a_root_rollback_at_the_next_version_path() {
+    let mut w = World::new();
+    w.sync().unwrap();
+    w.mirrors.put(M1, "root/2.root.json", w.root_v1.clone());
+    w.publish_signed(&policy(2));
+    w.refused("root version 1 cannot follow the trusted version 1");
+}
+
+#[test]
+fn rejects_a_non_consecutive_root_version() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let pk = Rc::clone(&w.policy_keys);
+    let v3 = sign_root(&root(3, &[&rk[0]], 1, &[&pk[0]], 1), &[&rk[0]]);
+    w.mirrors.put(M1, "root/2.root.json", v3);
+    w.refused("root version 3 cannot follow the trusted version 1");
+}
+
+#[test]
+fn rejects_an_expired_new_root() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let pk = Rc::clone(&w.policy_keys);
+    let mut v2 = root(2, &[&rk[0]], 1, &[&pk[0]], 1);
+    v2.expires = earlier("1d");
+    let v2 = sign_root(&v2, &[&rk[0]]);
+    w.mirrors.put(M1, "root/2.root.json", v2);
+    w.refused("the root expired on");
+}
+
+#[test]
+fn rejects_an_expired_policy() {
+    let mut w = World::new();
+    let mut p = policy(1);
+    p.issued_at = Some(earlier("20d"));
+    p.expires = Some(earlier("1h"));
+    w.publish_signed(&p);
+    w.refused("the policy expired on");
+}
+
+#[test]
+fn an_expired_cached_root_accepts_nothing_new_until_a_renewed_root_arrives() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let pk = Rc::clone(&w.policy_keys);
+    w.sync().unwrap();
+    // A year later the trusted root has expired and a new policy is offered.
+    let mut p2 = policy(2);
+    p2.issued_at = Some(later("400d"));
+    p2.expires = Some(later("414d"));
+    w.publish_signed(&p2);
+    let err = w.sync_at(later("400d")).unwrap_err().to_string();
+    assert!(err.contains("the root expired on"), "{err}");
+    assert_eq!(
+        w.active_version(),
+        Some(1),
+        "the last good policy stays in force"
+    );
+    // The root keys renew the root; the device catches up.
+    let mut v2 = root(2, &[&rk[0]], 1, &[&pk[0]], 1);
+    v2.expires = later("800d");
+    w.mirrors
+        .put(M1, "root/2.root.json", sign_root(&v2, &[&rk[0]]));
+    assert_eq!(
+        w.sync_at(later("400d")).unwrap().policy,
+        PolicyChange::Updated {
+            from: Some(1),
+            to: 2
+        }
+    );
+}
+
+#[test]
+fn a_clock_set_back_revives_nothing() {
+    let mut w = World::new();
+    let mut p = policy(1);
+    p.expires = Some(later("10d"));
+    w.publish_signed(&p);
+    w.sync().unwrap();
+    // Day 20: nothing new on the server (304). The policy stays in force but is stale; a 304 never
+    // makes it fresh.
+    assert_eq!(
+        w.sync_at(later("20d")).unwrap().policy,
+        PolicyChange::Unchanged
+    );
+    let active = w.store.active_policy().unwrap().unwrap();
+    assert!(active.policy.expires.unwrap() < w.store.time_floor().unwrap());
+    // Someone sets the clock back to day 5, when the document was still valid, and the device
+    // fetches it again: the update's time is the time floor (day 20), so it is still expired.
+    w.store
+        .set_state("etag:https://m1.example/policy.json", "forget")
+        .unwrap();
+    let err = w.sync_at(later("5d")).unwrap_err().to_string();
+    assert!(
+        err.contains("the policy expired"),
+        "a clock set back must not revive it: {err}"
+    );
+    assert!(w.store.time_floor().unwrap() >= later("20d"));
+}
+
+#[test]
+fn fast_forward_recovery_through_a_root_rotation() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let pk = Rc::clone(&w.policy_keys);
+    w.sync().unwrap();
+    // A stolen policy key signs version 2^63 and the device accepts it: the signature is valid.
+    let stolen = PrivateKey::parse(&pk[0].to_pem()).unwrap();
+    w.publish_policy(&policy(1 << 63), &[&stolen]);
+    w.sync().unwrap();
+    assert_eq!(w.store.state_u64("policy_floor").unwrap(), 1 << 63);
+    // Recovery: the root keys replace the policy key and reset the floor to 10.
+    let fresh = keys(KeyType::Ed25519, 1);
+    let mut v2 = root(2, &[&rk[0]], 1, &[&fresh[0]], 1);
+    v2.policy_version_floor = 10;
+    w.mirrors
+        .put(M1, "root/2.root.json", sign_root(&v2, &[&rk[0]]));
+    // Within a day the device checks the root chain; the thief's huge version, signed by the
+    // revoked key, is no longer accepted...
+    w.refused_at(
+        later("25h"),
+        "not enough valid signatures from the policy keys",
+    );
+    // ...and a real policy above the reset floor is.
+    w.publish_policy(&policy(11), &[&fresh[0]]);
+    let report = w.sync().unwrap();
+    assert_eq!(
+        report.policy,
+        PolicyChange::Updated {
+            from: Some(1 << 63),
+            to: 11
+        }
+    );
+    assert_eq!(w.store.state_u64("policy_floor").unwrap(), 11);
+    // A version below the reset floor is a rollback.
+    w.publish_policy(&policy(9), &[&fresh[0]]);
+    w.refused("policy version 9 is below the version floor 11");
+}
+
+// ---- Key counting ----
+
+#[test]
+fn the_same_key_under_two_key_ids_counts_once() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let p = Rc::clone(&w.policy_keys);
+    let mut r = root(1, &[&rk[0]], 1, &[&p[0]], 1);
+    let spki = r
+        .keys
+        .values()
+        .find(|k| k.public == p[0].public().to_base64())
+        .unwrap()
+        .clone();
+    r.keys.insert("alias-of-the-same-key".into(), spki);
+    r.roles.policy.keyids.push("alias-of-the-same-key".into());
+    r.roles.policy.threshold = 2;
+    // A root that demands two distinct policy keys but names one twice is itself invalid...
+    w.root_v1 = sign_root(&r, &[&rk[0]]);
+    w.refused("the policy threshold 2 cannot be met by its 1 distinct key");
+    // ...and with a real second key, two signatures by the first key do not make two.
+    let second = keys(KeyType::Ed25519, 1);
+    r.keys.insert(
+        second[0].public().key_id(),
+        agent_core::trust::root::RootKey {
+            keytype: KeyType::Ed25519,
+            public: second[0].public().to_base64(),
+        },
+    );
+    r.roles.policy.keyids.push(second[0].public().key_id());
+    w.root_v1 = sign_root(&r, &[&rk[0]]);
+    let mut e = Envelope::parse(&sign_policy(&policy(1), &[&p[0]])).unwrap();
+    let mut again = e.signatures[0].clone();
+    again.keyid = "alias-of-the-same-key".into();
+    e.signatures.push(again);
+    w.mirrors.put(M1, "policy.json", e.to_json());
+    w.refused("1 of the 2 needed");
+}
+
+#[test]
+fn duplicate_signatures_under_one_key_id_count_once() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let pk = Rc::clone(&w.policy_keys);
+    let second = keys(KeyType::Ed25519, 1);
+    w.root_v1 = sign_root(&root(1, &[&rk[0]], 1, &[&pk[0], &second[0]], 2), &[&rk[0]]);
+    let mut e = Envelope::parse(&sign_policy(&policy(1), &[&pk[0]])).unwrap();
+    let dup = e.signatures[0].clone();
+    e.signatures.push(dup.clone());
+    e.signatures.push(dup);
+    w.mirrors.put(M1, "policy.json", e.to_json());
+    w.refused("1 of the 2 needed");
+    w.publish_policy(&policy(1), &[&pk[0], &second[0]]);
+    assert!(w.sync().is_ok());
+}
+
+// ---- What is stored, what is sent ----
+
+#[test]
+fn stores_the_exact_bytes_received() {
+    let mut w = World::new();
+    let pk = Rc::clone(&w.policy_keys);
+    let mut served = sign_policy(&policy(1), &[&pk[0]]);
+    served.splice(
+        1..1,
+        b"\n   \"comment\": \"kept verbatim\",".iter().copied(),
+    );
+    w.mirrors.put(M1, "policy.json", served.clone());
+    w.sync().unwrap();
+    let active = w.store.active_policy().unwrap().unwrap();
+    assert_eq!(
+        active.sha256,
+        agent_core::sha256_hex(&served),
+        "the envelope's exact bytes"
+    );
+    let payload = Envelope::parse(&served).unwrap().payload_bytes().unwrap();
+    assert_eq!(active.bytes, payload, "the payload exactly as signed");
+    let (_, root_bytes) = w.store.trusted_root().unwrap().unwrap();
+    assert_eq!(
+        Envelope::parse(&root_bytes).unwrap(),
+        Envelope::parse(&w.root_v1).unwrap()
+    );
+}
+
+#[test]
+fn an_unchanged_policy_costs_one_conditional_request() {
+    let mut w = World::new();
+    w.sync().unwrap();
+    w.mirrors.requests.clear();
+    let report = w.sync_at(later("1h")).unwrap();
+    assert_eq!(report.policy, PolicyChange::Unchanged);
+    assert_eq!(w.mirrors.requests.len(), 1, "{:?}", w.mirrors.requests);
+    assert!(
+        w.mirrors.requests[0].contains("policy.json if-none-match"),
+        "{:?}",
+        w.mirrors.requests
+    );
+    assert_eq!(report.bytes, 0);
+    // Once a day the root chain is checked as well.
+    w.mirrors.requests.clear();
+    w.sync_at(later("25h")).unwrap();
+    assert_eq!(w.mirrors.requests.len(), 2, "{:?}", w.mirrors.requests);
+    assert!(w.mirrors.requests[1].ends_with("/root/2.root.json"));
+}
+
+#[test]
+fn the_second_mirror_serves_when_the_first_is_down_and_the_first_failure_is_reported() {
+    let mut w = World::new();
+    let body = w.mirrors.files[M1].clone();
+    w.mirrors.files.insert(M2.to_string(), body);
+    w.mirrors.down.insert(M1.to_string());
+    let report = w.sync().unwrap();
+    assert_eq!(report.mirror, M2);
+    assert_eq!(report.failed_mirrors.len(), 1);
+    assert!(report.failed_mirrors[0].1.contains("connection refused"));
+}
+
+#[test]
+fn a_bad_mirror_never_downgrades_what_a_good_one_gave() {
+    let mut w = World::new();
+    let pk = Rc::clone(&w.policy_keys);
+    w.publish_signed(&policy(3));
+    w.sync().unwrap();
+    let stranger = keys(KeyType::Ed25519, 1);
+    let mut m2 = w.mirrors.files[M1].clone();
+    m2.insert(
+        "policy.json".into(),
+        sign_policy(&policy(4), &[&stranger[0]]),
+    );
+    w.mirrors.files.insert(M2.to_string(), m2);
+    w.mirrors
+        .files
+        .get_mut(M1)
+        .unwrap()
+        .insert("policy.json".into(), sign_policy(&policy(2), &[&pk[0]]));
+    w.refused("below the version floor 3");
+    assert_eq!(w.active_version(), Some(3));
+}
+
+#[test]
+fn refuses_a_policy_of_another_organisation_or_for_other_groups() {
+    let mut w = World::new();
+    let mut other = policy(1);
+    other.organisation = "Gemeente Elders".into();
+    w.publish_signed(&other);
+    w.refused("the policy is for organisation `Gemeente Elders`");
+    let mut board = policy(1);
+    board.groups = vec!["mayor-and-aldermen".into()];
+    w.publish_signed(&board);
+    w.refused("meant for device groups mayor-and-aldermen");
+    let mut ours = policy(1);
+    ours.groups = vec!["inspection".into()];
+    w.publish_signed(&ours);
+    assert!(w.sync().is_ok());
+}
+
+#[test]
+fn a_policy_issued_far_in_the_future_is_refused() {
+    let mut w = World::new();
+    let mut p = policy(1);
+    p.issued_at = Some(later("30d"));
+    p.expires = Some(later("60d"));
+    w.publish_signed(&p);
+    w.refused("more than a day ahead");
+}
+
+#[test]
+fn an_oversized_body_is_refused_while_reading() {
+    let mut w = World::new();
+    w.mirrors.put(
+        M1,
+        "policy.json",
+        vec![b' '; agent_core::trust::sync::POLICY_CAP as usize + 1],
+    );
+    w.refused("larger than the cap");
+}
