@@ -5,6 +5,7 @@ mod cli;
 mod enforcement;
 mod engine;
 mod examples;
+mod https;
 mod policy_doc;
 mod report;
 mod store;

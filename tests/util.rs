@@ -350,3 +350,168 @@ pub mod org {
         now()
     }
 }
+
+pub mod nginx {
+    //! A real nginx on 127.0.0.1 with a throwaway CA, started per test.
+
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    /// A running nginx; killed when dropped.
+    pub struct Nginx {
+        child: Child,
+        /// Its files (config, certificates, logs).
+        pub dir: tempfile::TempDir,
+        /// `https://127.0.0.1:PORT`.
+        pub url: String,
+        /// The throwaway CA's certificate (PEM), to pin in the device configuration.
+        pub ca_pem: String,
+    }
+
+    fn run(cmd: &mut Command) {
+        let out = cmd.output().unwrap_or_else(|e| {
+            panic!("cannot run {cmd:?}: {e} (run .ci/test, which installs openssl and nginx)")
+        });
+        assert!(
+            out.status.success(),
+            "{cmd:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn nginx_binary() -> PathBuf {
+        for p in ["/usr/sbin/nginx", "/usr/bin/nginx"] {
+            if Path::new(p).exists() {
+                return PathBuf::from(p);
+            }
+        }
+        panic!(
+            "nginx is not installed: run .ci/test, which installs it (Debian package nginx-light)"
+        );
+    }
+
+    impl Nginx {
+        /// Serves `site` at `/`, and the same files slowly at `/slow/` (`limit_rate`), plus
+        /// `/broken/` (500), `/moved/` (a redirect elsewhere) and `/missing/` (404s).
+        pub fn start(site: &Path) -> Nginx {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let d = dir.path();
+            let ssl = |args: &[&str]| run(Command::new("openssl").args(args).current_dir(d));
+            ssl(&[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.pem",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=Appwacht Test CA",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            ]);
+            ssl(&[
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                "server.key",
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=127.0.0.1",
+            ]);
+            std::fs::write(d.join("ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n").unwrap();
+            ssl(&[
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "server.pem",
+                "-days",
+                "2",
+                "-extfile",
+                "ext.cnf",
+            ]);
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let site = site.display();
+            let p = d.display();
+            std::fs::create_dir_all(d.join("tmp")).unwrap();
+            let conf = format!(
+                "daemon off;\nmaster_process off;\nworker_processes 1;\npid {p}/nginx.pid;\nerror_log {p}/error.log;\n\
+                 events {{ worker_connections 64; }}\n\
+                 http {{\n  access_log {p}/access.log;\n  client_body_temp_path {p}/tmp;\n  proxy_temp_path {p}/tmp;\n  fastcgi_temp_path {p}/tmp;\n  uwsgi_temp_path {p}/tmp;\n  scgi_temp_path {p}/tmp;\n\
+                 default_type application/json;\n\
+                 server {{\n    listen 127.0.0.1:{port} ssl;\n    ssl_certificate {p}/server.pem;\n    ssl_certificate_key {p}/server.key;\n    root {site};\n\
+                 location /slow/ {{ alias {site}/; limit_rate 64; }}\n\
+                 location /broken/ {{ return 500; }}\n\
+                 location /moved/ {{ return 302 https://example.org/elsewhere/; }}\n\
+                 location /missing/ {{ return 404; }}\n  }}\n}}\n"
+            );
+            std::fs::write(d.join("nginx.conf"), conf).unwrap();
+            let child = Command::new(nginx_binary())
+                .args([
+                    "-c",
+                    &format!("{p}/nginx.conf"),
+                    "-p",
+                    &format!("{p}/"),
+                    "-e",
+                    &format!("{p}/error.log"),
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start nginx");
+            let started = Instant::now();
+            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+                assert!(
+                    started.elapsed() < Duration::from_secs(10),
+                    "nginx did not start: {}",
+                    std::fs::read_to_string(d.join("error.log")).unwrap_or_default()
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let ca_pem = std::fs::read_to_string(d.join("ca.pem")).unwrap();
+            Nginx {
+                child,
+                url: format!("https://127.0.0.1:{port}"),
+                ca_pem,
+                dir,
+            }
+        }
+
+        /// The access log so far.
+        pub fn access_log(&self) -> String {
+            std::fs::read_to_string(self.dir.path().join("access.log")).unwrap_or_default()
+        }
+    }
+
+    impl Drop for Nginx {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! The real transport against a real HTTPS server: nginx on 127.0.0.1 with a throwaway CA.
+//! After every failure the active policy and the floors are exactly as before.
+
+use agent_core::trust::keys::{KeyType, PrivateKey};
+use agent_core::trust::sync::{PolicyChange, sync};
+use agent_core::trust::transport::HttpTransport;
+use agent_core::{Span, Store, Timestamp};
+use appwacht_tests::nginx::Nginx;
+use appwacht_tests::org::*;
+
+struct Site {
+    dir: tempfile::TempDir,
+    root_v1: Vec<u8>,
+    policy_key: PrivateKey,
+}
+
+fn site() -> Site {
+    let dir = tempfile::tempdir().unwrap();
+    let rk = keys(KeyType::Ed25519, 1);
+    let pk = keys(KeyType::EcdsaP256, 1);
+    let root_v1 = sign_root(&root(1, &[&rk[0]], 1, &[&pk[0]], 1), &[&rk[0]]);
+    std::fs::create_dir_all(dir.path().join("root")).unwrap();
+    std::fs::write(dir.path().join("root/1.root.json"), &root_v1).unwrap();
+    std::fs::write(
+        dir.path().join("policy.json"),
+        sign_policy(&policy(1), &[&pk[0]]),
+    )
+    .unwrap();
+    let policy_key = PrivateKey::parse(&pk[0].to_pem()).unwrap();
+    Site {
+        dir,
+        root_v1,
+        policy_key,
+    }
+}
+
+fn device(site: &Site, server: &Nginx, urls: &[String]) -> agent_core::trust::config::DeviceConfig {
+    let mut c = config(
+        &site.root_v1,
+        &urls.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    c.ca_certificates = Some(server.ca_pem.clone());
+    c.request_timeout = Span::from_secs(2);
+    let _ = server;
+    c
+}
+
+/// A device that has synced once from the good URL; returns its store.
+fn synced(site: &Site, server: &Nginx) -> Store {
+    let mut store = Store::in_memory().unwrap();
+    let c = device(site, server, &[server.url.clone()]);
+    let report = sync(
+        &mut store,
+        &c,
+        &mut HttpTransport::new(&c).unwrap(),
+        Timestamp::now(),
+    )
+    .unwrap();
+    assert_eq!(report.policy, PolicyChange::Updated { from: None, to: 1 });
+    store
+}
+
+/// Syncs from `urls` and expects a failure mentioning `needle`, with nothing stored changed.
+fn fails(site: &Site, server: &Nginx, store: &mut Store, urls: &[String], needle: &str) {
+    let before = held(store);
+    let c = device(site, server, urls);
+    let err = sync(
+        store,
+        &c,
+        &mut HttpTransport::new(&c).unwrap(),
+        Timestamp::now(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains(needle), "expected `{needle}` in: {err}");
+    assert_eq!(held(store), before, "a failed sync changed what is stored");
+}
+
+#[test]
+fn fetches_over_https_then_an_unchanged_policy_is_one_304() {
+    let site = site();
+    let server = Nginx::start(site.dir.path());
+    let mut store = synced(&site, &server);
+    let c = device(&site, &server, &[server.url.clone()]);
+    let report = sync(
+        &mut store,
+        &c,
+        &mut HttpTransport::new(&c).unwrap(),
+        Timestamp::now(),
+    )
+    .unwrap();
+    assert_eq!(report.policy, PolicyChange::Unchanged);
+    assert_eq!((report.requests, report.bytes), (1, 0));
+    let log = server.access_log();
+    assert!(
+        log.lines()
+            .last()
+            .unwrap_or("")
+            .contains("\"GET /policy.json HTTP/1.1\" 304"),
+        "{log}"
+    );
+    // A newly published policy arrives with the next sync.
+    std::fs::write(
+        site.dir.path().join("policy.json"),
+        sign_policy(&policy(2), &[&site.policy_key]),
+    )
+    .unwrap();
+    let report = sync(
+        &mut store,
+        &c,
+        &mut HttpTransport::new(&c).unwrap(),
+        Timestamp::now(),
+    )
+    .unwrap();
+    assert_eq!(
+        report.policy,
+        PolicyChange::Updated {
+            from: Some(1),
+            to: 2
+        }
+    );
+}
+
+#[test]
+fn a_404_keeps_the_last_good_policy() {
+    let site = site();
+    let server = Nginx::start(site.dir.path());
+    let mut store = synced(&site, &server);
+    fails(
+        &site,
+        &server,
+        &mut store,
+        &[format!("{}/missing", server.url)],
+        "HTTP 404",
+    );
+}
+
+#[test]
+fn a_500_keeps_the_last_good_policy() {
+    let site = site();
+    let server = Nginx::start(site.dir.path());
+    let mut store = synced(&site, &server);
+    fails(
+        &site,
+        &server,
+        &mut store,
+        &[format!("{}/broken", server.url)],
+        "HTTP 500",
+    );
+}
+
+#[test]
+fn a_body_over_the_cap_is_cut_off_while_streaming() {
+    let site = site();
+    let server = Nginx::start(site.dir.path());
+    let mut store = synced(&site, &server);
+    std::fs::create_dir_all(site.dir.path().join("big")).unwrap();
+    std::fs::write(
+        site.dir.path().join("big/policy.json"),
+        vec![b' '; agent_core::trust::sync::POLICY_CAP as usize + 1],
+    )
+    .unwrap();
+    fails(
+        &site,
+        &server,
+        &mut store,
+        &[format!("{}/big", server.url)],
+        "larger than the cap of 4194304 bytes",
+    );
+}
+
+#[test]
+fn a_body_that_trickles_hits_the_timeout() {
+    let site = site();
+    let server = Nginx::start(site.dir.path());
+    let mut store = synced(&site, &server);
+    std::fs::write(
+        site.dir.path().join("policy.json"),
+        sign_policy(&policy(2), &[&site.policy_key]),
+    )
+    .unwrap();
+    fails(
+        &site,
+        &server,
+        &mut store,
+        &[format!("{}/slow", server.url)],
+        "timeout",
+    );
+}
+
+#[test]
+fn the_second_mirror_serves_when_the_first_is_down() {
+    let site = site();
+    let server = Nginx::start(site.dir.path());
+    let dead = format!(
+        "https://127.0.0.1:{}",
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    );
+    let mut store = Store::in_memory().unwrap();
+    let c = device(&site, &server, &[dead.clone(), server.url.clone()]);
+    let report = sync(
+        &mut store,
+        &c,
+        &mut HttpTransport::new(&c).unwrap(),
+        Timestamp::now(),
+    )
+    .unwrap();
+    assert_eq!(report.mirror, server.url);
+    assert_eq!(report.failed_mirrors[0].0, dead);
+    assert_eq!(report.policy, PolicyChange::Updated { from: None, to: 1 });
+}
+
+#[test]
+fn a_redirect_to_elsewhere_is_not_followed() {
+    let site = site();
+    let server = Nginx::start(site.dir.path());
+    let mut store = synced(&site, &server);
+    fails(
+        &site,
+        &server,
+        &mut store,
+        &[format!("{}/moved", server.url)],
+        "redirected (302) to https://example.org/elsewhere/",
+    );
+}
+
+#[test]
+fn a_server_certificate_not_from_the_pinned_ca_is_refused() {
+    let site = site();
+    let server = Nginx::start(site.dir.path());
+    let mut store = synced(&site, &server);
+    let before = held(&store);
+    let mut c = device(&site, &server, &[server.url.clone()]);
+    c.ca_certificates = None; // the public roots: the throwaway CA is not among them
+    let err = sync(
+        &mut store,
+        &c,
+        &mut HttpTransport::new(&c).unwrap(),
+        Timestamp::now(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
+    assert_eq!(held(&store), before);
+}
+
+#[test]
+fn plain_http_is_refused_by_the_configuration() {
+    let site = site();
+    let mut c = config(&site.root_v1, &["http://policies.example.org"]);
+    assert!(c.check().unwrap_err().contains("is not an https:// URL"));
+    c.policy_urls = vec!["http://127.0.0.1:8080".into()];
+    assert!(
+        c.check().is_err(),
+        "loopback http only with the development switch"
+    );
+    c.allow_http_loopback = true;
+    assert!(c.check().is_ok());
+}
