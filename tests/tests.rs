@@ -6,6 +6,7 @@ mod enforcement;
 mod engine;
 mod examples;
 mod https;
+mod interop;
 mod policy_doc;
 mod report;
 mod store;
