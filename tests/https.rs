@@ -48,7 +48,7 @@ fn device(site: &Site, server: &Nginx, urls: &[String]) -> agent_core::trust::co
 /// A device that has synced once from the good URL; returns its store.
 fn synced(site: &Site, server: &Nginx) -> Store {
     let mut store = Store::in_memory().unwrap();
-    let c = device(site, server, &[server.url.clone()]);
+    let c = device(site, server, std::slice::from_ref(&server.url));
     let report = sync(
         &mut store,
         &c,
@@ -81,7 +81,7 @@ fn fetches_over_https_then_an_unchanged_policy_is_one_304() {
     let site = site();
     let server = Nginx::start(site.dir.path());
     let mut store = synced(&site, &server);
-    let c = device(&site, &server, &[server.url.clone()]);
+    let c = device(&site, &server, std::slice::from_ref(&server.url));
     let report = sync(
         &mut store,
         &c,
@@ -234,7 +234,7 @@ fn a_server_certificate_not_from_the_pinned_ca_is_refused() {
     let server = Nginx::start(site.dir.path());
     let mut store = synced(&site, &server);
     let before = held(&store);
-    let mut c = device(&site, &server, &[server.url.clone()]);
+    let mut c = device(&site, &server, std::slice::from_ref(&server.url));
     c.ca_certificates = None; // the public roots: the throwaway CA is not among them
     let err = sync(
         &mut store,
