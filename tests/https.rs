@@ -99,12 +99,18 @@ fn fetches_over_https_then_an_unchanged_policy_is_one_304() {
             .contains("\"GET /policy.json HTTP/1.1\" 304"),
         "{log}"
     );
-    // A newly published policy arrives with the next sync.
-    std::fs::write(
-        site.dir.path().join("policy.json"),
-        sign_policy(&policy(2), &[&site.policy_key]),
-    )
-    .unwrap();
+    // A newly published policy arrives with the next sync. (nginx's ETag is mtime-and-size at
+    // one-second granularity: a same-sized file replaced within the same second would look
+    // unchanged, so the test moves the mtime on as a later publish would.)
+    let path = site.dir.path().join("policy.json");
+    std::fs::write(&path, sign_policy(&policy(2), &[&site.policy_key])).unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
     let report = sync(
         &mut store,
         &c,

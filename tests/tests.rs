@@ -1,5 +1,6 @@
 //! Appwacht's end-to-end tests, in one binary so a 2-core machine links once.
 
+mod admin;
 mod authoring;
 mod cli;
 mod enforcement;

@@ -58,6 +58,7 @@ pub struct Policy {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tiers: Vec<Tier>,
     /// The rules, in the order the administrator wrote them.
+    #[serde(default)]
     pub rules: Vec<Rule>,
     /// Exceptions to rules, scoped to device groups.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

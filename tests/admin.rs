@@ -1,0 +1,606 @@
+//! The administrator's tools end to end (keys, roots with thresholds and rotation, signing,
+//! publishing) and a device syncing what they published from nginx; every bad input gets one
+//! clear sentence, a non-zero exit, and nothing half-written.
+
+use std::path::{Path, PathBuf};
+
+use appwacht_tests::nginx::Nginx;
+use appwacht_tests::{Run, appwacht, root as workspace};
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn ok(run: Run) -> String {
+    assert_eq!(run.code, 0, "stdout: {}\nstderr: {}", run.out, run.err);
+    run.out
+}
+
+fn failed(run: Run, code: i32, needle: &str) -> String {
+    assert_eq!(run.code, code, "stdout: {}\nstderr: {}", run.out, run.err);
+    assert!(
+        run.err.contains(needle),
+        "expected `{needle}` in: {}",
+        run.err
+    );
+    assert!(
+        !run.err.contains("panicked") && !run.err.contains("RUST_BACKTRACE"),
+        "{}",
+        run.err
+    );
+    run.err
+}
+
+fn keygen(dir: &Path, kind: &str, name: &str) -> (PathBuf, PathBuf) {
+    ok(appwacht(&[
+        "keys",
+        "generate",
+        "--type",
+        kind,
+        "--out",
+        p(dir),
+        "--name",
+        name,
+    ]));
+    (
+        dir.join(format!("{name}.key")),
+        dir.join(format!("{name}.pub")),
+    )
+}
+
+fn example_policy() -> String {
+    workspace()
+        .join("examples/policy.toml")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn keys_are_written_owner_only_and_never_overwritten() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (private, public) = keygen(dir.path(), "ed25519", "root-1");
+    assert_eq!(
+        std::fs::metadata(&private).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(
+        std::fs::read_to_string(&private)
+            .unwrap()
+            .starts_with("-----BEGIN PRIVATE KEY-----")
+    );
+    assert!(
+        std::fs::read_to_string(&public)
+            .unwrap()
+            .starts_with("-----BEGIN PUBLIC KEY-----")
+    );
+    let before = std::fs::read(&private).unwrap();
+    failed(
+        appwacht(&[
+            "keys",
+            "generate",
+            "--type",
+            "p256",
+            "--out",
+            p(dir.path()),
+            "--name",
+            "root-1",
+        ]),
+        2,
+        "already exists",
+    );
+    assert_eq!(std::fs::read(&private).unwrap(), before);
+    failed(
+        appwacht(&["keys", "generate", "--type", "rsa", "--out", p(dir.path())]),
+        2,
+        "`rsa` is not a key type; use ed25519 or p256",
+    );
+}
+
+#[test]
+fn a_two_of_three_root_signed_separately_and_combined() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let (a, a_pub) = keygen(dir, "ed25519", "alice");
+    let (b, b_pub) = keygen(dir, "p256", "bob");
+    let (_, c_pub) = keygen(dir, "ed25519", "carol");
+    let (_, pol_pub) = keygen(dir, "p256", "policy");
+    let root = dir.join("root.json");
+    ok(appwacht(&[
+        "root",
+        "init",
+        "--organisation",
+        "Gemeente Voorbeeld",
+        "--root-key",
+        p(&a_pub),
+        "--root-key",
+        p(&b_pub),
+        "--root-key",
+        p(&c_pub),
+        "--root-threshold",
+        "2",
+        "--policy-key",
+        p(&pol_pub),
+        "--out",
+        p(&root),
+    ]));
+    // Each key holder signs a copy on their own machine.
+    let (copy_a, copy_b) = (dir.join("root.alice.json"), dir.join("root.bob.json"));
+    std::fs::copy(&root, &copy_a).unwrap();
+    std::fs::copy(&root, &copy_b).unwrap();
+    ok(appwacht(&["root", "sign", p(&copy_a), "--key", p(&a)]));
+    failed(
+        appwacht(&["root", "verify", p(&copy_a)]),
+        1,
+        "1 of the 2 needed",
+    );
+    ok(appwacht(&["root", "sign", p(&copy_b), "--key", p(&b)]));
+    let combined = dir.join("root.1.json");
+    ok(appwacht(&[
+        "root",
+        "combine",
+        p(&copy_a),
+        p(&copy_b),
+        "--out",
+        p(&combined),
+    ]));
+    let out = ok(appwacht(&["root", "verify", p(&combined)]));
+    assert!(
+        out.contains("valid root version 1 for Gemeente Voorbeeld"),
+        "{out}"
+    );
+    // A copy of another document cannot be combined in.
+    let other = dir.join("other.json");
+    ok(appwacht(&[
+        "root",
+        "init",
+        "--organisation",
+        "Elders",
+        "--root-key",
+        p(&a_pub),
+        "--policy-key",
+        p(&pol_pub),
+        "--out",
+        p(&other),
+    ]));
+    failed(
+        appwacht(&[
+            "root",
+            "combine",
+            p(&combined),
+            p(&other),
+            "--out",
+            p(&dir.join("x.json")),
+        ]),
+        1,
+        "holds a different document",
+    );
+    assert!(!dir.join("x.json").exists());
+}
+
+#[test]
+fn sign_publish_sync_status_and_scan_through_the_tool() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let (rk, rk_pub) = keygen(dir, "ed25519", "root");
+    let (pk, pk_pub) = keygen(dir, "p256", "policy");
+    let root1 = dir.join("root.1.json");
+    ok(appwacht(&[
+        "root",
+        "init",
+        "--organisation",
+        "Gemeente Voorbeeld",
+        "--root-key",
+        p(&rk_pub),
+        "--policy-key",
+        p(&pk_pub),
+        "--out",
+        p(&root1),
+    ]));
+    ok(appwacht(&["root", "sign", p(&root1), "--key", p(&rk)]));
+
+    let signed = dir.join("policy.signed.json");
+    let out = ok(appwacht(&[
+        "policy",
+        "sign",
+        &example_policy(),
+        "--key",
+        p(&pk),
+        "--expires",
+        "14d",
+        "--root",
+        p(&root1),
+        "--out",
+        p(&signed),
+    ]));
+    assert!(
+        out.contains("signed policy version 1 of Gemeente Voorbeeld"),
+        "{out}"
+    );
+    let out = ok(appwacht(&[
+        "policy",
+        "verify",
+        p(&signed),
+        "--root",
+        p(&root1),
+    ]));
+    assert!(
+        out.contains("valid policy version 1")
+            && out.contains("signed by 1 of the 1 policy key(s) needed"),
+        "{out}"
+    );
+    // Signing again goes above the last published version.
+    let out = ok(appwacht(&[
+        "policy",
+        "sign",
+        &example_policy(),
+        "--key",
+        p(&pk),
+        "--out",
+        p(&signed),
+    ]));
+    assert!(out.contains("signed policy version 2"), "{out}");
+
+    let site = dir.join("site");
+    let out = ok(appwacht(&[
+        "publish",
+        "--out",
+        p(&site),
+        "--root",
+        p(&root1),
+        "--policy",
+        p(&signed),
+    ]));
+    assert!(
+        out.contains("root versions 1..=1, policy version 2"),
+        "{out}"
+    );
+    assert!(site.join("root/1.root.json").exists() && site.join("policy.json").exists());
+
+    let server = Nginx::start(&site);
+    let config = dir.join("device.json");
+    let pinned: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&root1).unwrap()).unwrap();
+    let cfg = serde_json::json!({
+        "organisation": "Gemeente Voorbeeld", "policy_urls": [server.url], "pinned_root": pinned,
+        "groups": ["inspection"], "emm_package": "com.airwatch.androidagent", "ca_certificates": server.ca_pem,
+    });
+    std::fs::write(&config, serde_json::to_vec_pretty(&cfg).unwrap()).unwrap();
+    let db = dir.join("c.db");
+    failed(
+        appwacht(&[
+            "scan",
+            "--config",
+            p(&config),
+            "--inventory",
+            &workspace()
+                .join("examples/phone.json")
+                .display()
+                .to_string(),
+            "--db",
+            p(&db),
+        ]),
+        2,
+        "holds no verified policy yet: run `appwacht sync",
+    );
+    let out = ok(appwacht(&["sync", "--config", p(&config), "--db", p(&db)]));
+    assert!(
+        out.contains("policy version 2 installed; root version 1"),
+        "{out}"
+    );
+    let out = ok(appwacht(&["sync", "--config", p(&config), "--db", p(&db)]));
+    assert!(
+        out.contains("policy unchanged (304)") && out.contains("1 request(s), 0 bytes"),
+        "{out}"
+    );
+
+    let out = ok(appwacht(&[
+        "scan",
+        "--config",
+        p(&config),
+        "--inventory",
+        &workspace()
+            .join("examples/phone.json")
+            .display()
+            .to_string(),
+        "--db",
+        p(&db),
+    ]));
+    assert!(
+        out.contains("policy v2 in enforce mode: 225 packages, 8 violations, 1 excepted"),
+        "{out}"
+    );
+
+    let status = ok(appwacht(&["status", "--db", p(&db)]));
+    for needle in [
+        "Policy: Gemeente Voorbeeld version 2 (signed by",
+        "rules hash",
+        "Expires: ",
+        "Root: version 1; policy-version floor 2",
+        "Last successful sync: ",
+    ] {
+        assert!(status.contains(needle), "missing `{needle}` in:\n{status}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(appwacht(&["status", "--db", p(&db), "--json"]))).unwrap();
+    assert_eq!(json["policy"]["version"], 2);
+    assert_eq!(json["policy"]["stale"], false);
+    assert!(json["last_sync_error"].is_null());
+
+    // The server goes away: the sync fails, says why, and the policy stays.
+    drop(server);
+    let err = failed(
+        appwacht(&["sync", "--config", p(&config), "--db", p(&db)]),
+        2,
+        "the last good policy stays in force",
+    );
+    assert!(
+        err.contains("Policy: Gemeente Voorbeeld version 2"),
+        "{err}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(appwacht(&["status", "--db", p(&db), "--json"]))).unwrap();
+    assert_eq!(json["policy"]["version"], 2);
+    assert!(
+        json["last_sync_error"]
+            .as_str()
+            .unwrap()
+            .contains("policy.json"),
+        "{json}"
+    );
+}
+
+#[test]
+fn a_key_rotation_with_a_floor_reset_through_the_tool() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let (rk, rk_pub) = keygen(dir, "ed25519", "root");
+    let (pk, pk_pub) = keygen(dir, "ed25519", "policy-old");
+    let (pk2, pk2_pub) = keygen(dir, "p256", "policy-new");
+    let (rk2, rk2_pub) = keygen(dir, "ed25519", "root-new");
+    let root1 = dir.join("root.1.json");
+    ok(appwacht(&[
+        "root",
+        "init",
+        "--organisation",
+        "Org",
+        "--root-key",
+        p(&rk_pub),
+        "--policy-key",
+        p(&pk_pub),
+        "--out",
+        p(&root1),
+    ]));
+    ok(appwacht(&["root", "sign", p(&root1), "--key", p(&rk)]));
+    let root2 = dir.join("root.2.json");
+    let out = ok(appwacht(&[
+        "root",
+        "rotate",
+        "--from",
+        p(&root1),
+        "--root-key",
+        p(&rk2_pub),
+        "--policy-key",
+        p(&pk2_pub),
+        "--policy-floor",
+        "5",
+        "--out",
+        p(&root2),
+    ]));
+    assert!(
+        out.contains("devices will reset their policy-version floor to 5"),
+        "{out}"
+    );
+    ok(appwacht(&["root", "sign", p(&root2), "--key", p(&rk)]));
+    failed(
+        appwacht(&["root", "verify", p(&root2), "--previous", p(&root1)]),
+        1,
+        "root (version 2) keys: 0 of the 1 needed",
+    );
+    ok(appwacht(&["root", "sign", p(&root2), "--key", p(&rk2)]));
+    ok(appwacht(&[
+        "root",
+        "verify",
+        p(&root2),
+        "--previous",
+        p(&root1),
+    ]));
+    // The old policy key no longer signs policies under root 2; the new one does.
+    let signed = dir.join("policy.json");
+    ok(appwacht(&[
+        "policy",
+        "sign",
+        &example_policy(),
+        "--key",
+        p(&pk),
+        "--version",
+        "6",
+        "--out",
+        p(&signed),
+    ]));
+    failed(
+        appwacht(&["policy", "verify", p(&signed), "--root", p(&root2)]),
+        1,
+        "not enough valid signatures from the policy keys",
+    );
+    failed(
+        appwacht(&[
+            "publish",
+            "--out",
+            p(&dir.join("site")),
+            "--root",
+            p(&root1),
+            "--root",
+            p(&root2),
+            "--policy",
+            p(&signed),
+        ]),
+        1,
+        "policy keys",
+    );
+    assert!(!dir.join("site/policy.json").exists(), "nothing published");
+    ok(appwacht(&[
+        "policy",
+        "sign",
+        &example_policy(),
+        "--key",
+        p(&pk2),
+        "--version",
+        "6",
+        "--out",
+        p(&signed),
+    ]));
+    let out = ok(appwacht(&[
+        "publish",
+        "--out",
+        p(&dir.join("site")),
+        "--root",
+        p(&root2),
+        "--root",
+        p(&root1),
+        "--policy",
+        p(&signed),
+    ]));
+    assert!(
+        out.contains("root versions 1..=2, policy version 6"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_input_on_the_admin_side_is_one_sentence_and_writes_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let (pk, pk_pub) = keygen(dir, "ed25519", "policy");
+    let out = dir.join("signed.json");
+    // A missing key file.
+    failed(
+        appwacht(&[
+            "policy",
+            "sign",
+            &example_policy(),
+            "--key",
+            p(&dir.join("nope.key")),
+            "--out",
+            p(&out),
+        ]),
+        2,
+        "cannot read the private key",
+    );
+    // A public key where the private one is needed.
+    failed(
+        appwacht(&[
+            "policy",
+            "sign",
+            &example_policy(),
+            "--key",
+            p(&pk_pub),
+            "--out",
+            p(&out),
+        ]),
+        2,
+        "this is a public key; signing needs the private key",
+    );
+    // Something that is not a key at all.
+    let junk = dir.join("junk.key");
+    std::fs::write(&junk, "hello").unwrap();
+    failed(
+        appwacht(&[
+            "policy",
+            "sign",
+            &example_policy(),
+            "--key",
+            p(&junk),
+            "--out",
+            p(&out),
+        ]),
+        2,
+        "junk.key: not a PEM private key",
+    );
+    // An unreadable policy.
+    failed(
+        appwacht(&[
+            "policy",
+            "sign",
+            p(&dir.join("missing.toml")),
+            "--key",
+            p(&pk),
+            "--out",
+            p(&out),
+        ]),
+        2,
+        "cannot read the policy",
+    );
+    // A policy that does not validate: located, exit 1.
+    let broken = dir.join("broken.toml");
+    std::fs::write(
+        &broken,
+        "organisation = \"x\"\nversion = 1\nmode = \"enforce\"\n[default]\neffect = \"deny\"\n",
+    )
+    .unwrap();
+    failed(
+        appwacht(&[
+            "policy",
+            "sign",
+            p(&broken),
+            "--key",
+            p(&pk),
+            "--out",
+            p(&out),
+        ]),
+        1,
+        "broken.toml:4:1: default: a default that denies",
+    );
+    // A bad expiry.
+    failed(
+        appwacht(&[
+            "policy",
+            "sign",
+            &example_policy(),
+            "--key",
+            p(&pk),
+            "--expires",
+            "soon",
+            "--out",
+            p(&out),
+        ]),
+        2,
+        "--expires: `soon` is not a span",
+    );
+    assert!(!out.exists(), "nothing may be written after a failure");
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        4,
+        "no temporary files left behind: {leftovers:?}"
+    );
+    // A root made of a key that is not a public key file.
+    failed(
+        appwacht(&[
+            "root",
+            "init",
+            "--organisation",
+            "x",
+            "--root-key",
+            p(&junk),
+            "--policy-key",
+            p(&pk_pub),
+            "--out",
+            p(&dir.join("r.json")),
+        ]),
+        2,
+        "junk.key",
+    );
+    assert!(!dir.join("r.json").exists());
+    // A configuration that is not one.
+    let cfg = dir.join("cfg.json");
+    std::fs::write(&cfg, "{\"organisation\": \"x\"}").unwrap();
+    failed(
+        appwacht(&["sync", "--config", p(&cfg), "--db", p(&dir.join("c.db"))]),
+        2,
+        "the device configuration",
+    );
+}
