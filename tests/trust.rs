@@ -760,8 +760,21 @@ fn an_unchanged_policy_costs_one_conditional_request() {
     let mut w = World::new();
     w.sync().unwrap();
     w.mirrors.requests.clear();
+    let state_before = w.store.state_entries().unwrap();
+    let rows_before = w.store.row_counts().unwrap();
     let report = w.sync_at(later("1h")).unwrap();
     assert_eq!(report.policy, PolicyChange::Unchanged);
+    // Nothing is written but the sync time.
+    assert_eq!(w.store.row_counts().unwrap(), rows_before);
+    let changed: Vec<String> = w
+        .store
+        .state_entries()
+        .unwrap()
+        .into_iter()
+        .filter(|e| !state_before.contains(e))
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(changed, ["last_sync_ok_unix"]);
     assert_eq!(w.mirrors.requests.len(), 1, "{:?}", w.mirrors.requests);
     assert!(
         w.mirrors.requests[0].contains("policy.json if-none-match"),

@@ -462,7 +462,7 @@ pub mod nginx {
             let conf = format!(
                 "daemon off;\nmaster_process off;\nworker_processes 1;\npid {p}/nginx.pid;\nerror_log {p}/error.log;\n\
                  events {{ worker_connections 64; }}\n\
-                 http {{\n  access_log {p}/access.log;\n  client_body_temp_path {p}/tmp;\n  proxy_temp_path {p}/tmp;\n  fastcgi_temp_path {p}/tmp;\n  uwsgi_temp_path {p}/tmp;\n  scgi_temp_path {p}/tmp;\n\
+                 http {{\n  log_format wire '\"$request\" $status request_bytes=$request_length response_bytes=$bytes_sent';\n  access_log {p}/access.log wire;\n  client_body_temp_path {p}/tmp;\n  proxy_temp_path {p}/tmp;\n  fastcgi_temp_path {p}/tmp;\n  uwsgi_temp_path {p}/tmp;\n  scgi_temp_path {p}/tmp;\n\
                  default_type application/json;\n\
                  server {{\n    listen 127.0.0.1:{port} ssl;\n    ssl_certificate {p}/server.pem;\n    ssl_certificate_key {p}/server.key;\n    root {site};\n\
                  location /slow/ {{ alias {site}/; limit_rate 64; }}\n\

@@ -599,6 +599,13 @@ impl Store {
             .map_err(|s| self.err(s))
     }
 
+    /// Every key-value state entry, sorted by key (for diagnostics and `status --json`).
+    pub fn state_entries(&self) -> Result<Vec<(String, String)>, Error> {
+        self.query("SELECT key, value FROM state ORDER BY key", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+    }
+
     /// Sets a value in the key-value state.
     pub fn set_state(&mut self, key: &str, value: &str) -> Result<(), Error> {
         self.conn

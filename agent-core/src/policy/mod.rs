@@ -283,7 +283,7 @@ pub struct Escalation {
 
 /// Which apps a rule is about. Every criterion given must hold (AND); within a list, any entry
 /// may match (OR). A rule with no criterion is rejected by validation.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Match {
     /// Exact package names.

@@ -1,7 +1,7 @@
 //! The checks a policy must pass, shared by the TOML compiler (which turns a problem's path into a
 //! file, line and column) and the device (which rejects a compiled document outright).
 
-use std::collections::{BTreeSet, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::fmt;
 
 use super::{Action, DEFAULT_RULE, DefaultDecision, Effect, Escalation, Policy, SCHEMA};
@@ -121,22 +121,20 @@ pub fn validate(policy: &Policy) -> Result<(), Vec<Problem>> {
                 ),
             ));
         }
-        for (i, name) in publisher.packages.iter().enumerate() {
-            check_package_name(
-                p,
-                &[at.clone(), vec![key("packages"), Segment::Index(i)]].concat(),
-                name,
-            );
-        }
+        check_package_names(
+            p,
+            || [at.clone(), vec![key("packages")]].concat(),
+            &publisher.packages,
+        );
     }
-    let countries: HashSet<&str> = policy
+    let countries: FxHashSet<&str> = policy
         .publishers
         .values()
         .filter_map(|p| p.country.as_deref())
         .collect();
 
     // Tiers.
-    let mut tier_names = HashSet::new();
+    let mut tier_names = FxHashSet::default();
     for (i, tier) in policy.tiers.iter().enumerate() {
         let at = path(&[key("tiers"), Segment::Index(i)]);
         if !tier_names.insert(tier.name.as_str()) {
@@ -168,10 +166,10 @@ pub fn validate(policy: &Policy) -> Result<(), Vec<Problem>> {
     }
 
     // Rules.
-    let mut ids = HashSet::new();
+    let mut ids = FxHashSet::default();
     for (i, rule) in policy.rules.iter().enumerate() {
-        let at = path(&[key("rules"), Segment::Index(i)]);
-        let field = |f: &str| [at.clone(), vec![key(f)]].concat();
+        let at = || path(&[key("rules"), Segment::Index(i)]);
+        let field = |f: &str| [at(), vec![key(f)]].concat();
         if !is_rule_id(&rule.id) {
             p.push(Problem::at(&field("id"), format!(
                 "`{}` is not a usable rule id: use letters, digits, `-`, `_` and `.`, and not `{DEFAULT_RULE}`",
@@ -183,31 +181,21 @@ pub fn validate(policy: &Policy) -> Result<(), Vec<Problem>> {
             ));
         }
         let m = &rule.matcher;
-        let mat = field("match");
+        let mat = || field("match");
         if m.is_empty() {
             p.push(Problem::at(
-                &mat,
+                &mat(),
                 format!(
                     "rule `{}` has no match criterion, so it would match every app; say which apps",
                     rule.id
                 ),
             ));
         }
-        for (j, name) in m.packages.iter().enumerate() {
-            check_package_name(
-                p,
-                &[mat.clone(), vec![key("packages"), Segment::Index(j)]].concat(),
-                name,
-            );
-        }
+        check_package_names(p, || [mat(), vec![key("packages")]].concat(), &m.packages);
         for (j, prefix) in m.package_prefixes.iter().enumerate() {
             if prefix.is_empty() {
                 p.push(Problem::at(
-                    &[
-                        mat.clone(),
-                        vec![key("package_prefixes"), Segment::Index(j)],
-                    ]
-                    .concat(),
+                    &[mat(), vec![key("package_prefixes"), Segment::Index(j)]].concat(),
                     "an empty prefix would match every app",
                 ));
             }
@@ -215,13 +203,13 @@ pub fn validate(policy: &Policy) -> Result<(), Vec<Problem>> {
         for (j, publisher) in m.publishers.iter().enumerate() {
             if !policy.publishers.contains_key(publisher) {
                 p.push(Problem::at(
-                    &[mat.clone(), vec![key("publishers"), Segment::Index(j)]].concat(),
+                    &[mat(), vec![key("publishers"), Segment::Index(j)]].concat(),
                     format!("publisher `{publisher}` is not defined under [publishers]"),
                 ));
             }
         }
         for (j, country) in m.countries.iter().enumerate() {
-            let cat = [mat.clone(), vec![key("countries"), Segment::Index(j)]].concat();
+            let cat = [mat(), vec![key("countries"), Segment::Index(j)]].concat();
             if !is_country(country) {
                 p.push(Problem::at(
                     &cat,
@@ -237,20 +225,20 @@ pub fn validate(policy: &Policy) -> Result<(), Vec<Problem>> {
         if let (Some(lo), Some(hi)) = (m.min_version_code, m.max_version_code)
             && lo > hi
         {
-            p.push(Problem::at(&mat, format!(
+            p.push(Problem::at(&mat(), format!(
                     "min_version_code {lo} is above max_version_code {hi}, so the rule can never match")));
         }
         for (j, tier) in rule.tiers.iter().enumerate() {
             if !tier_names.contains(tier.as_str()) {
                 p.push(Problem::at(
-                    &[at.clone(), vec![key("tiers"), Segment::Index(j)]].concat(),
+                    &[at(), vec![key("tiers"), Segment::Index(j)]].concat(),
                     format!("tier `{tier}` is not defined under [[tiers]]"),
                 ));
             }
         }
         match rule.effect {
             Effect::Deny => match rule.action {
-                None => p.push(Problem::at(&at, format!(
+                None => p.push(Problem::at(&at(), format!(
                     "rule `{}` denies but names no action (report, warn, suspend, hide or uninstall)", rule.id))),
                 Some(action) => check_escalation(p, &field("escalation"), action, &rule.escalation),
             },
@@ -267,15 +255,27 @@ pub fn validate(policy: &Policy) -> Result<(), Vec<Problem>> {
     }
 
     // Conflicts: an allow and a deny rule about exactly the same apps for the same devices say two
-    // opposite things; the precedence would silently pick one, so the author must.
-    for (i, a) in policy.rules.iter().enumerate() {
-        for (j, b) in policy.rules.iter().enumerate().skip(i + 1) {
-            if a.effect != b.effect && a.matcher == b.matcher && same_set(&a.tiers, &b.tiers) {
-                p.push(Problem::at(&[key("rules"), Segment::Index(j)], format!(
-                    "rules `{}` and `{}` conflict: they match exactly the same apps on the same devices, one allows and one denies (rules[{i}] and rules[{j}])",
-                    a.id, b.id)));
-            }
+    // opposite things; the precedence would silently pick one, so the author must. Rules are
+    // grouped by their match and tiers, so this stays linear in the rules.
+    let mut first_by_scope: FxHashMap<(&super::Match, Vec<&String>, Effect), usize> =
+        FxHashMap::default();
+    for (j, rule) in policy.rules.iter().enumerate() {
+        let mut tiers: Vec<&String> = rule.tiers.iter().collect();
+        tiers.sort();
+        tiers.dedup();
+        let opposite = match rule.effect {
+            Effect::Allow => Effect::Deny,
+            Effect::Deny => Effect::Allow,
+        };
+        if let Some(&i) = first_by_scope.get(&(&rule.matcher, tiers.clone(), opposite)) {
+            let a = &policy.rules[i];
+            p.push(Problem::at(&[key("rules"), Segment::Index(j)], format!(
+                "rules `{}` and `{}` conflict: they match exactly the same apps on the same devices, one allows and one denies (rules[{i}] and rules[{j}])",
+                a.id, rule.id)));
         }
+        first_by_scope
+            .entry((&rule.matcher, tiers, rule.effect))
+            .or_insert(j);
     }
 
     // Exceptions.
@@ -331,13 +331,7 @@ pub fn validate(policy: &Policy) -> Result<(), Vec<Problem>> {
                 "an exception must give its reason",
             ));
         }
-        for (j, name) in exception.packages.iter().enumerate() {
-            check_package_name(
-                p,
-                &[field("packages"), vec![Segment::Index(j)]].concat(),
-                name,
-            );
-        }
+        check_package_names(p, || field("packages"), &exception.packages);
     }
 
     if problems.is_empty() {
@@ -414,18 +408,18 @@ fn check_link(p: &mut Vec<Problem>, at: &[Segment], link: &str) {
     }
 }
 
-fn check_package_name(p: &mut Vec<Problem>, at: &[Segment], name: &str) {
-    let ok = !name.is_empty()
-        && name.split('.').all(|part| {
-            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        });
-    if !ok {
-        p.push(Problem::at(
-            at,
-            format!(
-                "`{name}` is not an Android package name (dot-separated letters, digits and `_`)"
-            ),
-        ));
+/// Checks each name of a list; the path (`at` + index) is built only for a name that fails, so a
+/// policy of many thousands of names validates without allocating per name.
+fn check_package_names(p: &mut Vec<Problem>, at: impl Fn() -> Vec<Segment>, names: &[String]) {
+    for (i, name) in names.iter().enumerate() {
+        let ok = !name.is_empty()
+            && name.split('.').all(|part| {
+                !part.is_empty() && part.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+            });
+        if !ok {
+            p.push(Problem::at(&[at(), vec![Segment::Index(i)]].concat(), format!(
+                "`{name}` is not an Android package name (dot-separated letters, digits and `_`)")));
+        }
     }
 }
 
@@ -439,8 +433,4 @@ fn is_rule_id(id: &str) -> bool {
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-}
-
-fn same_set(a: &[String], b: &[String]) -> bool {
-    a.iter().collect::<BTreeSet<_>>() == b.iter().collect::<BTreeSet<_>>()
 }

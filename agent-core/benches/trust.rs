@@ -1,0 +1,219 @@
+//! Verification and parsing of a signed 1 MiB policy, and the local cost of a sync that finds
+//! nothing new (a 304), against baselines measured in the same run.
+//!
+//! Run: `cargo bench -p agent-core --bench trust`
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+
+use agent_core::policy::{DefaultDecision, Match, Rule};
+use agent_core::trust::config::DeviceConfig;
+use agent_core::trust::dsse::{Envelope, POLICY_TYPE};
+use agent_core::trust::keys::{KeyType, PrivateKey};
+use agent_core::trust::root::{Role, Roles, Root, RootKey, verify_policy};
+use agent_core::trust::sync::sync;
+use agent_core::trust::transport::{Response, Transport};
+use agent_core::{Action, Effect, Mode, Policy, Span, Store, Timestamp};
+use divan::Bencher;
+
+fn main() {
+    divan::main();
+}
+
+const NOW: i64 = 1_795_348_800;
+
+/// A policy of about 1 MiB: deny rules with package names, as a long seed list would be.
+fn big_policy() -> Policy {
+    let rules = (0..7_000)
+        .map(|i| Rule {
+            id: format!("rule-{i}"),
+            effect: Effect::Deny,
+            matcher: Match {
+                packages: vec![
+                    format!("com.example.vendor{i}.app"),
+                    format!("com.example.vendor{i}.lite"),
+                ],
+                ..Match::default()
+            },
+            action: Some(Action::Suspend),
+            escalation: vec![],
+            tiers: vec![],
+            message: Some("This app is not allowed on work phones.".into()),
+            link: None,
+        })
+        .collect();
+    Policy {
+        schema: 1,
+        organisation: "Bench".into(),
+        version: 1,
+        issued_at: Some(Timestamp::from_unix(NOW)),
+        expires: Some(Timestamp::from_unix(NOW + 14 * 86_400)),
+        groups: vec![],
+        mode: Mode::Enforce,
+        default: DefaultDecision {
+            effect: Effect::Allow,
+            action: None,
+            escalation: vec![],
+            message: None,
+            link: None,
+        },
+        publishers: BTreeMap::new(),
+        tiers: vec![],
+        rules,
+        exceptions: vec![],
+    }
+}
+
+fn root_for(root_key: &PrivateKey, policy_key: &PrivateKey) -> Root {
+    let entry = |k: &PrivateKey| {
+        (
+            k.public().key_id(),
+            RootKey {
+                keytype: k.public().kind(),
+                public: k.public().to_base64(),
+            },
+        )
+    };
+    Root {
+        organisation: "Bench".into(),
+        version: 1,
+        expires: Timestamp::from_unix(NOW + 365 * 86_400),
+        keys: [entry(root_key), entry(policy_key)].into_iter().collect(),
+        roles: Roles {
+            root: Role {
+                keyids: vec![root_key.public().key_id()],
+                threshold: 1,
+            },
+            policy: Role {
+                keyids: vec![policy_key.public().key_id()],
+                threshold: 1,
+            },
+        },
+        policy_version_floor: 0,
+    }
+}
+
+fn signed(kind: KeyType) -> (Root, Vec<u8>, Vec<u8>) {
+    let rk = PrivateKey::generate(KeyType::Ed25519).unwrap();
+    let pk = PrivateKey::generate(kind).unwrap();
+    let payload = big_policy().to_json();
+    let mut e = Envelope::new(POLICY_TYPE, &payload);
+    e.sign(&pk).unwrap();
+    (root_for(&rk, &pk), e.to_json(), payload)
+}
+
+#[divan::bench(args = ["ed25519", "ecdsa-p256"])]
+fn verify_and_parse_1mib_policy(bencher: Bencher, kind: &str) {
+    let (root, envelope, payload) = signed(if kind == "ed25519" {
+        KeyType::Ed25519
+    } else {
+        KeyType::EcdsaP256
+    });
+    assert!(
+        payload.len() > 1 << 20,
+        "payload is {} bytes",
+        payload.len()
+    );
+    bencher.bench_local(|| verify_policy(&root, black_box(&envelope)).unwrap());
+}
+
+/// Baseline: only parsing and validating the same payload, no envelope, no signature.
+#[divan::bench]
+fn baseline_parse_1mib_policy(bencher: Bencher) {
+    let payload = big_policy().to_json();
+    bencher.bench_local(|| Policy::from_json(black_box(&payload)).unwrap());
+}
+
+/// A mirror in memory that always answers 304 to the right entity tag.
+struct NotModified {
+    policy: Vec<u8>,
+}
+
+impl Transport for NotModified {
+    fn get(&mut self, url: &str, etag: Option<&str>, _cap: u64) -> Result<Response, String> {
+        if url.ends_with("/policy.json") {
+            if etag == Some("\"v1\"") {
+                return Ok(Response {
+                    status: 304,
+                    etag: Some("\"v1\"".into()),
+                    body: vec![],
+                });
+            }
+            return Ok(Response {
+                status: 200,
+                etag: Some("\"v1\"".into()),
+                body: self.policy.clone(),
+            });
+        }
+        Ok(Response {
+            status: 404,
+            etag: None,
+            body: vec![],
+        })
+    }
+}
+
+/// The device's whole cost of a sync that finds nothing new: time floor, trusted root
+/// re-verified from the store, one conditional request, one state write (in-memory SQLite).
+#[divan::bench]
+fn unchanged_sync(bencher: Bencher) {
+    let rk = PrivateKey::generate(KeyType::Ed25519).unwrap();
+    let pk = PrivateKey::generate(KeyType::Ed25519).unwrap();
+    let root = root_for(&rk, &pk);
+    let mut root_env = root.to_envelope();
+    root_env.sign(&rk).unwrap();
+    let mut small = big_policy();
+    small.rules.truncate(20);
+    let mut e = Envelope::new(POLICY_TYPE, &small.to_json());
+    e.sign(&pk).unwrap();
+    let config = DeviceConfig {
+        organisation: "Bench".into(),
+        policy_urls: vec!["https://policies.example".into()],
+        pinned_root: root_env,
+        groups: vec![],
+        sync_interval: Span::from_secs(3600),
+        emm_package: None,
+        ca_certificates: None,
+        request_timeout: Span::from_secs(10),
+        allow_http_loopback: false,
+    };
+    let mut store = Store::in_memory().unwrap();
+    let mut mirror = NotModified {
+        policy: e.to_json(),
+    };
+    sync(&mut store, &config, &mut mirror, Timestamp::from_unix(NOW)).unwrap();
+    let mut t = NOW;
+    bencher.bench_local(|| {
+        t += 1;
+        sync(&mut store, &config, &mut mirror, Timestamp::from_unix(t)).unwrap()
+    });
+}
+
+/// Only the JSON parse into the policy model, no validation.
+#[divan::bench]
+fn parse_only_1mib_policy(bencher: Bencher) {
+    let payload = big_policy().to_json();
+    bencher.bench_local(|| serde_json::from_slice::<Policy>(black_box(&payload)).unwrap());
+}
+
+/// Only validation of an already parsed policy.
+#[divan::bench]
+fn validate_only_1mib_policy(bencher: Bencher) {
+    let policy = big_policy();
+    bencher.bench_local(|| agent_core::policy::validate(black_box(&policy)).unwrap());
+}
+
+/// The example policy (`examples/policy.toml`, about 7 KB compiled): what a real deny-list costs.
+#[divan::bench]
+fn verify_and_parse_example_policy(bencher: Bencher) {
+    let source = include_str!("../../examples/policy.toml");
+    let mut policy = agent_core::policy::authoring::parse("examples/policy.toml", source).unwrap();
+    policy.issued_at = Some(Timestamp::from_unix(NOW));
+    policy.expires = Some(Timestamp::from_unix(NOW + 86_400));
+    let rk = PrivateKey::generate(KeyType::Ed25519).unwrap();
+    let pk = PrivateKey::generate(KeyType::EcdsaP256).unwrap();
+    let mut e = Envelope::new(POLICY_TYPE, &policy.to_json());
+    e.sign(&pk).unwrap();
+    let (root, envelope) = (root_for(&rk, &pk), e.to_json());
+    bencher.bench_local(|| verify_policy(&root, black_box(&envelope)).unwrap());
+}
