@@ -108,3 +108,43 @@ fn a_malformed_inventory_names_file_line_and_column() {
         .to_string();
     assert!(err.contains("package `a` is listed twice"), "{err}");
 }
+
+/// `docs/TRUST.md` maps each attack to the tests that show the defence; every test it names exists.
+#[test]
+fn every_test_named_in_the_trust_document_exists() {
+    let doc = std::fs::read_to_string(root().join("docs/TRUST.md")).unwrap();
+    let table = &doc[doc
+        .find("## The attacks and their tests")
+        .expect("the attack table")..];
+    let mut sources = String::new();
+    for entry in std::fs::read_dir(root().join("tests")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            sources.push_str(&format!(
+                "\n//FILE {}\n",
+                path.file_stem().unwrap().to_string_lossy()
+            ));
+            sources.push_str(&std::fs::read_to_string(&path).unwrap());
+        }
+    }
+    let mut named = 0;
+    for name in table.split('`').skip(1).step_by(2).filter(|n| {
+        n.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == ':')
+    }) {
+        let (module, test) = name
+            .split_once("::")
+            .map_or(("trust", name), |(m, t)| (m, t));
+        let file_start = sources
+            .find(&format!("//FILE {module}\n"))
+            .unwrap_or_else(|| panic!("no tests/{module}.rs for `{name}`"));
+        let file = &sources[file_start..];
+        let file = &file[..file[8..].find("//FILE ").map_or(file.len(), |e| e + 8)];
+        assert!(
+            file.contains(&format!("fn {test}()")),
+            "docs/TRUST.md names `{name}`, which is not a test in tests/{module}.rs"
+        );
+        named += 1;
+    }
+    assert!(named >= 35, "only {named} tests named");
+}
