@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use agent_core::trust::dsse::{Envelope, POLICY_TYPE, ROOT_TYPE, pae};
 use agent_core::trust::keys::{KeyType, PrivateKey, PublicKey};
-use agent_core::trust::sync::{PolicyChange, SyncReport, sync};
+use agent_core::trust::sync::{PolicyChange, SyncReport, next_sync, sync};
 use agent_core::{Error, Store, Timestamp};
 use appwacht_tests::org::*;
 use appwacht_tests::{earlier, later, now};
@@ -859,4 +859,34 @@ fn an_oversized_body_is_refused_while_reading() {
         vec![b' '; agent_core::trust::sync::POLICY_CAP as usize + 1],
     );
     w.refused("larger than the cap");
+}
+
+#[test]
+fn failed_syncs_back_off_exponentially_with_jitter_and_a_success_resets() {
+    let mut w = World::new();
+    let c = config(&w.root_v1, &[M1, M2]);
+    let wait =
+        |w: &World, jitter: f64| next_sync(&w.store, &c, now(), jitter).unwrap().since(now());
+    w.sync().unwrap();
+    assert_eq!(wait(&w, 0.5), 3600, "after a success: the sync interval");
+    w.mirrors.down.insert(M1.to_string());
+    let mut waits = Vec::new();
+    for _ in 0..4 {
+        assert!(w.sync().is_err());
+        waits.push(wait(&w, 0.5));
+    }
+    assert_eq!(waits, [60, 120, 240, 480]);
+    assert_eq!(
+        (wait(&w, 0.0), wait(&w, 0.999)),
+        (384, 575),
+        "spread by up to 20% either way"
+    );
+    for _ in 0..10 {
+        assert!(w.sync().is_err());
+    }
+    assert_eq!(wait(&w, 0.5), 3600, "never longer than the interval");
+    w.mirrors.down.clear();
+    w.sync().unwrap();
+    assert_eq!(wait(&w, 0.5), 3600);
+    assert_eq!(w.store.state("sync_failures").unwrap(), None);
 }

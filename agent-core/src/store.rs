@@ -535,7 +535,7 @@ impl Store {
             }
             set("last_sync_ok_unix", c.now.unix().to_string())?;
             tx.execute(
-                "DELETE FROM state WHERE key IN ('last_sync_error', 'last_sync_ok')",
+                "DELETE FROM state WHERE key IN ('last_sync_error', 'sync_failures')",
                 [],
             )?;
             tx.commit()
@@ -557,6 +557,11 @@ impl Store {
             tx.execute(
                 "INSERT OR REPLACE INTO state (key, value) VALUES ('last_sync_attempt_unix', ?1)",
                 params![now.unix().to_string()],
+            )?;
+            tx.execute(
+                "INSERT INTO state (key, value) VALUES ('sync_failures', '1')
+                 ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                [],
             )?;
             tx.commit()
         })();

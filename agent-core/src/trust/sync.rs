@@ -368,6 +368,27 @@ fn attempt(
     Ok((attempted, report))
 }
 
+/// When to try the next sync: after a success, one `sync_interval` later; after `n` failures in a
+/// row, after 1 minute × 2ⁿ⁻¹ (capped at the interval), spread by ±20% so a fleet that lost its
+/// server together does not come back together. `jitter` is a number in [0, 1) from the caller
+/// (random on a device, fixed in tests).
+pub fn next_sync(
+    store: &Store,
+    config: &DeviceConfig,
+    now: Timestamp,
+    jitter: f64,
+) -> Result<Timestamp, Error> {
+    let interval = config.sync_interval.secs().max(60);
+    let failures = store.state_u64("sync_failures")?.min(30) as u32;
+    let base = if failures == 0 {
+        interval
+    } else {
+        (60i64 << (failures - 1).min(20)).min(interval)
+    };
+    let spread = (base as f64 * 0.2 * (2.0 * jitter.clamp(0.0, 1.0) - 1.0)) as i64;
+    Ok(Timestamp::from_unix(now.unix() + (base + spread).max(30)))
+}
+
 fn expect_status(url: &str, r: &Response, allowed: &[u16]) -> Result<(), TrustError> {
     if allowed.contains(&r.status) {
         Ok(())
