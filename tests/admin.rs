@@ -311,6 +311,8 @@ fn sign_publish_sync_status_and_scan_through_the_tool() {
         "{out}"
     );
 
+    let report = ok(appwacht(&["report", "--db", p(&db)]));
+    assert!(report.contains("Last sync: ok at "), "{report}");
     let status = ok(appwacht(&["status", "--db", p(&db)]));
     for needle in [
         "Policy: Gemeente Voorbeeld version 2 (signed by",
@@ -347,6 +349,11 @@ fn sign_publish_sync_status_and_scan_through_the_tool() {
             .unwrap()
             .contains("policy.json"),
         "{json}"
+    );
+    let report = ok(appwacht(&["report", "--db", p(&db)]));
+    assert!(
+        report.contains("Last sync: FAILED: ") && report.contains("(last success "),
+        "{report}"
     );
 }
 

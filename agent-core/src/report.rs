@@ -194,7 +194,7 @@ impl Report {
             compliant: violations.is_empty(),
             policy,
             sync: SyncSummary {
-                last_success: store.state("last_sync_ok")?,
+                last_success: store.last_sync_ok()?.map(|t| t.to_string()),
                 last_error: store.state("last_sync_error")?,
             },
             violations,
