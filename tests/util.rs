@@ -139,7 +139,7 @@ pub mod org {
     use agent_core::trust::config::DeviceConfig;
     use agent_core::trust::dsse::{Envelope, POLICY_TYPE};
     use agent_core::trust::keys::{KeyType, PrivateKey};
-    use agent_core::trust::root::{Role, Roles, Root, RootKey};
+    use agent_core::trust::root::Root;
     use agent_core::trust::transport::{Response, Transport};
     use agent_core::{Mode, Policy, Span, Store, Timestamp};
 
@@ -160,41 +160,18 @@ pub mod org {
         policy_keys: &[&PrivateKey],
         policy_threshold: usize,
     ) -> Root {
-        let mut keys = std::collections::BTreeMap::new();
-        let mut ids = |ks: &[&PrivateKey]| {
-            ks.iter()
-                .map(|k| {
-                    let id = k.public().key_id();
-                    keys.insert(
-                        id.clone(),
-                        RootKey {
-                            keytype: k.public().kind(),
-                            public: k.public().to_base64(),
-                        },
-                    );
-                    id
-                })
-                .collect::<Vec<_>>()
-        };
-        let root_ids = ids(root_keys);
-        let policy_ids = ids(policy_keys);
-        Root {
-            organisation: "Gemeente Test".into(),
+        let r: Vec<_> = root_keys.iter().map(|k| k.public()).collect();
+        let p: Vec<_> = policy_keys.iter().map(|k| k.public()).collect();
+        Root::new(
+            "Gemeente Test",
             version,
-            expires: later("365d"),
-            keys,
-            roles: Roles {
-                root: Role {
-                    keyids: root_ids,
-                    threshold: root_threshold,
-                },
-                policy: Role {
-                    keyids: policy_ids,
-                    threshold: policy_threshold,
-                },
-            },
-            policy_version_floor: 0,
-        }
+            later("365d"),
+            &r,
+            root_threshold,
+            &p,
+            policy_threshold,
+            0,
+        )
     }
 
     /// The root's envelope signed by these keys.

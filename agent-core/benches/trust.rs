@@ -10,7 +10,7 @@ use agent_core::policy::{DefaultDecision, Match, Rule};
 use agent_core::trust::config::DeviceConfig;
 use agent_core::trust::dsse::{Envelope, POLICY_TYPE};
 use agent_core::trust::keys::{KeyType, PrivateKey};
-use agent_core::trust::root::{Role, Roles, Root, RootKey, verify_policy};
+use agent_core::trust::root::{Root, verify_policy};
 use agent_core::trust::sync::sync;
 use agent_core::trust::transport::{Response, Transport};
 use agent_core::{Action, Effect, Mode, Policy, Span, Store, Timestamp};
@@ -65,32 +65,17 @@ fn big_policy() -> Policy {
 }
 
 fn root_for(root_key: &PrivateKey, policy_key: &PrivateKey) -> Root {
-    let entry = |k: &PrivateKey| {
-        (
-            k.public().key_id(),
-            RootKey {
-                keytype: k.public().kind(),
-                public: k.public().to_base64(),
-            },
-        )
-    };
-    Root {
-        organisation: "Bench".into(),
-        version: 1,
-        expires: Timestamp::from_unix(NOW + 365 * 86_400),
-        keys: [entry(root_key), entry(policy_key)].into_iter().collect(),
-        roles: Roles {
-            root: Role {
-                keyids: vec![root_key.public().key_id()],
-                threshold: 1,
-            },
-            policy: Role {
-                keyids: vec![policy_key.public().key_id()],
-                threshold: 1,
-            },
-        },
-        policy_version_floor: 0,
-    }
+    let expires = Timestamp::from_unix(NOW + 365 * 86_400);
+    Root::new(
+        "Bench",
+        1,
+        expires,
+        &[root_key.public()],
+        1,
+        &[policy_key.public()],
+        1,
+        0,
+    )
 }
 
 fn signed(kind: KeyType) -> (Root, Vec<u8>, Vec<u8>) {

@@ -1,15 +1,12 @@
 //! The administrator's side of signed policies: keys, roots, signing, publishing.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use agent_core::policy::authoring;
 use agent_core::trust::dsse::{Envelope, POLICY_TYPE, ROOT_TYPE};
 use agent_core::trust::keys::{KeyType, PrivateKey, PublicKey};
-use agent_core::trust::root::{
-    Role, RoleName, Roles, Root, RootKey, verify_initial, verify_policy, verify_successor,
-};
+use agent_core::trust::root::{RoleName, Root, verify_initial, verify_policy, verify_successor};
 use agent_core::{Span, Timestamp};
 
 use crate::commands::{read, write_atomically};
@@ -115,24 +112,6 @@ pub(crate) struct RootSpec<'a> {
     pub policy_floor: Option<u64>,
 }
 
-fn role(keys: &[PublicKey], threshold: usize, all: &mut BTreeMap<String, RootKey>) -> Role {
-    let mut keyids = Vec::new();
-    for k in keys {
-        let id = k.key_id();
-        all.insert(
-            id.clone(),
-            RootKey {
-                keytype: k.kind(),
-                public: k.to_base64(),
-            },
-        );
-        if !keyids.contains(&id) {
-            keyids.push(id);
-        }
-    }
-    Role { keyids, threshold }
-}
-
 fn write_root(root: &Root, dest: &Path, out: &mut dyn Write) -> Result<i32, Failure> {
     root.validate().map_err(|e| invalid(e.to_string()))?;
     write_atomically(dest, &root.to_envelope().to_json())?;
@@ -155,6 +134,39 @@ fn write_root(root: &Root, dest: &Path, out: &mut dyn Write) -> Result<i32, Fail
     Ok(0)
 }
 
+/// The keys named on the command line, or, when none are, `fallback`'s.
+fn keys_or(
+    paths: &[PathBuf],
+    fallback: impl FnOnce() -> Result<Vec<PublicKey>, Failure>,
+) -> Result<Vec<PublicKey>, Failure> {
+    if paths.is_empty() {
+        fallback()
+    } else {
+        paths.iter().map(|p| load_public(p)).collect()
+    }
+}
+
+/// Builds a root from the command line's keys and thresholds.
+fn build_root(
+    organisation: &str,
+    version: u64,
+    spec: &RootSpec<'_>,
+    root_keys: &[PublicKey],
+    policy_keys: &[PublicKey],
+    thresholds: (usize, usize),
+) -> Result<Root, Failure> {
+    Ok(Root::new(
+        organisation,
+        version,
+        Timestamp::now().plus(parse_span(spec.expires, "--expires")?),
+        &root_keys.iter().collect::<Vec<_>>(),
+        spec.root_threshold.unwrap_or(thresholds.0),
+        &policy_keys.iter().collect::<Vec<_>>(),
+        spec.policy_threshold.unwrap_or(thresholds.1),
+        spec.policy_floor.unwrap_or(0),
+    ))
+}
+
 pub(crate) fn root_init(
     spec: RootSpec<'_>,
     dest: &Path,
@@ -163,34 +175,14 @@ pub(crate) fn root_init(
     let organisation = spec
         .organisation
         .ok_or_else(|| Failure::new("--organisation is required"))?;
-    if spec.root_keys.is_empty() || spec.policy_keys.is_empty() {
-        return Err(Failure::new(
+    let missing = || {
+        Err(Failure::new(
             "a root needs at least one --root-key and one --policy-key",
-        ));
-    }
-    let root_keys = spec
-        .root_keys
-        .iter()
-        .map(|p| load_public(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let policy_keys = spec
-        .policy_keys
-        .iter()
-        .map(|p| load_public(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut keys = BTreeMap::new();
-    let roles = Roles {
-        root: role(&root_keys, spec.root_threshold.unwrap_or(1), &mut keys),
-        policy: role(&policy_keys, spec.policy_threshold.unwrap_or(1), &mut keys),
+        ))
     };
-    let root = Root {
-        organisation: organisation.to_string(),
-        version: 1,
-        expires: Timestamp::now().plus(parse_span(spec.expires, "--expires")?),
-        keys,
-        roles,
-        policy_version_floor: spec.policy_floor.unwrap_or(0),
-    };
+    let root_keys = keys_or(spec.root_keys, missing)?;
+    let policy_keys = keys_or(spec.policy_keys, missing)?;
+    let root = build_root(organisation, 1, &spec, &root_keys, &policy_keys, (1, 1))?;
     write_root(&root, dest, out)
 }
 
@@ -218,44 +210,20 @@ pub(crate) fn root_rotate(
     let (_, envelope) = load_envelope(from, "previous root")?;
     let previous = unverified_root(&envelope, from)?;
     let previous_keys = |name| previous.role_keys(name).map_err(|e| invalid(e.to_string()));
-    let root_keys = if spec.root_keys.is_empty() {
-        previous_keys(RoleName::Root)?
-    } else {
-        spec.root_keys
-            .iter()
-            .map(|p| load_public(p))
-            .collect::<Result<_, _>>()?
-    };
-    let policy_keys = if spec.policy_keys.is_empty() {
-        previous_keys(RoleName::Policy)?
-    } else {
-        spec.policy_keys
-            .iter()
-            .map(|p| load_public(p))
-            .collect::<Result<_, _>>()?
-    };
-    let mut keys = BTreeMap::new();
-    let roles = Roles {
-        root: role(
-            &root_keys,
-            spec.root_threshold.unwrap_or(previous.roles.root.threshold),
-            &mut keys,
-        ),
-        policy: role(
-            &policy_keys,
-            spec.policy_threshold
-                .unwrap_or(previous.roles.policy.threshold),
-            &mut keys,
-        ),
-    };
-    let root = Root {
-        organisation: previous.organisation.clone(),
-        version: previous.version + 1,
-        expires: Timestamp::now().plus(parse_span(spec.expires, "--expires")?),
-        keys,
-        roles,
-        policy_version_floor: spec.policy_floor.unwrap_or(0),
-    };
+    let root_keys = keys_or(spec.root_keys, || previous_keys(RoleName::Root))?;
+    let policy_keys = keys_or(spec.policy_keys, || previous_keys(RoleName::Policy))?;
+    let thresholds = (
+        previous.roles.root.threshold,
+        previous.roles.policy.threshold,
+    );
+    let root = build_root(
+        &previous.organisation,
+        previous.version + 1,
+        &spec,
+        &root_keys,
+        &policy_keys,
+        thresholds,
+    )?;
     if root.policy_keys_differ(&previous) {
         writeln!(
             out,

@@ -14,7 +14,7 @@ use agent_core::policy::authoring;
 use agent_core::trust::config::DeviceConfig;
 use agent_core::trust::dsse::{Envelope, POLICY_TYPE};
 use agent_core::trust::keys::{KeyType, PrivateKey};
-use agent_core::trust::root::{Role, Roles, Root, RootKey};
+use agent_core::trust::root::Root;
 use agent_core::trust::sync::sync;
 use agent_core::trust::transport::HttpTransport;
 use agent_core::{
@@ -35,6 +35,44 @@ pub const EXAMPLE_PHONE: &str = include_str!("../../examples/phone.json");
 /// The example phone's EMM.
 pub const EXAMPLE_EMM: &str = "com.airwatch.androidagent";
 
+/// The simulated phone with its agent: store, device, enrolment and the way to its policy server.
+struct Phone {
+    store: Store,
+    device: SimulatedDevice,
+    enrolment: Enrolment,
+    config: DeviceConfig,
+    transport: HttpTransport,
+}
+
+impl Phone {
+    /// One round of the agent's job: sync from the published files, then a full scan.
+    fn sync_and_scan(
+        &mut self,
+        now: Timestamp,
+        label: &str,
+        out: &mut dyn Write,
+    ) -> Result<agent_core::ScanSummary, Failure> {
+        write!(
+            out,
+            "{label}{}",
+            render_sync(&sync(
+                &mut self.store,
+                &self.config,
+                &mut self.transport,
+                now
+            )?)
+        )?;
+        scan_simulated(
+            &mut self.store,
+            &mut self.device,
+            &self.enrolment,
+            Scope::Full,
+            "demo",
+            now,
+        )
+    }
+}
+
 /// Throwaway organisation keys and root for the demo.
 struct Organisation {
     root: Root,
@@ -46,32 +84,17 @@ impl Organisation {
     fn new(name: &str, now: Timestamp) -> Result<Organisation, Failure> {
         let root_key = PrivateKey::generate(KeyType::Ed25519).map_err(Failure::new)?;
         let policy_key = PrivateKey::generate(KeyType::EcdsaP256).map_err(Failure::new)?;
-        let entry = |k: &PrivateKey| {
-            (
-                k.public().key_id(),
-                RootKey {
-                    keytype: k.public().kind(),
-                    public: k.public().to_base64(),
-                },
-            )
-        };
-        let root = Root {
-            organisation: name.to_string(),
-            version: 1,
-            expires: now.plus(Span::from_secs(365 * 86_400)),
-            keys: [entry(&root_key), entry(&policy_key)].into_iter().collect(),
-            roles: Roles {
-                root: Role {
-                    keyids: vec![root_key.public().key_id()],
-                    threshold: 1,
-                },
-                policy: Role {
-                    keyids: vec![policy_key.public().key_id()],
-                    threshold: 1,
-                },
-            },
-            policy_version_floor: 0,
-        };
+        let expires = now.plus(Span::from_secs(365 * 86_400));
+        let root = Root::new(
+            name,
+            1,
+            expires,
+            &[root_key.public()],
+            1,
+            &[policy_key.public()],
+            1,
+            0,
+        );
         let mut root_envelope = root.to_envelope();
         root_envelope
             .sign(&root_key)
@@ -111,7 +134,6 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
         }
         None => tmp.path().to_path_buf(),
     };
-    let now = Timestamp::now();
     let db = dir.join("compliance.db");
     if db.exists() {
         return Err(Failure::new(format!(
@@ -119,11 +141,10 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
             db.display()
         )));
     }
+    let now = Timestamp::now();
     let inventory = Inventory::from_json("examples/phone.json", EXAMPLE_PHONE.as_bytes())?;
     let mut policy = authoring::compile("examples/policy.toml", EXAMPLE_POLICY, now)
         .map_err(agent_core::Error::from)?;
-    let mut store = Store::open(&db)?;
-    let mut device = SimulatedDevice::new(inventory);
 
     // The administrator: keys, a root, a signed policy, published to a directory any web server
     // can serve; here a small server on 127.0.0.1.
@@ -134,35 +155,37 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
     policy.expires = Some(now.plus(Span::from_secs(14 * 86_400)));
     org.publish(&policy, &site)?;
     let server = StaticServer::start(&site).map_err(Failure::new)?;
+
+    // The phone, enrolled with the organisation's root and the server's address.
     let config = DeviceConfig {
         organisation: policy.organisation.clone(),
         policy_urls: vec![server.url.clone()],
         pinned_root: org.root_envelope.clone(),
-        groups: device.inventory.device.groups.clone(),
+        groups: inventory.device.groups.clone(),
         sync_interval: Span::from_secs(6 * 3600),
         emm_package: Some(EXAMPLE_EMM.to_string()),
         ca_certificates: None,
         request_timeout: Span::from_secs(10),
         allow_http_loopback: true,
     };
-    let enrolment = Enrolment {
-        emm_package: config.emm_package.clone(),
-        ..Enrolment::in_groups(config.groups.clone())
+    let mut phone = Phone {
+        store: Store::open(&db)?,
+        enrolment: Enrolment {
+            emm_package: config.emm_package.clone(),
+            ..Enrolment::in_groups(config.groups.clone())
+        },
+        transport: HttpTransport::new(&config).map_err(Failure::new)?,
+        device: SimulatedDevice::new(inventory),
+        config,
     };
-    let mut transport = HttpTransport::new(&config).map_err(Failure::new)?;
-
+    let packages = &phone.device.inventory.packages;
+    let system_total = packages.iter().filter(|p| p.system).count();
     writeln!(
         out,
-        "Appwacht demo: {} with {} packages ({} system apps), groups {}; policy of {} ({} rules, {} publishers from the seed list)",
-        device.inventory.device.id,
-        device.inventory.packages.len(),
-        device
-            .inventory
-            .packages
-            .iter()
-            .filter(|p| p.system)
-            .count(),
-        enrolment.groups.join(", "),
+        "Appwacht demo: {} with {} packages ({system_total} system apps), groups {}; policy of {} ({} rules, {} publishers from the seed list)",
+        phone.device.inventory.device.id,
+        packages.len(),
+        phone.enrolment.groups.join(", "),
         policy.organisation,
         policy.rules.len(),
         policy.publishers.len()
@@ -177,30 +200,21 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
 
     // Rollout step 1: monitor mode. Nothing on the phone changes; the report says what would.
     writeln!(out, "== Step 1: monitor mode (report only) ==")?;
-    write!(
-        out,
-        "{}",
-        render_sync(&sync(&mut store, &config, &mut transport, now)?)
-    )?;
-    let summary = scan_simulated(
-        &mut store,
-        &mut device,
-        &enrolment,
-        Scope::Full,
-        "demo",
-        now,
-    )?;
+    let summary = phone.sync_and_scan(now, "", out)?;
     write!(out, "{}", scan_summary(&summary))?;
-    for f in store.findings()? {
-        if f.decision.outcome == Outcome::Denied {
-            writeln!(
-                out,
-                "  would {:<9} {} (rule {})",
-                f.action_now.map_or("-", |a| a.as_str()),
-                f.decision.package,
-                f.decision.rule.as_deref().unwrap_or("-")
-            )?;
-        }
+    for f in phone
+        .store
+        .findings()?
+        .iter()
+        .filter(|f| f.decision.outcome == Outcome::Denied)
+    {
+        let rule = f.decision.rule.as_deref().unwrap_or("-");
+        writeln!(
+            out,
+            "  would {:<9} {} (rule {rule})",
+            f.action_now.map_or("-", |a| a.as_str()),
+            f.decision.package
+        )?;
     }
 
     // Rollout step 2: the same rules, enforced: a new version, signed and published.
@@ -208,28 +222,10 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
     policy.version += 1;
     org.publish(&policy, &site)?;
     writeln!(out, "\n== Step 2: enforce mode ==")?;
-    write!(
-        out,
-        "{}",
-        render_sync(&sync(&mut store, &config, &mut transport, now)?)
-    )?;
-    let summary = scan_simulated(
-        &mut store,
-        &mut device,
-        &enrolment,
-        Scope::Full,
-        "demo",
-        now,
-    )?;
+    let summary = phone.sync_and_scan(now, "", out)?;
     write!(out, "{}", scan_summary(&summary))?;
-
-    let system_total = device
-        .inventory
-        .packages
-        .iter()
-        .filter(|p| p.system)
-        .count();
-    let system_touched = device
+    let system_touched = phone
+        .device
         .inventory
         .packages
         .iter()
@@ -241,19 +237,7 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
     )?;
 
     // Nothing changed: one conditional request, and a scan that does nothing.
-    write!(
-        out,
-        "  syncing again: {}",
-        render_sync(&sync(&mut store, &config, &mut transport, now)?)
-    )?;
-    let again = scan_simulated(
-        &mut store,
-        &mut device,
-        &enrolment,
-        Scope::Full,
-        "demo",
-        now,
-    )?;
+    let again = phone.sync_and_scan(now, "  syncing again: ", out)?;
     writeln!(
         out,
         "  scanning again with nothing changed: {} steps\n",
@@ -265,26 +249,29 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
     write!(
         out,
         "{}",
-        explain_text(&store, "com.videoedit.promax", false, now)?
+        explain_text(&phone.store, "com.videoedit.promax", false, now)?
     )?;
     writeln!(out, "\n== Why is WeChat allowed? ==")?;
     write!(
         out,
         "{}",
-        explain_text(&store, "com.tencent.mm", false, now)?
+        explain_text(&phone.store, "com.tencent.mm", false, now)?
     )?;
-
     writeln!(out, "\n== The helpdesk report (appwacht report) ==")?;
-    write!(out, "{}", Report::build(&store, now)?.to_text())?;
+    write!(out, "{}", Report::build(&phone.store, now)?.to_text())?;
+
     if let Some(d) = keep {
-        write_atomically(&d.join("policy.json"), &policy.to_json())?;
         write_atomically(
             &d.join("phone-after.json"),
-            &serde_json::to_vec_pretty(&device.inventory).unwrap_or_default(),
+            &serde_json::to_vec_pretty(&phone.device.inventory).unwrap_or_default(),
+        )?;
+        write_atomically(
+            &d.join("config.json"),
+            &serde_json::to_vec_pretty(&phone.config).unwrap_or_default(),
         )?;
         writeln!(
             out,
-            "\nKept in {}: compliance.db, policy.json, phone-after.json. Try: appwacht report --db {} --format html --out report.html",
+            "\nKept in {}: compliance.db, site/ (the published files), config.json, phone-after.json. Try: appwacht status --db {}",
             d.display(),
             db.display()
         )?;

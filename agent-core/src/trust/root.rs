@@ -71,6 +71,50 @@ pub enum RoleName {
 }
 
 impl Root {
+    /// A root naming these keys per role (a key given twice is listed once).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        organisation: &str,
+        version: u64,
+        expires: Timestamp,
+        root_keys: &[&PublicKey],
+        root_threshold: usize,
+        policy_keys: &[&PublicKey],
+        policy_threshold: usize,
+        policy_version_floor: u64,
+    ) -> Root {
+        let mut keys = BTreeMap::new();
+        let mut role = |ks: &[&PublicKey], threshold: usize| {
+            let mut keyids: Vec<String> = Vec::new();
+            for k in ks {
+                let id = k.key_id();
+                keys.insert(
+                    id.clone(),
+                    RootKey {
+                        keytype: k.kind(),
+                        public: k.to_base64(),
+                    },
+                );
+                if !keyids.contains(&id) {
+                    keyids.push(id);
+                }
+            }
+            Role { keyids, threshold }
+        };
+        let roles = Roles {
+            root: role(root_keys, root_threshold),
+            policy: role(policy_keys, policy_threshold),
+        };
+        Root {
+            organisation: organisation.to_string(),
+            version,
+            expires,
+            keys,
+            roles,
+            policy_version_floor,
+        }
+    }
+
     fn role(&self, name: RoleName) -> &Role {
         match name {
             RoleName::Root => &self.roles.root,
