@@ -4,8 +4,8 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use agent_core::{
-    Enforcer, Enrolment, Mode, Package, Scope, SimulatedDevice, Step, StepKind, Store, Timestamp,
-    scan,
+    Enforcer, Enrolment, Mode, Package, PackageSource, Scope, SimulatedDevice, Step, StepKind,
+    Store, Timestamp, scan,
 };
 use appwacht_tests::*;
 
@@ -53,18 +53,15 @@ impl Phone {
 
     /// One full scan at `at`; returns the steps taken as `kind package`.
     fn scan_at(&mut self, at: Timestamp) -> Vec<String> {
-        let mut enforcer = self.device.clone();
         let summary = scan(
             &mut self.store,
             &mut self.device,
-            &mut enforcer,
             &self.enrolment,
             Scope::Full,
             "test",
             at,
         )
         .unwrap();
-        self.device = enforcer;
         summary
             .steps
             .iter()
@@ -333,11 +330,9 @@ fn the_install_path_judges_one_package_and_leaves_other_findings_alone() {
     let mut sideloaded = app("org.fdroid.fdroid");
     sideloaded.installer = None;
     phone.device.inventory.packages.push(sideloaded);
-    let mut enforcer = phone.device.clone();
     let summary = scan(
         &mut phone.store,
         &mut phone.device,
-        &mut enforcer,
         &phone.enrolment,
         Scope::Package("org.fdroid.fdroid"),
         "install",
@@ -364,6 +359,16 @@ struct DiesAfter {
     left: usize,
 }
 
+impl PackageSource for DiesAfter {
+    fn inventory(&mut self) -> Result<agent_core::Inventory, agent_core::Error> {
+        self.device.inventory()
+    }
+
+    fn package(&mut self, name: &str) -> Result<Option<Package>, agent_core::Error> {
+        self.device.package(name)
+    }
+}
+
 impl Enforcer for DiesAfter {
     fn apply(&mut self, step: &Step) -> Result<(), String> {
         if self.left == 0 {
@@ -386,9 +391,8 @@ fn a_run_killed_between_enforcing_and_recording_is_reconciled_by_the_next_run() 
             now(),
         )
         .unwrap();
-    let mut source = SimulatedDevice::new(inventory(&[], vec![app("com.zhiliaoapp.musically")]));
     let mut dying = DiesAfter {
-        device: source.clone(),
+        device: SimulatedDevice::new(inventory(&[], vec![app("com.zhiliaoapp.musically")])),
         left: 1,
     };
 
@@ -396,7 +400,6 @@ fn a_run_killed_between_enforcing_and_recording_is_reconciled_by_the_next_run() 
     let killed = catch_unwind(AssertUnwindSafe(|| {
         scan(
             &mut store,
-            &mut source,
             &mut dying,
             &enrolment(&[]),
             Scope::Full,
@@ -420,12 +423,10 @@ fn a_run_killed_between_enforcing_and_recording_is_reconciled_by_the_next_run() 
     store
         .activate_policy(&policy_json(ALLOW_ALL, 2, Mode::Enforce), "test", now())
         .unwrap();
-    let mut source = device_after_crash.clone();
-    let mut enforcer = device_after_crash;
+    let mut device = device_after_crash;
     let summary = scan(
         &mut store,
-        &mut source,
-        &mut enforcer,
+        &mut device,
         &enrolment(&[]),
         Scope::Full,
         "test",
@@ -442,7 +443,7 @@ fn a_run_killed_between_enforcing_and_recording_is_reconciled_by_the_next_run() 
             .collect::<Vec<_>>(),
         [StepKind::Unsuspend]
     );
-    assert!(!enforcer.inventory.packages[0].suspended);
+    assert!(!device.inventory.packages[0].suspended);
     assert!(store.pending_steps().unwrap().is_empty());
     let log = store.enforcement_log(10, None).unwrap();
     assert!(
@@ -462,15 +463,13 @@ fn a_run_killed_before_any_step_reached_the_device_recovers_nothing() {
             now(),
         )
         .unwrap();
-    let mut source = SimulatedDevice::new(inventory(&[], vec![app("com.zhiliaoapp.musically")]));
     let mut dying = DiesAfter {
-        device: source.clone(),
+        device: SimulatedDevice::new(inventory(&[], vec![app("com.zhiliaoapp.musically")])),
         left: 0,
     };
     let killed = catch_unwind(AssertUnwindSafe(|| {
         scan(
             &mut store,
-            &mut source,
             &mut dying,
             &enrolment(&[]),
             Scope::Full,
@@ -479,11 +478,10 @@ fn a_run_killed_before_any_step_reached_the_device_recovers_nothing() {
         )
     }));
     assert!(killed.is_err());
-    let mut enforcer = source.clone();
+    let mut source = dying.device;
     let summary = scan(
         &mut store,
         &mut source,
-        &mut enforcer,
         &enrolment(&[]),
         Scope::Full,
         "test",

@@ -37,11 +37,9 @@ fn store_after_scan(mode: Mode) -> Store {
         app("com.whatsapp"),
     ];
     let mut device = SimulatedDevice::new(inventory(&["inspection"], packages));
-    let mut enforcer = device.clone();
     scan(
         &mut store,
         &mut device,
-        &mut enforcer,
         &enrolment(&["inspection"]),
         Scope::Full,
         "full",
@@ -92,11 +90,9 @@ fn a_compliant_device_says_so() {
         .activate_policy(&policy_json(POLICY, 1, Mode::Enforce), "p", now())
         .unwrap();
     let mut device = SimulatedDevice::new(inventory(&[], vec![app("com.whatsapp")]));
-    let mut enforcer = device.clone();
     scan(
         &mut store,
         &mut device,
-        &mut enforcer,
         &enrolment(&[]),
         Scope::Full,
         "full",

@@ -110,11 +110,9 @@ fn retention_keeps_the_database_bounded() {
             .packages
             .iter_mut()
             .for_each(|p| p.suspended = false);
-        let mut enforcer = device.clone();
         scan(
             &mut store,
             &mut device,
-            &mut enforcer,
             &enrolment(&[]),
             Scope::Full,
             "t",
@@ -148,23 +146,19 @@ fn the_outbox_records_findings_opened_and_closed_and_enforcement() {
         .activate_policy(&policy_json(DENY_TIKTOK, 1, Mode::Enforce), "t", now())
         .unwrap();
     let mut device = SimulatedDevice::new(inventory(&[], vec![app("com.zhiliaoapp.musically")]));
-    let mut enforcer = device.clone();
     scan(
         &mut store,
         &mut device,
-        &mut enforcer,
         &enrolment(&[]),
         Scope::Full,
         "t",
         now(),
     )
     .unwrap();
-    enforcer.inventory.packages.clear(); // the employee removed the app
-    let mut device = enforcer.clone();
+    device.inventory.packages.clear(); // the employee removed the app
     scan(
         &mut store,
         &mut device,
-        &mut enforcer,
         &enrolment(&[]),
         Scope::Full,
         "t",

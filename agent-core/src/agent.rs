@@ -6,7 +6,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::Error;
-use crate::enforcement::{Enforcer, PackageSource, Step, plan};
+use crate::enforcement::{ManagedDevice, Step, plan};
 use crate::engine::{Engine, Enrolment, Outcome};
 use crate::policy::Mode;
 use crate::store::{ScanRecord, Store};
@@ -58,8 +58,7 @@ pub enum Scope<'a> {
 /// whole scan, so every grace period and expiry is judged against the same instant.
 pub fn scan(
     store: &mut Store,
-    source: &mut dyn PackageSource,
-    enforcer: &mut dyn Enforcer,
+    device: &mut dyn ManagedDevice,
     enrolment: &Enrolment,
     scope: Scope<'_>,
     trigger: &str,
@@ -67,12 +66,12 @@ pub fn scan(
 ) -> Result<ScanSummary, Error> {
     let started = Instant::now();
     let active = store.active_policy()?.ok_or(Error::NoPolicy)?;
-    let inventory = source.inventory()?;
+    let inventory = device.inventory()?;
     let recovered = store.recover(&inventory.packages, now)?;
 
     let (packages, full) = match scope {
         Scope::Full => (inventory.packages.clone(), true),
-        Scope::Package(name) => match source.package(name)? {
+        Scope::Package(name) => match device.package(name)? {
             Some(p) => (vec![p], false),
             None => {
                 store.forget_package(name, now)?;
@@ -97,7 +96,7 @@ pub fn scan(
     let results: Vec<(Step, Result<(), String>)> = plan
         .steps
         .iter()
-        .map(|s| (s.clone(), enforcer.apply(s)))
+        .map(|s| (s.clone(), device.apply(s)))
         .collect();
     if results.iter().any(|(_, r)| r.is_err()) {
         log::warn!(

@@ -130,6 +130,12 @@ pub trait Enforcer {
     fn apply(&mut self, step: &Step) -> Result<(), String>;
 }
 
+/// A device the agent reads and acts on. On the phone one object does both, because both go
+/// through the same JNI environment; on the host, [`SimulatedDevice`].
+pub trait ManagedDevice: PackageSource + Enforcer {}
+
+impl<T: PackageSource + Enforcer> ManagedDevice for T {}
+
 /// What the store remembers of a finding between scans.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PriorFinding {

@@ -32,8 +32,8 @@ pub mod trust;
 pub use agent::{ScanSummary, Scope, StepResult, scan};
 pub use digest::{CertDigest, hex, sha256_hex};
 pub use enforcement::{
-    Block, Enforcer, Finding, PackageSource, Plan, PriorFinding, SimulatedDevice, Step, StepKind,
-    plan,
+    Block, Enforcer, Finding, ManagedDevice, PackageSource, Plan, PriorFinding, SimulatedDevice,
+    Step, StepKind, plan,
 };
 pub use engine::{
     AppliedException, Decision, DeviceScope, Engine, Enrolment, Explanation, MatchStatus, Outcome,

@@ -275,8 +275,7 @@ pub(crate) fn explain_text(
     ))
 }
 
-/// Scans the simulated device: it is read as it stands, then acted on; afterwards `device` holds
-/// its state after enforcement.
+/// Scans the simulated device; afterwards `device` holds its state after enforcement.
 pub(crate) fn scan_simulated(
     store: &mut Store,
     device: &mut SimulatedDevice,
@@ -285,8 +284,7 @@ pub(crate) fn scan_simulated(
     trigger: &str,
     now: Timestamp,
 ) -> Result<agent_core::ScanSummary, Failure> {
-    let mut enforcer = device.clone();
-    let summary = agent_core::scan(store, device, &mut enforcer, enrolment, scope, trigger, now)?;
-    *device = enforcer;
-    Ok(summary)
+    Ok(agent_core::scan(
+        store, device, enrolment, scope, trigger, now,
+    )?)
 }
