@@ -495,3 +495,60 @@ fn a_run_killed_before_any_step_reached_the_device_recovers_nothing() {
         "the suspend and the warning are planned again"
     );
 }
+
+#[test]
+fn a_package_that_could_not_be_read_is_not_taken_for_uninstalled() {
+    let mut phone = Phone::new(vec![app("com.zhiliaoapp.musically"), app("com.whatsapp")]);
+    phone.load(TIKTOK_SUSPEND, Mode::Enforce);
+    phone.scan_at(now());
+    assert_eq!(phone.owned(), ["suspend com.zhiliaoapp.musically"]);
+    // The next read fails for TikTok: it is listed as unreadable, not as gone.
+    phone
+        .device
+        .inventory
+        .packages
+        .retain(|p| p.name != "com.zhiliaoapp.musically");
+    phone
+        .device
+        .inventory
+        .unreadable
+        .push(agent_core::Unreadable {
+            name: "com.zhiliaoapp.musically".into(),
+            error: "java.lang.RuntimeException: simulated".into(),
+        });
+    let summary = scan(
+        &mut phone.store,
+        &mut phone.device,
+        &phone.enrolment,
+        Scope::Full,
+        "test",
+        later("1h"),
+    )
+    .unwrap();
+    assert_eq!(summary.unreadable.len(), 1);
+    assert_eq!(
+        phone.owned(),
+        ["suspend com.zhiliaoapp.musically"],
+        "the block stays the agent's"
+    );
+    let findings: Vec<String> = phone
+        .store
+        .findings()
+        .unwrap()
+        .into_iter()
+        .map(|f| f.decision.package)
+        .collect();
+    assert_eq!(
+        findings,
+        ["com.zhiliaoapp.musically"],
+        "its finding stays open"
+    );
+    assert!(
+        phone
+            .store
+            .outbox(100)
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == "inventory.unreadable")
+    );
+}

@@ -74,6 +74,7 @@ pub fn inventory(groups: &[&str], packages: Vec<Package>) -> Inventory {
             sdk: 34,
         },
         packages,
+        unreadable: vec![],
     }
 }
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::Error;
 use crate::enforcement::{ManagedDevice, Step, plan};
 use crate::engine::{Engine, Enrolment, Outcome};
+use crate::inventory::Unreadable;
 use crate::policy::Mode;
 use crate::store::{ScanRecord, Store};
 use crate::time::Timestamp;
@@ -33,6 +34,8 @@ pub struct ScanSummary {
     pub steps: Vec<StepResult>,
     /// Steps an interrupted earlier run had taken, found on the device and adopted.
     pub recovered: Vec<Step>,
+    /// Packages the platform listed but that could not be read (reported, left as they were).
+    pub unreadable: Vec<Unreadable>,
 }
 
 /// One step and how it went.
@@ -86,7 +89,12 @@ pub fn scan(
         &decisions,
         &packages,
         &store.prior_findings()?,
-        &store.owned_blocks()?,
+        // Blocks on packages that could not be read are neither lifted nor forgotten.
+        &store
+            .owned_blocks()?
+            .into_iter()
+            .filter(|(p, _)| !inventory.unreadable.iter().any(|u| u.name == *p))
+            .collect(),
         device_scope.mode,
         now,
         full,
@@ -98,6 +106,9 @@ pub fn scan(
         .iter()
         .map(|s| (s.clone(), device.apply(s)))
         .collect();
+    for u in &inventory.unreadable {
+        log::warn!("could not read {}: {}", u.name, u.error);
+    }
     if results.iter().any(|(_, r)| r.is_err()) {
         log::warn!(
             "{} of {} enforcement steps failed",
@@ -120,6 +131,7 @@ pub fn scan(
         enrolment,
         packages: &packages,
         full,
+        unreadable: &inventory.unreadable,
         findings: &plan.findings,
         results: &results,
         stale_ownership: &plan.stale_ownership,
@@ -142,5 +154,6 @@ pub fn scan(
             })
             .collect(),
         recovered,
+        unreadable: inventory.unreadable.clone(),
     })
 }

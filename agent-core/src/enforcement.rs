@@ -122,6 +122,13 @@ pub trait PackageSource {
     fn inventory(&mut self) -> Result<Inventory, crate::Error>;
     /// One package, if installed (the path taken right after an install).
     fn package(&mut self, name: &str) -> Result<Option<Package>, crate::Error>;
+    /// Packages changed since `sequence`, if the platform can tell (the catch-up at start).
+    fn changed_since(
+        &mut self,
+        _sequence: u32,
+    ) -> Result<Option<crate::inventory::Changes>, crate::Error> {
+        Ok(None)
+    }
 }
 
 /// Acts on the device. On the phone: `DevicePolicyManager`; on the host: [`SimulatedDevice`].

@@ -69,6 +69,29 @@ pub struct Inventory {
     pub device: Device,
     /// Installed packages.
     pub packages: Vec<Package>,
+    /// Packages the platform listed but whose details could not be read. They are reported, and
+    /// never mistaken for uninstalled ones: their findings and the agent's blocks on them stay.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A package whose details could not be read, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unreadable {
+    /// The package name.
+    pub name: String,
+    /// What the platform said.
+    pub error: String,
+}
+
+/// Packages changed since a sequence number (`PackageManager.getChangedPackages`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Changes {
+    /// The sequence number to ask from next time.
+    pub sequence: u32,
+    /// Packages added, updated or removed since.
+    pub packages: Vec<String>,
 }
 
 impl Inventory {

@@ -40,7 +40,7 @@ pub use engine::{
     RuleMatch,
 };
 pub use error::Error;
-pub use inventory::{Device, Inventory, Package};
+pub use inventory::{Changes, Device, Inventory, Package, Unreadable};
 pub use policy::{Action, Effect, Mode, Policy};
 pub use protected::{AGENT_PACKAGE, PLATFORM as PLATFORM_PACKAGES, protection};
 pub use report::{ExceptionLine, PolicySummary, Report, SyncSummary, ViolationLine};

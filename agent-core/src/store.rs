@@ -232,6 +232,8 @@ pub struct ScanRecord<'a> {
     pub packages: &'a [Package],
     /// Whether `packages` is the whole device.
     pub full: bool,
+    /// Packages listed but unreadable this time: their findings stay as they were.
+    pub unreadable: &'a [crate::inventory::Unreadable],
     /// The findings.
     pub findings: &'a [Finding],
     /// Each step taken and its result.
@@ -809,7 +811,8 @@ impl Store {
                 .map(|f| f.decision.package.as_str())
                 .collect();
             for (package, old) in &prior {
-                let in_scope = rec.full || scanned.contains(package.as_str());
+                let unreadable = rec.unreadable.iter().any(|u| u.name == *package);
+                let in_scope = (rec.full && !unreadable) || scanned.contains(package.as_str());
                 if in_scope && !current.contains(package.as_str()) {
                     tx.execute("DELETE FROM findings WHERE package = ?1", params![package])?;
                     outbox(
@@ -854,6 +857,14 @@ impl Store {
             }
 
             // The enforcement log and ownership.
+            for u in rec.unreadable {
+                outbox(
+                    &tx,
+                    now,
+                    "inventory.unreadable",
+                    &serde_json::json!({"package": u.name, "error": u.error}),
+                )?;
+            }
             for (step, result) in rec.results {
                 let (text, error) = match result {
                     Ok(()) => ("ok", None),
@@ -946,7 +957,11 @@ impl Store {
             .iter()
             .filter_map(|j| serde_json::from_str(j).ok())
             .collect();
-        Ok(Some(Inventory { device, packages }))
+        Ok(Some(Inventory {
+            device,
+            packages,
+            unreadable: Vec::new(),
+        }))
     }
 
     /// The enrolment of the last scan.
