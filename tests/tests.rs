@@ -8,6 +8,7 @@ mod engine;
 mod examples;
 mod https;
 mod interop;
+mod jni;
 mod policy_doc;
 mod report;
 mod store;

@@ -493,3 +493,494 @@ pub mod nginx {
         }
     }
 }
+
+pub mod jvm {
+    //! The JVM side of the tests: the platform API listing as a set of JNI members, `javap` over
+    //! the compiled doubles, and the scenario harness run on OpenJDK with `-Xcheck:jni`.
+
+    use std::collections::{HashMap, HashSet};
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+    use std::sync::OnceLock;
+
+    /// A member as JNI names it: binary class name with slashes, member name (`<init>` for
+    /// constructors), descriptor, and whether it is static.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub struct JniMember {
+        pub class: String,
+        pub name: String,
+        pub descriptor: String,
+        pub is_static: bool,
+    }
+
+    /// The listing: its members, and the values of its constants by `(class, field)`.
+    pub struct Listing {
+        pub members: HashSet<JniMember>,
+        pub constants: HashMap<(String, String), String>,
+    }
+
+    fn strip_annotations(s: &str) -> String {
+        let mut out = String::new();
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '@' {
+                while chars
+                    .peek()
+                    .is_some_and(|c| c.is_alphanumeric() || *c == '.' || *c == '_')
+                {
+                    chars.next();
+                }
+                if chars.peek() == Some(&'(') {
+                    let mut depth = 0;
+                    for c in chars.by_ref() {
+                        depth += match c {
+                            '(' => 1,
+                            ')' => -1,
+                            _ => 0,
+                        };
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    fn strip_generics(s: &str) -> String {
+        let mut out = String::new();
+        let mut depth = 0;
+        for c in s.chars() {
+            match c {
+                '<' => depth += 1,
+                '>' => depth -= 1,
+                _ if depth == 0 => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// A Java type as written in the listing, as a JNI descriptor.
+    pub fn descriptor_of(java: &str) -> String {
+        let mut t = strip_generics(java.trim());
+        let mut dims = 0;
+        if let Some(base) = t.strip_suffix("...") {
+            t = base.to_string();
+            dims += 1;
+        }
+        while let Some(base) = t.strip_suffix("[]") {
+            t = base.to_string();
+            dims += 1;
+        }
+        let base = match t.as_str() {
+            "void" => "V".to_string(),
+            "boolean" => "Z".into(),
+            "byte" => "B".into(),
+            "char" => "C".into(),
+            "short" => "S".into(),
+            "int" => "I".into(),
+            "long" => "J".into(),
+            "float" => "F".into(),
+            "double" => "D".into(),
+            // A type variable erases to Object.
+            v if v.len() == 1 && v.chars().all(|c| c.is_ascii_uppercase()) => {
+                "Ljava/lang/Object;".into()
+            }
+            v if !v.contains('.') => format!("Ljava/lang/{v};"),
+            v => {
+                let parts: Vec<&str> = v.split('.').collect();
+                let first_class = parts
+                    .iter()
+                    .position(|p| p.starts_with(|c: char| c.is_ascii_uppercase()))
+                    .unwrap_or(parts.len() - 1);
+                format!(
+                    "L{}/{};",
+                    parts[..first_class].join("/"),
+                    parts[first_class..].join("$")
+                )
+            }
+        };
+        format!("{}{base}", "[".repeat(dims))
+    }
+
+    /// Parses `current-subset.txt`.
+    pub fn listing() -> &'static Listing {
+        static LISTING: OnceLock<Listing> = OnceLock::new();
+        LISTING.get_or_init(|| {
+            let text = std::fs::read_to_string(
+                super::shared_reference().join("android-api/current-subset.txt"),
+            )
+            .expect("current-subset.txt");
+            let mut members = HashSet::new();
+            let mut constants = HashMap::new();
+            let mut package = String::new();
+            let mut class = String::new();
+            const MODIFIERS: &[&str] = &[
+                "public",
+                "protected",
+                "static",
+                "final",
+                "abstract",
+                "default",
+                "synchronized",
+                "native",
+                "transient",
+                "volatile",
+                "deprecated",
+            ];
+            for raw in text.lines() {
+                let line = raw.trim();
+                if let Some(p) = line.strip_prefix("package ") {
+                    package = p.trim_end_matches('{').trim().replace('.', "/");
+                    continue;
+                }
+                let decl = strip_annotations(line);
+                let words: Vec<&str> = decl.split_whitespace().collect();
+                if decl.ends_with('{') && (words.contains(&"class") || words.contains(&"interface"))
+                {
+                    let at = words
+                        .iter()
+                        .position(|w| *w == "class" || *w == "interface")
+                        .unwrap_or(0);
+                    let name = strip_generics(words.get(at + 1).copied().unwrap_or_default());
+                    class = format!("{package}/{}", name.replace('.', "$"));
+                    continue;
+                }
+                let (kind, rest) = match words.first() {
+                    Some(&"ctor") | Some(&"method") | Some(&"field") => {
+                        (words[0], decl.trim()[words[0].len()..].trim().to_string())
+                    }
+                    _ => continue,
+                };
+                let rest = rest
+                    .split("//")
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .trim_end_matches(';')
+                    .to_string();
+                let rest = rest.split(" throws ").next().unwrap_or("").to_string();
+                let is_static = rest.split_whitespace().any(|w| w == "static");
+                let mut tokens: Vec<&str> = rest.split_whitespace().collect();
+                while tokens.first().is_some_and(|t| MODIFIERS.contains(t)) {
+                    tokens.remove(0);
+                }
+                let rest = tokens.join(" ");
+                match kind {
+                    "field" => {
+                        let (decl, value) = match rest.split_once(" = ") {
+                            Some((d, v)) => (d.to_string(), Some(v.trim().to_string())),
+                            None => (rest.clone(), None),
+                        };
+                        let (ty, name) = decl.rsplit_once(' ').unwrap_or(("", ""));
+                        members.insert(JniMember {
+                            class: class.clone(),
+                            name: name.into(),
+                            descriptor: descriptor_of(ty),
+                            is_static,
+                        });
+                        if let Some(v) = value {
+                            constants.insert((class.clone(), name.to_string()), v);
+                        }
+                    }
+                    _ => {
+                        let rest = if rest.starts_with('<') {
+                            strip_generics(&rest).trim().to_string()
+                        } else {
+                            rest
+                        };
+                        let open = rest.find('(').unwrap_or(rest.len());
+                        let head = &rest[..open];
+                        let params = strip_generics(&rest[open..])
+                            .trim_start_matches('(')
+                            .trim_end_matches(')')
+                            .to_string();
+                        let params: String = params
+                            .split(',')
+                            .filter(|p| !p.trim().is_empty())
+                            .map(descriptor_of)
+                            .collect();
+                        let (ret, name) = if kind == "ctor" {
+                            ("V".to_string(), "<init>".to_string())
+                        } else {
+                            let (ty, name) = head
+                                .trim()
+                                .rsplit_once(' ')
+                                .unwrap_or(("void", head.trim()));
+                            (descriptor_of(ty), name.to_string())
+                        };
+                        members.insert(JniMember {
+                            class: class.clone(),
+                            name,
+                            descriptor: format!("({params}){ret}"),
+                            is_static,
+                        });
+                    }
+                }
+            }
+            Listing { members, constants }
+        })
+    }
+
+    /// Where cargo puts the test build's artefacts (`target/debug`).
+    pub fn target_dir() -> PathBuf {
+        let exe = std::env::current_exe().expect("test executable");
+        exe.parent()
+            .and_then(Path::parent)
+            .expect("target/debug")
+            .to_path_buf()
+    }
+
+    /// The compiled Java: the app's classes, the framework doubles and the harness (once per run).
+    pub fn classes() -> &'static Path {
+        static CLASSES: OnceLock<tempfile::TempDir> = OnceLock::new();
+        CLASSES
+            .get_or_init(|| {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let root = super::root();
+                let mut sources = Vec::new();
+                for base in ["android/jvm", "android/app/src/main/java"] {
+                    collect_java(&root.join(base), &mut sources);
+                }
+                let out = Command::new("javac")
+                    .arg("-nowarn")
+                    .arg("-d")
+                    .arg(dir.path())
+                    .args(&sources)
+                    .output()
+                    .expect("javac (OpenJDK) is needed");
+                assert!(
+                    out.status.success(),
+                    "javac failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                dir
+            })
+            .path()
+    }
+
+    fn collect_java(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("java sources") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                collect_java(&path, out);
+            } else if path.extension().is_some_and(|e| e == "java") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Binary names of the compiled classes under a package prefix (`android/`).
+    pub fn class_names(prefix: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut stack = vec![classes().to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("classes") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(rel) = path.strip_prefix(classes()) {
+                    let name = rel
+                        .to_string_lossy()
+                        .trim_end_matches(".class")
+                        .replace('\\', "/");
+                    if name.starts_with(prefix) && path.extension().is_some_and(|e| e == "class") {
+                        out.push(name);
+                    }
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The members `javap` shows for these classes (`-public`, or with `private` everything),
+    /// each with its descriptor. Only public classes count when `public_only`.
+    pub fn javap(classes_: &[String], public_only: bool) -> Vec<JniMember> {
+        let names: Vec<String> = classes_.iter().map(|c| c.replace('/', ".")).collect();
+        let out = Command::new("javap")
+            .arg(if public_only { "-public" } else { "-p" })
+            .arg("-s")
+            .arg("-cp")
+            .arg(classes())
+            .args(&names)
+            .output()
+            .expect("javap (OpenJDK) is needed");
+        assert!(
+            out.status.success(),
+            "javap failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let mut members = Vec::new();
+        let mut class: Option<String> = None;
+        let mut pending: Option<(String, bool, bool)> = None;
+        for line in text.lines() {
+            let t = line.trim();
+            if !line.starts_with(' ') && t.ends_with('{') {
+                let words: Vec<&str> = t.split_whitespace().collect();
+                let public = words.first() == Some(&"public");
+                let at = words
+                    .iter()
+                    .position(|w| *w == "class" || *w == "interface");
+                class = at
+                    .filter(|_| public || !public_only)
+                    .map(|i| strip_generics(words[i + 1]).replace('.', "/"));
+                continue;
+            }
+            if let Some(d) = t.strip_prefix("descriptor: ") {
+                if let (Some(c), Some((name, is_static, _))) = (&class, pending.take()) {
+                    members.push(JniMember {
+                        class: c.clone(),
+                        name,
+                        descriptor: d.to_string(),
+                        is_static,
+                    });
+                }
+                continue;
+            }
+            if t.ends_with(';') && class.is_some() {
+                let decl = strip_generics(t.trim_end_matches(';'));
+                let is_static = decl.split_whitespace().any(|w| w == "static");
+                let name = match decl.find('(') {
+                    Some(open) => {
+                        let head = decl[..open].trim();
+                        let last = head.rsplit(' ').next().unwrap_or(head).to_string();
+                        if class.as_deref().is_some_and(|c| {
+                            c.replace('/', ".") == last
+                                || c.replace(['$', '/'], ".") == last
+                        }) {
+                            "<init>".to_string()
+                        } else {
+                            last
+                        }
+                    }
+                    None => decl.rsplit(' ').next().unwrap_or("").to_string(),
+                };
+                pending = Some((name, is_static, true));
+            }
+        }
+        members
+    }
+
+    /// The result of one harness run: its output directory and what the JVM wrote to stderr.
+    pub struct HarnessRun {
+        pub out: tempfile::TempDir,
+        pub input: tempfile::TempDir,
+        pub stdout: String,
+        pub stderr: String,
+    }
+
+    impl HarnessRun {
+        /// What a scenario's native call answered, or panics with its exception.
+        pub fn result(&self, scenario: &str) -> String {
+            if let Ok(e) =
+                std::fs::read_to_string(self.out.path().join(format!("{scenario}.error")))
+            {
+                panic!("scenario {scenario} threw {e}\nstderr:\n{}", self.stderr);
+            }
+            std::fs::read_to_string(self.out.path().join(format!("{scenario}.result")))
+                .unwrap_or_else(|_| panic!("scenario {scenario} did not run:\n{}", self.stderr))
+        }
+
+        pub fn json(&self, scenario: &str) -> serde_json::Value {
+            serde_json::from_str(&self.result(scenario))
+                .unwrap_or_else(|e| panic!("{scenario}: {e}"))
+        }
+
+        /// The exception a scenario threw, as `class: message`.
+        pub fn error(&self, scenario: &str) -> String {
+            std::fs::read_to_string(self.out.path().join(format!("{scenario}.error")))
+                .unwrap_or_else(|_| panic!("scenario {scenario} threw nothing"))
+        }
+
+        /// The fake device after a scenario.
+        pub fn state(&self, scenario: &str) -> serde_json::Value {
+            serde_json::from_str(
+                &std::fs::read_to_string(self.out.path().join(format!("{scenario}.state")))
+                    .expect("state"),
+            )
+            .expect("state JSON")
+        }
+
+        /// Lines HotSpot's `-Xcheck:jni` (or the JVM) printed about misuse of JNI.
+        pub fn jni_warnings(&self) -> Vec<String> {
+            self.stderr
+                .lines()
+                .filter(|l| {
+                    l.contains("WARNING")
+                        || l.contains("FATAL ERROR")
+                        || l.contains("JNI local refs")
+                        || l.starts_with("Exception in thread")
+                })
+                .map(str::to_string)
+                .collect()
+        }
+    }
+
+    /// Builds the host library (with its test hooks) once per test run.
+    pub fn library() -> &'static Path {
+        static BUILT: OnceLock<PathBuf> = OnceLock::new();
+        BUILT.get_or_init(|| {
+            let out = Command::new(env!("CARGO"))
+                .args([
+                    "build",
+                    "-q",
+                    "-p",
+                    "appwacht-android",
+                    "--features",
+                    "test-hooks",
+                ])
+                .current_dir(super::root())
+                .output()
+                .expect("cargo");
+            assert!(
+                out.status.success(),
+                "building the native library failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let lib = target_dir().join("libappwacht.so");
+            assert!(lib.exists(), "{} was not built", lib.display());
+            target_dir()
+        })
+    }
+
+    /// Runs the harness on OpenJDK with `-Xcheck:jni` at one SDK level, with these input files.
+    pub fn run_harness(sdk: u32, inputs: &[(&str, Vec<u8>)], scenarios: &[&str]) -> HarnessRun {
+        let lib = library();
+        let classes = classes();
+        let out = tempfile::tempdir().expect("out");
+        let input = tempfile::tempdir().expect("input");
+        for (name, bytes) in inputs {
+            std::fs::write(input.path().join(name), bytes).expect("input file");
+        }
+        let result = Command::new("java")
+            .arg("-Xcheck:jni")
+            .arg(format!("-Djava.library.path={}", lib.display()))
+            .arg(format!("-Dappwacht.sdk={sdk}"))
+            .arg("-cp")
+            .arg(classes)
+            .arg("JniHarness")
+            .arg(out.path())
+            .arg(input.path())
+            .args(scenarios)
+            .output()
+            .expect("java (OpenJDK) is needed");
+        let stdout = String::from_utf8_lossy(&result.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
+        assert!(
+            result.status.success(),
+            "the JVM failed:\n{stdout}\n{stderr}"
+        );
+        HarnessRun {
+            out,
+            input,
+            stdout,
+            stderr,
+        }
+    }
+}

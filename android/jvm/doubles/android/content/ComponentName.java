@@ -1,0 +1,24 @@
+package android.content;
+
+/** Test double of android.content.ComponentName. */
+public final class ComponentName {
+    private final String pkg;
+    private final String cls;
+
+    public ComponentName(String pkg, String cls) {
+        this.pkg = pkg;
+        this.cls = cls;
+    }
+
+    public String getPackageName() {
+        return pkg;
+    }
+
+    public String getClassName() {
+        return cls;
+    }
+
+    public String flattenToShortString() {
+        return cls.startsWith(pkg + ".") ? pkg + "/" + cls.substring(pkg.length()) : pkg + "/" + cls;
+    }
+}

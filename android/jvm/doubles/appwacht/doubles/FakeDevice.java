@@ -1,0 +1,148 @@
+package appwacht.doubles;
+
+import android.content.pm.ApplicationInfo;
+import android.content.pm.ChangedPackages;
+import android.content.pm.PackageInfo;
+import android.content.pm.PackageManager;
+import android.content.pm.Signature;
+import android.content.pm.SigningInfo;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The state behind the framework doubles: installed apps, ownership, what was asked of them. */
+public final class FakeDevice {
+    private FakeDevice() {}
+
+    /** The agent's own package. */
+    public static final String SELF = "nl.appwacht.agent";
+
+    /** One installed app. */
+    public static final class App {
+        public final String name;
+        public long versionCode = 1;
+        public String versionName = "1.0";
+        public String installer = "com.android.vending";
+        public boolean system;
+        public boolean suspended;
+        public boolean hidden;
+        public boolean installed = true;
+        public final List<byte[]> signers = new ArrayList<>();
+        public final List<byte[]> pastSigners = new ArrayList<>();
+        public long firstInstall = 1_790_000_000_000L;
+        public long lastUpdate = 1_790_000_000_000L;
+
+        public App(String name) {
+            this.name = name;
+        }
+    }
+
+    public static final Map<String, App> apps = new LinkedHashMap<>();
+    public static final Set<String> failing = new HashSet<>();
+    public static final Set<String> unsuspendable = new HashSet<>();
+    public static final Set<String> uninstallBlocked = new HashSet<>();
+    public static final List<String> calls = new ArrayList<>();
+    public static boolean deviceOwner = true;
+    public static boolean profileOwner = false;
+    public static String supportMessage;
+    public static int changeSequence;
+    public static final List<String> changed = new ArrayList<>();
+
+    public static void reset() {
+        apps.clear();
+        failing.clear();
+        unsuspendable.clear();
+        uninstallBlocked.clear();
+        calls.clear();
+        deviceOwner = true;
+        profileOwner = false;
+        supportMessage = null;
+        changeSequence = 0;
+        changed.clear();
+    }
+
+    public static App add(String name, byte[] cert) {
+        App app = new App(name);
+        if (cert != null) {
+            app.signers.add(cert);
+        }
+        apps.put(name, app);
+        return app;
+    }
+
+    public static void requireSdk(int level, String member) {
+        if (android.os.Build.VERSION.SDK_INT < level) {
+            throw new NoSuchMethodError(member + " needs SDK " + level + "; this device runs " + android.os.Build.VERSION.SDK_INT);
+        }
+        calls.add(member);
+    }
+
+    public static App app(String name) throws PackageManager.NameNotFoundException {
+        App app = apps.get(name);
+        if (app == null || !app.installed) {
+            throw new PackageManager.NameNotFoundException(name);
+        }
+        return app;
+    }
+
+    /** What getInstalledPackages answers for these flags. */
+    public static List<PackageInfo> packages(int flags) {
+        List<PackageInfo> out = new ArrayList<>();
+        for (App app : apps.values()) {
+            PackageInfo info = info(app, flags);
+            if (info != null) {
+                out.add(info);
+            }
+        }
+        return out;
+    }
+
+    public static PackageInfo packageInfo(String name, int flags) throws PackageManager.NameNotFoundException {
+        PackageInfo info = info(app(name), flags);
+        if (info == null) {
+            throw new PackageManager.NameNotFoundException(name);
+        }
+        return info;
+    }
+
+    private static PackageInfo info(App app, int flags) {
+        boolean listUninstalled = (flags & PackageManager.MATCH_UNINSTALLED_PACKAGES) != 0;
+        if ((app.hidden || !app.installed) && !listUninstalled) {
+            return null; // as on the platform: hidden apps look uninstalled unless asked for
+        }
+        PackageInfo info = new PackageInfo();
+        info.packageName = app.name;
+        info.versionName = app.versionName;
+        info.setLongVersionCode(app.versionCode);
+        info.firstInstallTime = app.firstInstall;
+        info.lastUpdateTime = app.lastUpdate;
+        ApplicationInfo ai = new ApplicationInfo();
+        ai.packageName = app.name;
+        ai.flags = (app.system ? ApplicationInfo.FLAG_SYSTEM : 0)
+                | (app.installed ? ApplicationInfo.FLAG_INSTALLED : 0)
+                | (app.suspended ? ApplicationInfo.FLAG_SUSPENDED : 0);
+        info.applicationInfo = ai;
+        if ((flags & PackageManager.GET_SIGNING_CERTIFICATES) != 0) {
+            List<Signature> now = new ArrayList<>();
+            for (byte[] c : app.signers) {
+                now.add(new Signature(c));
+            }
+            List<Signature> past = new ArrayList<>();
+            for (byte[] c : app.pastSigners) {
+                past.add(new Signature(c));
+            }
+            info.signingInfo = new SigningInfo(3, now, null, past);
+        }
+        return info;
+    }
+
+    public static ChangedPackages changedSince(int sequence) {
+        if (sequence >= changeSequence) {
+            return null;
+        }
+        return new ChangedPackages(changeSequence, changed);
+    }
+}

@@ -1,0 +1,37 @@
+package appwacht.doubles;
+
+import android.content.pm.ChangedPackages;
+import android.content.pm.PackageInfo;
+import android.content.pm.PackageManager;
+import java.util.List;
+
+/** The concrete package manager behind FakeContext (the platform's is hidden, too). */
+public final class FakePackageManager extends PackageManager {
+    @Override
+    public List<PackageInfo> getInstalledPackages(int flags) {
+        FakeDevice.calls.add("getInstalledPackages(int)");
+        return FakeDevice.packages(flags);
+    }
+
+    @Override
+    public PackageInfo getPackageInfo(String packageName, int flags) throws NameNotFoundException {
+        FakeDevice.calls.add("getPackageInfo(String, int)");
+        return FakeDevice.packageInfo(packageName, flags);
+    }
+
+    @Override
+    public String getInstallerPackageName(String packageName) {
+        FakeDevice.calls.add("getInstallerPackageName(String)");
+        FakeDevice.App app = FakeDevice.apps.get(packageName);
+        if (app == null) {
+            throw new IllegalArgumentException("Unknown package: " + packageName);
+        }
+        return app.installer;
+    }
+
+    @Override
+    public ChangedPackages getChangedPackages(int sequenceNumber) {
+        FakeDevice.calls.add("getChangedPackages(int)");
+        return FakeDevice.changedSince(sequenceNumber);
+    }
+}

@@ -1,0 +1,224 @@
+import appwacht.doubles.FakeContext;
+import appwacht.doubles.FakeDevice;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import nl.appwacht.agent.NativeBridge;
+import nl.appwacht.agent.NativeTestHooks;
+
+/**
+ * Drives the native library through the framework doubles, one scenario at a time, and writes what
+ * happened into a directory for the Rust test to check:
+ *   SCENARIO.result  what the native call answered
+ *   SCENARIO.error   the exception it threw, as "class: message"
+ *   SCENARIO.state   the fake device afterwards (suspended, hidden, calls, warnings), as JSON
+ *
+ * Usage: java -Xcheck:jni -Djava.library.path=... -Dappwacht.sdk=N JniHarness OUTDIR INPUTDIR SCENARIO...
+ */
+public final class JniHarness {
+    private static final List<String> warnings = new ArrayList<>();
+    private static final List<String> uninstalls = new ArrayList<>();
+    private static Path in;
+
+    public static void main(String[] args) throws Exception {
+        Path out = Paths.get(args[0]);
+        in = Paths.get(args[1]);
+        NativeBridge.setEmployeeNotifier((pkg, action, message, link) -> {
+            warnings.add(pkg + " " + action);
+            return true;
+        });
+        NativeBridge.setUninstaller(pkg -> {
+            uninstalls.add(pkg);
+            FakeDevice.App app = FakeDevice.apps.get(pkg);
+            if (app == null) {
+                return "not installed";
+            }
+            app.installed = false;
+            return null;
+        });
+        int passed = 0;
+        int failed = 0;
+        for (int i = 2; i < args.length; i++) {
+            String scenario = args[i];
+            FakeDevice.reset();
+            warnings.clear();
+            uninstalls.clear();
+            try {
+                String result = run(scenario);
+                write(out.resolve(scenario + ".result"), result == null ? "null" : result);
+                passed++;
+            } catch (Throwable t) {
+                write(out.resolve(scenario + ".error"), t.getClass().getName() + ": " + t.getMessage());
+                failed++;
+            }
+            write(out.resolve(scenario + ".state"), state());
+        }
+        // The scenarios' checks are in the Rust test; this line says how many ran to the end.
+        System.out.println(passed + " passed, " + failed + " failed");
+    }
+
+    private static String read(String name) throws IOException {
+        return new String(Files.readAllBytes(in.resolve(name)), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] cert(String name) throws IOException {
+        return Files.readAllBytes(in.resolve(name));
+    }
+
+    private static byte[] fakeCert(int i) {
+        return ("test certificate " + i).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A scan request with this scenario's own store, and its own policy if the test wrote one. */
+    private static String scanRequest(String scenario, String extra) throws IOException {
+        String policy = Files.exists(in.resolve(scenario + ".policy.json")) ? read(scenario + ".policy.json") : read("policy.json");
+        String db = in.resolve(scenario + ".db").toString().replace("\\", "\\\\");
+        return "{\"db\": \"" + db + "\", \"policy\": " + policy + ", \"now\": \"2026-11-22T12:00:00Z\"" + extra + "}";
+    }
+
+    /** A phone with system apps, common apps, seed apps with their real certificates, and a clone. */
+    private static void seedPhone() throws IOException {
+        for (String name : new String[] {"android", "com.android.systemui", "com.android.settings", "com.google.android.gms", "com.vendor.camera"}) {
+            FakeDevice.App app = FakeDevice.add(name, fakeCert(1));
+            app.system = true;
+            app.installer = null;
+        }
+        for (int i = 0; i < 40; i++) {
+            FakeDevice.add("com.example.app" + i, fakeCert(100 + i));
+        }
+        FakeDevice.add(FakeDevice.SELF, fakeCert(2));
+        FakeDevice.add("com.zhiliaoapp.musically", cert("com.zhiliaoapp.musically.der"));
+        FakeDevice.add("com.tencent.mm", cert("com.tencent.mm.der"));
+        FakeDevice.add("com.einnovation.temu", fakeCert(3));
+        FakeDevice.add("com.videoedit.promax", cert("com.zhiliaoapp.musically.der")).installer = "com.google.android.packageinstaller";
+    }
+
+    private static String run(String scenario) throws Exception {
+        FakeContext ctx = new FakeContext();
+        switch (scenario) {
+            case "init":
+                return NativeBridge.init(ctx);
+            case "inventory-5000":
+                for (int i = 0; i < 5000; i++) {
+                    FakeDevice.App app = FakeDevice.add(String.format("com.example.bulk%04d", i), fakeCert(i));
+                    app.system = i % 5 == 0;
+                    app.versionCode = 1_000_000_000L + i;
+                }
+                return NativeBridge.readInventory(ctx, "{}");
+            case "inventory-1000":
+                for (int i = 0; i < 1000; i++) {
+                    FakeDevice.add(String.format("com.example.bulk%04d", i), fakeCert(i));
+                }
+                return NativeBridge.readInventory(ctx, "{}");
+            case "getter-throws":
+                for (int i = 0; i < 10; i++) {
+                    FakeDevice.add("com.example.app" + i, fakeCert(i));
+                }
+                FakeDevice.failing.add("com.example.app5");
+                return NativeBridge.readInventory(ctx, "{}");
+            case "signers": {
+                FakeDevice.App two = FakeDevice.add("com.example.twosigners", fakeCert(1));
+                two.signers.add(fakeCert(2));
+                FakeDevice.App rotated = FakeDevice.add("com.example.rotated", fakeCert(9));
+                rotated.pastSigners.add(cert("com.zhiliaoapp.musically.der"));
+                FakeDevice.App updated = FakeDevice.add("com.vendor.updated", fakeCert(4));
+                updated.system = true;
+                updated.installer = null;
+                FakeDevice.App old = FakeDevice.add("com.example.old", fakeCert(5));
+                old.installed = false; // uninstalled with its data kept
+                FakeDevice.App hidden = FakeDevice.add("com.example.hidden", fakeCert(6));
+                hidden.hidden = true;
+                hidden.suspended = true;
+                return NativeBridge.readInventory(ctx, "{\"device_id\": \"TEST-7\", \"groups\": [\"inspection\"]}");
+            }
+            case "changed-packages": {
+                FakeDevice.changeSequence = 7;
+                FakeDevice.changed.add("com.example.new");
+                FakeDevice.changed.add("com.example.updated");
+                String after3 = NativeBridge.changedPackages(ctx, 3);
+                String after7 = NativeBridge.changedPackages(ctx, 7);
+                return "[" + after3 + ", " + after7 + "]";
+            }
+            case "scan-seed-apps":
+                seedPhone();
+                return NativeBridge.scan(ctx, scanRequest(scenario, ", \"groups\": [\"inspection\"]"));
+            case "suspend-refused":
+                seedPhone();
+                FakeDevice.unsuspendable.add("com.einnovation.temu");
+                return NativeBridge.scan(ctx, scanRequest(scenario, ""));
+            case "not-owner-scan":
+                seedPhone();
+                FakeDevice.deviceOwner = false;
+                return NativeBridge.scan(ctx, scanRequest(scenario, ""));
+            case "not-owner-protect":
+                FakeDevice.deviceOwner = false;
+                NativeBridge.protectAgent(ctx, "{}");
+                return "protected";
+            case "protect":
+                NativeBridge.protectAgent(ctx, "{\"support_message\": \"Blocked by Gemeente Voorbeeld. Call 14 070.\"}");
+                return "protected";
+            case "hide-and-uninstall":
+                seedPhone();
+                return NativeBridge.scan(ctx, scanRequest(scenario, ""));
+            case "bad-request":
+                return NativeBridge.scan(ctx, "{\"db\": 5}");
+            case "panic":
+                NativeTestHooks.panicForTest();
+                return "no panic";
+            default:
+                throw new IllegalArgumentException("unknown scenario " + scenario);
+        }
+    }
+
+    private static String state() {
+        StringBuilder s = new StringBuilder("{\"suspended\": ").append(list(filter(true, false)));
+        s.append(", \"hidden\": ").append(list(filter(false, true)));
+        s.append(", \"installed\": ").append(list(installed()));
+        s.append(", \"calls\": ").append(list(FakeDevice.calls));
+        s.append(", \"warnings\": ").append(list(warnings));
+        s.append(", \"uninstalls\": ").append(list(uninstalls));
+        s.append(", \"uninstall_blocked\": ").append(list(new ArrayList<>(FakeDevice.uninstallBlocked)));
+        s.append(", \"support_message\": ").append(FakeDevice.supportMessage == null ? "null" : quote(FakeDevice.supportMessage));
+        return s.append("}").toString();
+    }
+
+    private static List<String> filter(boolean suspended, boolean hidden) {
+        List<String> out = new ArrayList<>();
+        for (FakeDevice.App app : FakeDevice.apps.values()) {
+            if ((suspended && app.suspended) || (hidden && app.hidden)) {
+                out.add(app.name);
+            }
+        }
+        return out;
+    }
+
+    private static List<String> installed() {
+        List<String> out = new ArrayList<>();
+        for (FakeDevice.App app : FakeDevice.apps.values()) {
+            if (app.installed) {
+                out.add(app.name);
+            }
+        }
+        return out;
+    }
+
+    private static String list(List<String> items) {
+        StringBuilder s = new StringBuilder("[");
+        for (int i = 0; i < items.size(); i++) {
+            s.append(i == 0 ? "" : ", ").append(quote(items.get(i)));
+        }
+        return s.append("]").toString();
+    }
+
+    private static String quote(String v) {
+        return "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private static void write(Path path, String text) throws IOException {
+        Files.write(path, text.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,191 @@
+//! Every Java member this crate uses, in one table: class, name, JNI descriptor and kind.
+//!
+//! The tests check each `android.*` entry against the platform's public API listing
+//! (`current-subset.txt`), each `nl.appwacht.*` entry against the app's own Java classes, and the
+//! constants below against the values the listing gives. Nothing here may be guessed: a member
+//! missing from the listing must be added to the listing first.
+
+/// How a member is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// An instance method.
+    Method,
+    /// A static method.
+    StaticMethod,
+    /// An instance field.
+    Field,
+    /// A static field.
+    StaticField,
+    /// A constructor (`<init>`).
+    Constructor,
+}
+
+/// One Java member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// Binary class name with slashes (`android/content/pm/PackageManager$PackageInfoFlags`).
+    pub class: &'static str,
+    /// Member name (`<init>` for constructors).
+    pub name: &'static str,
+    /// JNI descriptor.
+    pub descriptor: &'static str,
+    /// Method, field, static or constructor.
+    pub kind: Kind,
+    /// The first SDK level that has it (the app's minSdk is 28).
+    pub since: u32,
+}
+
+macro_rules! members {
+    ($( $(#[$doc:meta])* $id:ident = $kind:ident $class:literal $name:literal $desc:literal since $since:literal; )*) => {
+        $( $(#[$doc])* pub const $id: Member = Member { class: $class, name: $name, descriptor: $desc, kind: Kind::$kind, since: $since }; )*
+        /// Every member in this table.
+        pub const ALL: &[Member] = &[$($id),*];
+    };
+}
+
+members! {
+    /// `Context.getPackageManager()`.
+    CONTEXT_GET_PACKAGE_MANAGER = Method "android/content/Context" "getPackageManager" "()Landroid/content/pm/PackageManager;" since 1;
+    /// `Context.getPackageName()`.
+    CONTEXT_GET_PACKAGE_NAME = Method "android/content/Context" "getPackageName" "()Ljava/lang/String;" since 1;
+    /// `Context.getSystemService(String)`.
+    CONTEXT_GET_SYSTEM_SERVICE = Method "android/content/Context" "getSystemService" "(Ljava/lang/String;)Ljava/lang/Object;" since 1;
+
+    /// `PackageManager.getInstalledPackages(int)`, before 33.
+    PM_GET_INSTALLED_PACKAGES = Method "android/content/pm/PackageManager" "getInstalledPackages" "(I)Ljava/util/List;" since 1;
+    /// `PackageManager.getInstalledPackages(PackageInfoFlags)`, from 33.
+    PM_GET_INSTALLED_PACKAGES_FLAGS = Method "android/content/pm/PackageManager" "getInstalledPackages" "(Landroid/content/pm/PackageManager$PackageInfoFlags;)Ljava/util/List;" since 33;
+    /// `PackageManager.getPackageInfo(String, int)`, before 33.
+    PM_GET_PACKAGE_INFO = Method "android/content/pm/PackageManager" "getPackageInfo" "(Ljava/lang/String;I)Landroid/content/pm/PackageInfo;" since 1;
+    /// `PackageManager.getPackageInfo(String, PackageInfoFlags)`, from 33.
+    PM_GET_PACKAGE_INFO_FLAGS = Method "android/content/pm/PackageManager" "getPackageInfo" "(Ljava/lang/String;Landroid/content/pm/PackageManager$PackageInfoFlags;)Landroid/content/pm/PackageInfo;" since 33;
+    /// `PackageManager.getInstallSourceInfo(String)`, from 30.
+    PM_GET_INSTALL_SOURCE_INFO = Method "android/content/pm/PackageManager" "getInstallSourceInfo" "(Ljava/lang/String;)Landroid/content/pm/InstallSourceInfo;" since 30;
+    /// `PackageManager.getInstallerPackageName(String)`, before 30 (deprecated after).
+    PM_GET_INSTALLER_PACKAGE_NAME = Method "android/content/pm/PackageManager" "getInstallerPackageName" "(Ljava/lang/String;)Ljava/lang/String;" since 1;
+    /// `PackageManager.getChangedPackages(int)`.
+    PM_GET_CHANGED_PACKAGES = Method "android/content/pm/PackageManager" "getChangedPackages" "(I)Landroid/content/pm/ChangedPackages;" since 26;
+    /// `PackageManager.PackageInfoFlags.of(long)`.
+    PACKAGE_INFO_FLAGS_OF = StaticMethod "android/content/pm/PackageManager$PackageInfoFlags" "of" "(J)Landroid/content/pm/PackageManager$PackageInfoFlags;" since 33;
+
+    /// `PackageInfo.packageName`.
+    PI_PACKAGE_NAME = Field "android/content/pm/PackageInfo" "packageName" "Ljava/lang/String;" since 1;
+    /// `PackageInfo.versionName`.
+    PI_VERSION_NAME = Field "android/content/pm/PackageInfo" "versionName" "Ljava/lang/String;" since 1;
+    /// `PackageInfo.applicationInfo`.
+    PI_APPLICATION_INFO = Field "android/content/pm/PackageInfo" "applicationInfo" "Landroid/content/pm/ApplicationInfo;" since 1;
+    /// `PackageInfo.firstInstallTime` (ms).
+    PI_FIRST_INSTALL_TIME = Field "android/content/pm/PackageInfo" "firstInstallTime" "J" since 9;
+    /// `PackageInfo.lastUpdateTime` (ms).
+    PI_LAST_UPDATE_TIME = Field "android/content/pm/PackageInfo" "lastUpdateTime" "J" since 9;
+    /// `PackageInfo.signingInfo`.
+    PI_SIGNING_INFO = Field "android/content/pm/PackageInfo" "signingInfo" "Landroid/content/pm/SigningInfo;" since 28;
+    /// `PackageInfo.getLongVersionCode()`.
+    PI_GET_LONG_VERSION_CODE = Method "android/content/pm/PackageInfo" "getLongVersionCode" "()J" since 28;
+    /// `ApplicationInfo.flags`.
+    AI_FLAGS = Field "android/content/pm/ApplicationInfo" "flags" "I" since 1;
+
+    /// `SigningInfo.getApkContentsSigners()`.
+    SI_GET_APK_CONTENTS_SIGNERS = Method "android/content/pm/SigningInfo" "getApkContentsSigners" "()[Landroid/content/pm/Signature;" since 28;
+    /// `SigningInfo.getSigningCertificateHistory()`.
+    SI_GET_SIGNING_CERTIFICATE_HISTORY = Method "android/content/pm/SigningInfo" "getSigningCertificateHistory" "()[Landroid/content/pm/Signature;" since 28;
+    /// `SigningInfo.hasMultipleSigners()`.
+    SI_HAS_MULTIPLE_SIGNERS = Method "android/content/pm/SigningInfo" "hasMultipleSigners" "()Z" since 28;
+    /// `Signature.toByteArray()`: the certificate's DER.
+    SIGNATURE_TO_BYTE_ARRAY = Method "android/content/pm/Signature" "toByteArray" "()[B" since 1;
+    /// `InstallSourceInfo.getInstallingPackageName()`.
+    ISI_GET_INSTALLING_PACKAGE_NAME = Method "android/content/pm/InstallSourceInfo" "getInstallingPackageName" "()Ljava/lang/String;" since 30;
+    /// `ChangedPackages.getSequenceNumber()`.
+    CP_GET_SEQUENCE_NUMBER = Method "android/content/pm/ChangedPackages" "getSequenceNumber" "()I" since 26;
+    /// `ChangedPackages.getPackageNames()`.
+    CP_GET_PACKAGE_NAMES = Method "android/content/pm/ChangedPackages" "getPackageNames" "()Ljava/util/List;" since 26;
+
+    /// `DevicePolicyManager.isDeviceOwnerApp(String)`.
+    DPM_IS_DEVICE_OWNER_APP = Method "android/app/admin/DevicePolicyManager" "isDeviceOwnerApp" "(Ljava/lang/String;)Z" since 18;
+    /// `DevicePolicyManager.isProfileOwnerApp(String)`.
+    DPM_IS_PROFILE_OWNER_APP = Method "android/app/admin/DevicePolicyManager" "isProfileOwnerApp" "(Ljava/lang/String;)Z" since 21;
+    /// `DevicePolicyManager.setPackagesSuspended(ComponentName, String[], boolean)`: returns those it could not change.
+    DPM_SET_PACKAGES_SUSPENDED = Method "android/app/admin/DevicePolicyManager" "setPackagesSuspended" "(Landroid/content/ComponentName;[Ljava/lang/String;Z)[Ljava/lang/String;" since 24;
+    /// `DevicePolicyManager.isApplicationHidden(ComponentName, String)`.
+    DPM_IS_APPLICATION_HIDDEN = Method "android/app/admin/DevicePolicyManager" "isApplicationHidden" "(Landroid/content/ComponentName;Ljava/lang/String;)Z" since 21;
+    /// `DevicePolicyManager.setApplicationHidden(ComponentName, String, boolean)`.
+    DPM_SET_APPLICATION_HIDDEN = Method "android/app/admin/DevicePolicyManager" "setApplicationHidden" "(Landroid/content/ComponentName;Ljava/lang/String;Z)Z" since 21;
+    /// `DevicePolicyManager.setUninstallBlocked(ComponentName, String, boolean)`.
+    DPM_SET_UNINSTALL_BLOCKED = Method "android/app/admin/DevicePolicyManager" "setUninstallBlocked" "(Landroid/content/ComponentName;Ljava/lang/String;Z)V" since 21;
+    /// `DevicePolicyManager.setShortSupportMessage(ComponentName, CharSequence)`.
+    DPM_SET_SHORT_SUPPORT_MESSAGE = Method "android/app/admin/DevicePolicyManager" "setShortSupportMessage" "(Landroid/content/ComponentName;Ljava/lang/CharSequence;)V" since 24;
+    /// `new ComponentName(String, String)`.
+    COMPONENT_NAME_NEW = Constructor "android/content/ComponentName" "<init>" "(Ljava/lang/String;Ljava/lang/String;)V" since 1;
+    /// `Build.VERSION.SDK_INT`.
+    BUILD_VERSION_SDK_INT = StaticField "android/os/Build$VERSION" "SDK_INT" "I" since 4;
+
+    /// `List.size()`.
+    LIST_SIZE = Method "java/util/List" "size" "()I" since 1;
+    /// `List.get(int)`.
+    LIST_GET = Method "java/util/List" "get" "(I)Ljava/lang/Object;" since 1;
+
+    /// The app's hook to tell the employee (a notification); returns whether it was shown.
+    APP_WARN_EMPLOYEE = StaticMethod "nl/appwacht/agent/NativeBridge" "warnEmployee" "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)Z" since 28;
+    /// The app's hook to uninstall through `PackageInstaller`; returns null or the reason it failed.
+    APP_UNINSTALL_PACKAGE = StaticMethod "nl/appwacht/agent/NativeBridge" "uninstallPackage" "(Ljava/lang/String;)Ljava/lang/String;" since 28;
+}
+
+/// The exception class every error reaches the app as.
+pub const AGENT_EXCEPTION: &str = "nl/appwacht/agent/AgentException";
+
+/// Constants from the listing, by `(class, field)`: the tests compare each with the listing.
+pub const CONSTANTS: &[(&str, &str, i64)] = &[
+    (
+        "android/content/pm/PackageManager",
+        "GET_SIGNING_CERTIFICATES",
+        GET_SIGNING_CERTIFICATES as i64,
+    ),
+    (
+        "android/content/pm/PackageManager",
+        "MATCH_UNINSTALLED_PACKAGES",
+        MATCH_UNINSTALLED_PACKAGES as i64,
+    ),
+    (
+        "android/content/pm/ApplicationInfo",
+        "FLAG_SYSTEM",
+        FLAG_SYSTEM as i64,
+    ),
+    (
+        "android/content/pm/ApplicationInfo",
+        "FLAG_UPDATED_SYSTEM_APP",
+        FLAG_UPDATED_SYSTEM_APP as i64,
+    ),
+    (
+        "android/content/pm/ApplicationInfo",
+        "FLAG_INSTALLED",
+        FLAG_INSTALLED as i64,
+    ),
+    (
+        "android/content/pm/ApplicationInfo",
+        "FLAG_SUSPENDED",
+        FLAG_SUSPENDED as i64,
+    ),
+];
+
+/// `Context.DEVICE_POLICY_SERVICE`.
+pub const DEVICE_POLICY_SERVICE: &str = "device_policy";
+/// `PackageManager.GET_SIGNING_CERTIFICATES`.
+pub const GET_SIGNING_CERTIFICATES: i32 = 0x0800_0000;
+/// `PackageManager.MATCH_UNINSTALLED_PACKAGES`: also lists hidden apps (they must stay visible,
+/// or the agent would think an app it hid was uninstalled and forget its block).
+pub const MATCH_UNINSTALLED_PACKAGES: i32 = 0x2000;
+/// `ApplicationInfo.FLAG_SYSTEM`.
+pub const FLAG_SYSTEM: i32 = 0x1;
+/// `ApplicationInfo.FLAG_UPDATED_SYSTEM_APP`.
+pub const FLAG_UPDATED_SYSTEM_APP: i32 = 0x80;
+/// `ApplicationInfo.FLAG_INSTALLED`.
+pub const FLAG_INSTALLED: i32 = 0x0080_0000;
+/// `ApplicationInfo.FLAG_SUSPENDED`.
+pub const FLAG_SUSPENDED: i32 = 0x4000_0000;
+
+/// String constants from the listing, by `(class, field)`.
+pub const STRING_CONSTANTS: &[(&str, &str, &str)] = &[(
+    "android/content/Context",
+    "DEVICE_POLICY_SERVICE",
+    DEVICE_POLICY_SERVICE,
+)];

@@ -1,0 +1,575 @@
+//! The phone as the core sees it: [`PackageSource`] through `PackageManager`, [`Enforcer`] through
+//! `DevicePolicyManager` and the app's two hooks (telling the employee, uninstalling).
+
+use agent_core::{
+    CertDigest, Changes, Device, Enforcer, Inventory, Package, PackageSource, Step, StepKind,
+    Timestamp, Unreadable,
+};
+use jni::Env;
+use jni::objects::{JObject, JValue};
+
+use crate::descriptors::*;
+use crate::error::BridgeError;
+use crate::java::{
+    array_elements, bytes, call, call_static, field, new_object, new_string, object,
+    single_string_array, static_field, string, string_array,
+};
+
+/// Local references one package may need (the package, its strings, signing info, each signer
+/// and its bytes): generous, because `-Xcheck:jni` reports a frame that outgrows its capacity.
+const FRAME_PER_PACKAGE: usize = 64;
+
+/// The framework objects for one native call. Everything lives in the caller's local frame.
+pub struct AndroidDevice<'a, 'local> {
+    env: &'a mut Env<'local>,
+    pm: JObject<'local>,
+    dpm: JObject<'local>,
+    admin: JObject<'local>,
+    own_package: String,
+    sdk: i32,
+    owner: bool,
+    device: Device,
+}
+
+/// What one element of the installed-packages list turned out to be.
+enum Read {
+    Installed(Package),
+    NotInstalled,
+    Failed(Unreadable),
+}
+
+impl<'a, 'local> AndroidDevice<'a, 'local> {
+    /// Looks up the package manager, the device-policy manager and the admin component, reads the
+    /// SDK level, and whether this app is device or profile owner.
+    pub fn new(
+        env: &'a mut Env<'local>,
+        context: &JObject<'_>,
+        admin_receiver: &str,
+        mut device: Device,
+    ) -> Result<Self, BridgeError> {
+        let sdk = static_field(env, &BUILD_VERSION_SDK_INT)?.i()?;
+        let pm = object(call(env, context, &CONTEXT_GET_PACKAGE_MANAGER, &[])?)?;
+        let own = call(env, context, &CONTEXT_GET_PACKAGE_NAME, &[])?;
+        let own_package = string(env, object(own)?)?
+            .ok_or_else(|| BridgeError::Request("the context has no package name".into()))?;
+        let service = new_string(env, DEVICE_POLICY_SERVICE)?;
+        let dpm = object(call(
+            env,
+            context,
+            &CONTEXT_GET_SYSTEM_SERVICE,
+            &[JValue::Object(&service)],
+        )?)?;
+        let class = if admin_receiver.starts_with('.') {
+            format!("{own_package}{admin_receiver}")
+        } else {
+            admin_receiver.to_string()
+        };
+        let (pkg, cls) = (new_string(env, &own_package)?, new_string(env, &class)?);
+        let admin = new_object(
+            env,
+            &COMPONENT_NAME_NEW,
+            &[JValue::Object(&pkg), JValue::Object(&cls)],
+        )?;
+        let owner = !dpm.is_null()
+            && (call(env, &dpm, &DPM_IS_DEVICE_OWNER_APP, &[JValue::Object(&pkg)])?.z()?
+                || call(
+                    env,
+                    &dpm,
+                    &DPM_IS_PROFILE_OWNER_APP,
+                    &[JValue::Object(&pkg)],
+                )?
+                .z()?);
+        device.sdk = sdk.max(0) as u32;
+        Ok(AndroidDevice {
+            env,
+            pm,
+            dpm,
+            admin,
+            own_package,
+            sdk,
+            owner,
+            device,
+        })
+    }
+
+    /// This app's package name.
+    pub fn own_package(&self) -> &str {
+        &self.own_package
+    }
+
+    /// `Build.VERSION.SDK_INT`.
+    pub fn sdk(&self) -> i32 {
+        self.sdk
+    }
+
+    /// Whether this app is device or profile owner (and so may act).
+    pub fn is_owner(&self) -> bool {
+        self.owner
+    }
+
+    fn require_owner(&self) -> Result<(), BridgeError> {
+        if self.owner {
+            Ok(())
+        } else {
+            Err(BridgeError::NotOwner {
+                package: self.own_package.clone(),
+            })
+        }
+    }
+
+    /// The flags every package query uses: signing certificates, and hidden apps too.
+    fn flags() -> i32 {
+        GET_SIGNING_CERTIFICATES | MATCH_UNINSTALLED_PACKAGES
+    }
+
+    /// `PackageInfoFlags.of(flags)` from SDK 33, where the int overloads are deprecated.
+    fn flags_object(&mut self) -> Result<JObject<'local>, BridgeError> {
+        object(call_static(
+            self.env,
+            &PACKAGE_INFO_FLAGS_OF,
+            &[JValue::Long(i64::from(Self::flags()))],
+        )?)
+    }
+
+    fn installed_list(&mut self) -> Result<JObject<'local>, BridgeError> {
+        if self.sdk >= 33 {
+            let flags = self.flags_object()?;
+            object(call(
+                self.env,
+                &self.pm,
+                &PM_GET_INSTALLED_PACKAGES_FLAGS,
+                &[JValue::Object(&flags)],
+            )?)
+        } else {
+            object(call(
+                self.env,
+                &self.pm,
+                &PM_GET_INSTALLED_PACKAGES,
+                &[JValue::Int(Self::flags())],
+            )?)
+        }
+    }
+
+    /// Blocks uninstalling this app and sets the text of the system's "blocked by your
+    /// organisation" dialog.
+    pub fn protect_agent(&mut self, support_message: &str) -> Result<(), BridgeError> {
+        self.require_owner()?;
+        let own = new_string(self.env, &self.own_package)?;
+        call(
+            self.env,
+            &self.dpm,
+            &DPM_SET_UNINSTALL_BLOCKED,
+            &[
+                JValue::Object(&self.admin),
+                JValue::Object(&own),
+                JValue::Bool(true),
+            ],
+        )?;
+        let message = new_string(self.env, support_message)?;
+        call(
+            self.env,
+            &self.dpm,
+            &DPM_SET_SHORT_SUPPORT_MESSAGE,
+            &[JValue::Object(&self.admin), JValue::Object(&message)],
+        )?;
+        Ok(())
+    }
+
+    fn reader(&self) -> Reader<'_, 'local> {
+        Reader {
+            pm: &self.pm,
+            dpm: &self.dpm,
+            admin: &self.admin,
+            sdk: self.sdk,
+            owner: self.owner,
+        }
+    }
+}
+
+/// What carrying out a step needs, borrowed so that a local frame can use it.
+struct Actor<'r, 'local> {
+    dpm: &'r JObject<'local>,
+    admin: &'r JObject<'local>,
+    own_package: &'r str,
+    owner: bool,
+}
+
+impl Actor<'_, '_> {
+    fn require_owner(&self) -> Result<(), BridgeError> {
+        if self.owner {
+            Ok(())
+        } else {
+            Err(BridgeError::NotOwner {
+                package: self.own_package.to_string(),
+            })
+        }
+    }
+
+    fn apply(&self, env: &mut Env<'_>, step: &Step) -> Result<(), BridgeError> {
+        let pkg = new_string(env, &step.package)?;
+        match step.kind {
+            StepKind::Suspend | StepKind::Unsuspend => {
+                self.require_owner()?;
+                let suspend = step.kind == StepKind::Suspend;
+                let names = single_string_array(env, &step.package)?;
+                let args = [
+                    JValue::Object(self.admin),
+                    JValue::Object(&names),
+                    JValue::Bool(suspend),
+                ];
+                let failed = object(call(env, self.dpm, &DPM_SET_PACKAGES_SUSPENDED, &args)?)?;
+                if string_array(env, failed)?.contains(&step.package) {
+                    let verb = if suspend { "suspend" } else { "unsuspend" };
+                    return Err(BridgeError::Refused(format!(
+                        "DevicePolicyManager could not {verb} {} (the platform protects it, or it is not installed)",
+                        step.package
+                    )));
+                }
+                Ok(())
+            }
+            StepKind::Hide | StepKind::Unhide => {
+                self.require_owner()?;
+                let hide = step.kind == StepKind::Hide;
+                let now = call(
+                    env,
+                    self.dpm,
+                    &DPM_IS_APPLICATION_HIDDEN,
+                    &[JValue::Object(self.admin), JValue::Object(&pkg)],
+                )?
+                .z()?;
+                // setApplicationHidden answers false when nothing changes: look first.
+                if now == hide {
+                    return Ok(());
+                }
+                let args = [
+                    JValue::Object(self.admin),
+                    JValue::Object(&pkg),
+                    JValue::Bool(hide),
+                ];
+                if call(env, self.dpm, &DPM_SET_APPLICATION_HIDDEN, &args)?.z()? {
+                    Ok(())
+                } else {
+                    Err(BridgeError::Refused(format!(
+                        "DevicePolicyManager could not {} {}",
+                        if hide { "hide" } else { "show" },
+                        step.package
+                    )))
+                }
+            }
+            StepKind::Warn => {
+                let action = new_string(env, step.action.map_or("report", |a| a.as_str()))?;
+                let message = new_string(env, step.message.as_deref().unwrap_or(""))?;
+                let link = new_string(env, step.link.as_deref().unwrap_or(""))?;
+                let args = [
+                    JValue::Object(&pkg),
+                    JValue::Object(&action),
+                    JValue::Object(&message),
+                    JValue::Object(&link),
+                ];
+                if call_static(env, &APP_WARN_EMPLOYEE, &args)?.z()? {
+                    Ok(())
+                } else {
+                    Err(BridgeError::Refused(format!(
+                        "the employee could not be told about {} (notifications are off?)",
+                        step.package
+                    )))
+                }
+            }
+            StepKind::Uninstall => {
+                self.require_owner()?;
+                let reason = object(call_static(
+                    env,
+                    &APP_UNINSTALL_PACKAGE,
+                    &[JValue::Object(&pkg)],
+                )?)?;
+                match string(env, reason)? {
+                    None => Ok(()),
+                    Some(reason) => Err(BridgeError::Refused(format!(
+                        "uninstalling {} failed: {reason}",
+                        step.package
+                    ))),
+                }
+            }
+        }
+    }
+}
+
+/// What reading one package needs, borrowed so that a local frame can use it.
+struct Reader<'r, 'local> {
+    pm: &'r JObject<'local>,
+    dpm: &'r JObject<'local>,
+    admin: &'r JObject<'local>,
+    sdk: i32,
+    owner: bool,
+}
+
+impl Reader<'_, '_> {
+    /// Reads one `PackageInfo`. A failure after the name is known becomes [`Read::Failed`] so the
+    /// scan goes on; the failed call's exception has been caught and cleared.
+    fn read(&self, env: &mut Env<'_>, info: &JObject<'_>, fallback_name: &str) -> Read {
+        let name = match field(env, info, &PI_PACKAGE_NAME)
+            .and_then(object)
+            .and_then(|o| string(env, o))
+        {
+            Ok(Some(n)) => n,
+            Ok(None) => {
+                return Read::Failed(Unreadable {
+                    name: fallback_name.into(),
+                    error: "the package has no name".into(),
+                });
+            }
+            Err(e) => {
+                return Read::Failed(Unreadable {
+                    name: fallback_name.into(),
+                    error: e.to_string(),
+                });
+            }
+        };
+        match self.details(env, info, &name) {
+            Ok(Some(p)) => Read::Installed(p),
+            Ok(None) => Read::NotInstalled,
+            Err(e) => Read::Failed(Unreadable {
+                name,
+                error: e.to_string(),
+            }),
+        }
+    }
+
+    fn details(
+        &self,
+        env: &mut Env<'_>,
+        info: &JObject<'_>,
+        name: &str,
+    ) -> Result<Option<Package>, BridgeError> {
+        let app = object(field(env, info, &PI_APPLICATION_INFO)?)?;
+        let flags = if app.is_null() {
+            0
+        } else {
+            field(env, &app, &AI_FLAGS)?.i()?
+        };
+        // Listed because of MATCH_UNINSTALLED_PACKAGES but removed (its data kept): not installed.
+        if flags & FLAG_INSTALLED == 0 {
+            return Ok(None);
+        }
+        let version_code = call(env, info, &PI_GET_LONG_VERSION_CODE, &[])?.j()?;
+        let version_name = object(field(env, info, &PI_VERSION_NAME)?)
+            .and_then(|o| string(env, o))?
+            .unwrap_or_default();
+        let first_install = field(env, info, &PI_FIRST_INSTALL_TIME)?.j()?;
+        let last_update = field(env, info, &PI_LAST_UPDATE_TIME)?.j()?;
+        let (signers, signing_history) = self.signers(env, info)?;
+        let pkg = new_string(env, name)?;
+        let installer = if self.sdk >= 30 {
+            let source = object(call(
+                env,
+                self.pm,
+                &PM_GET_INSTALL_SOURCE_INFO,
+                &[JValue::Object(&pkg)],
+            )?)?;
+            if source.is_null() {
+                None
+            } else {
+                object(call(env, &source, &ISI_GET_INSTALLING_PACKAGE_NAME, &[])?)
+                    .and_then(|o| string(env, o))?
+            }
+        } else {
+            object(call(
+                env,
+                self.pm,
+                &PM_GET_INSTALLER_PACKAGE_NAME,
+                &[JValue::Object(&pkg)],
+            )?)
+            .and_then(|o| string(env, o))?
+        };
+        let hidden = self.owner
+            && !self.dpm.is_null()
+            && call(
+                env,
+                self.dpm,
+                &DPM_IS_APPLICATION_HIDDEN,
+                &[JValue::Object(self.admin), JValue::Object(&pkg)],
+            )?
+            .z()?;
+        Ok(Some(Package {
+            name: name.to_string(),
+            version_code,
+            version_name,
+            installer,
+            system: flags & (FLAG_SYSTEM | FLAG_UPDATED_SYSTEM_APP) != 0,
+            signers,
+            signing_history,
+            first_install: Timestamp::from_unix(first_install / 1000),
+            last_update: Timestamp::from_unix(last_update / 1000),
+            suspended: flags & FLAG_SUSPENDED != 0,
+            hidden,
+        }))
+    }
+
+    /// Current signers, and the earlier certificates of a rotated key (the history holds the
+    /// whole lineage, current last, and exists only for a single signer).
+    fn signers(
+        &self,
+        env: &mut Env<'_>,
+        info: &JObject<'_>,
+    ) -> Result<(Vec<CertDigest>, Vec<CertDigest>), BridgeError> {
+        let signing = object(field(env, info, &PI_SIGNING_INFO)?)?;
+        if signing.is_null() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let multiple = call(env, &signing, &SI_HAS_MULTIPLE_SIGNERS, &[])?.z()?;
+        let current_signers = object(call(env, &signing, &SI_GET_APK_CONTENTS_SIGNERS, &[])?)?;
+        let current = digests(env, current_signers)?;
+        let history = if multiple {
+            Vec::new()
+        } else {
+            let lineage = object(call(
+                env,
+                &signing,
+                &SI_GET_SIGNING_CERTIFICATE_HISTORY,
+                &[],
+            )?)?;
+            let all = digests(env, lineage)?;
+            all.into_iter().filter(|d| !current.contains(d)).collect()
+        };
+        Ok((current, history))
+    }
+}
+
+fn digests<'local>(
+    env: &mut Env<'local>,
+    array: JObject<'local>,
+) -> Result<Vec<CertDigest>, BridgeError> {
+    let mut out = Vec::new();
+    for sig in array_elements(env, array)? {
+        let encoded = object(call(env, &sig, &SIGNATURE_TO_BYTE_ARRAY, &[])?)?;
+        let der = bytes(env, encoded)?;
+        out.push(CertDigest::of_der(&der));
+    }
+    Ok(out)
+}
+
+impl PackageSource for AndroidDevice<'_, '_> {
+    fn inventory(&mut self) -> Result<Inventory, agent_core::Error> {
+        let list = self.installed_list()?;
+        let count = call(self.env, &list, &LIST_SIZE, &[]).and_then(|v| Ok(v.i()?))?;
+        let reader = Reader {
+            pm: &self.pm,
+            dpm: &self.dpm,
+            admin: &self.admin,
+            sdk: self.sdk,
+            owner: self.owner,
+        };
+        let mut packages = Vec::with_capacity(count.max(0) as usize);
+        let mut unreadable = Vec::new();
+        for i in 0..count {
+            // One local frame per package: thousands of packages never fill the reference table.
+            let read =
+                self.env
+                    .with_local_frame(FRAME_PER_PACKAGE, |env| -> Result<Read, BridgeError> {
+                        let info = object(call(env, &list, &LIST_GET, &[JValue::Int(i)])?)?;
+                        Ok(reader.read(env, &info, &format!("package #{i}")))
+                    });
+            match read.map_err(agent_core::Error::from)? {
+                Read::Installed(p) => packages.push(p),
+                Read::NotInstalled => {}
+                Read::Failed(u) => unreadable.push(u),
+            }
+        }
+        Ok(Inventory {
+            device: self.device.clone(),
+            packages,
+            unreadable,
+        })
+    }
+
+    fn package(&mut self, name: &str) -> Result<Option<Package>, agent_core::Error> {
+        let pkg = new_string(self.env, name)?;
+        let info = if self.sdk >= 33 {
+            let flags = self.flags_object()?;
+            call(
+                self.env,
+                &self.pm,
+                &PM_GET_PACKAGE_INFO_FLAGS,
+                &[JValue::Object(&pkg), JValue::Object(&flags)],
+            )
+        } else {
+            call(
+                self.env,
+                &self.pm,
+                &PM_GET_PACKAGE_INFO,
+                &[JValue::Object(&pkg), JValue::Int(Self::flags())],
+            )
+        };
+        let info = match info {
+            Ok(v) => object(v)?,
+            Err(BridgeError::Thrown { class, .. }) if class.ends_with("NameNotFoundException") => {
+                return Ok(None);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let reader = self.reader();
+        let read = self
+            .env
+            .with_local_frame(FRAME_PER_PACKAGE, |env| -> Result<Read, BridgeError> {
+                Ok(reader.read(env, &info, name))
+            });
+        match read.map_err(agent_core::Error::from)? {
+            Read::Installed(p) => Ok(Some(p)),
+            Read::NotInstalled => Ok(None),
+            Read::Failed(u) => Err(agent_core::Error::PackageSource(format!(
+                "{}: {}",
+                u.name, u.error
+            ))),
+        }
+    }
+
+    fn changed_since(&mut self, sequence: u32) -> Result<Option<Changes>, agent_core::Error> {
+        let changed = object(call(
+            self.env,
+            &self.pm,
+            &PM_GET_CHANGED_PACKAGES,
+            &[JValue::Int(sequence as i32)],
+        )?)?;
+        if changed.is_null() {
+            return Ok(None);
+        }
+        let next = call(self.env, &changed, &CP_GET_SEQUENCE_NUMBER, &[])?
+            .i()
+            .map_err(BridgeError::from)?;
+        let names = object(call(self.env, &changed, &CP_GET_PACKAGE_NAMES, &[])?)?;
+        let count = call(self.env, &names, &LIST_SIZE, &[])?
+            .i()
+            .map_err(BridgeError::from)?;
+        let mut packages = Vec::with_capacity(count.max(0) as usize);
+        for i in 0..count {
+            let name = self
+                .env
+                .with_local_frame(4, |env| -> Result<Option<String>, BridgeError> {
+                    let s = object(call(env, &names, &LIST_GET, &[JValue::Int(i)])?)?;
+                    string(env, s)
+                });
+            packages.extend(name.map_err(agent_core::Error::from)?);
+        }
+        Ok(Some(Changes {
+            sequence: next.max(0) as u32,
+            packages,
+        }))
+    }
+}
+
+impl Enforcer for AndroidDevice<'_, '_> {
+    fn apply(&mut self, step: &Step) -> Result<(), String> {
+        let actor = Actor {
+            dpm: &self.dpm,
+            admin: &self.admin,
+            own_package: &self.own_package,
+            owner: self.owner,
+        };
+        // Each step in its own frame, so a long plan does not pile up references.
+        let result = self.env.with_local_frame(16, |env| actor.apply(env, step));
+        result.map_err(|e| {
+            log::warn!("{} {} failed: {e}", step.kind.as_str(), step.package);
+            e.to_string()
+        })
+    }
+}

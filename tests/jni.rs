@@ -1,0 +1,501 @@
+//! The JNI adapter, for real: the host build of `libappwacht.so` loaded by OpenJDK with
+//! `-Xcheck:jni`, against Java doubles of the framework classes; and the check that every double
+//! and every JNI descriptor matches the platform's public API listing.
+
+use std::sync::OnceLock;
+
+use agent_core::policy::authoring;
+use agent_core::{CertDigest, Store};
+use appwacht::descriptors::{self, Kind};
+use appwacht_tests::jvm::{HarnessRun, JniMember, class_names, javap, listing, run_harness};
+use appwacht_tests::{now, root, shared_reference};
+
+const SCENARIOS: &[&str] = &[
+    "init",
+    "inventory-5000",
+    "getter-throws",
+    "signers",
+    "changed-packages",
+    "scan-seed-apps",
+    "suspend-refused",
+    "not-owner-scan",
+    "not-owner-protect",
+    "protect",
+    "hide-and-uninstall",
+    "bad-request",
+    "panic",
+];
+
+fn inputs() -> Vec<(&'static str, Vec<u8>)> {
+    let certs = shared_reference().join("seed-certs");
+    let policy_toml = std::fs::read_to_string(root().join("examples/policy.toml")).unwrap();
+    let policy = authoring::compile("examples/policy.toml", &policy_toml, now()).unwrap();
+    let strict = appwacht_tests::policy(
+        "[[rules]]\nid = \"hide-temu\"\neffect = \"deny\"\naction = \"hide\"\nmatch = { packages = [\"com.einnovation.temu\"] }\n\
+         [[rules]]\nid = \"remove-tiktok\"\neffect = \"deny\"\naction = \"uninstall\"\nmatch = { packages = [\"com.zhiliaoapp.musically\"] }\n",
+    );
+    vec![
+        (
+            "com.zhiliaoapp.musically.der",
+            std::fs::read(certs.join("com.zhiliaoapp.musically.der")).unwrap(),
+        ),
+        (
+            "com.tencent.mm.der",
+            std::fs::read(certs.join("com.tencent.mm.der")).unwrap(),
+        ),
+        ("policy.json", policy.to_json()),
+        ("hide-and-uninstall.policy.json", strict.to_json()),
+    ]
+}
+
+/// All scenarios on an SDK 34 device, in one JVM.
+fn sdk34() -> &'static HarnessRun {
+    static RUN: OnceLock<HarnessRun> = OnceLock::new();
+    RUN.get_or_init(|| run_harness(34, &inputs(), SCENARIOS))
+}
+
+/// The reading scenarios on an SDK 29 device (before getInstallSourceInfo and PackageInfoFlags).
+fn sdk29() -> &'static HarnessRun {
+    static RUN: OnceLock<HarnessRun> = OnceLock::new();
+    RUN.get_or_init(|| run_harness(29, &inputs(), &["init", "signers", "scan-seed-apps"]))
+}
+
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
+// ---- The doubles and the descriptors against the platform's API listing ----
+
+#[test]
+fn every_framework_member_the_rust_code_calls_is_in_the_api_listing() {
+    let listing = listing();
+    let mut checked = 0;
+    for m in descriptors::ALL
+        .iter()
+        .filter(|m| m.class.starts_with("android/"))
+    {
+        let member = JniMember {
+            class: m.class.into(),
+            name: m.name.into(),
+            descriptor: m.descriptor.into(),
+            is_static: matches!(m.kind, Kind::StaticMethod | Kind::StaticField),
+        };
+        assert!(
+            listing.members.contains(&member),
+            "{member:?} is not in current-subset.txt with that signature"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 30, "{checked}");
+    // The parser itself: a known member with generics, nested classes and annotations.
+    assert!(listing.members.contains(&JniMember {
+        class: "android/content/pm/PackageManager".into(),
+        name: "getInstalledPackages".into(),
+        descriptor: "(Landroid/content/pm/PackageManager$PackageInfoFlags;)Ljava/util/List;".into(),
+        is_static: false,
+    }));
+}
+
+#[test]
+fn every_constant_the_rust_code_uses_has_the_listings_value() {
+    let constants = &listing().constants;
+    for (class, field, value) in descriptors::CONSTANTS {
+        let listed = constants
+            .get(&(class.to_string(), field.to_string()))
+            .unwrap_or_else(|| panic!("{class}.{field} is not in the listing"));
+        assert_eq!(listed.parse::<i64>().unwrap(), *value, "{class}.{field}");
+    }
+    for (class, field, value) in descriptors::STRING_CONSTANTS {
+        assert_eq!(
+            constants[&(class.to_string(), field.to_string())],
+            format!("\"{value}\""),
+            "{class}.{field}"
+        );
+    }
+}
+
+#[test]
+fn every_public_member_of_the_framework_doubles_is_in_the_api_listing() {
+    let doubles = class_names("android/");
+    assert!(doubles.len() >= 15, "{doubles:?}");
+    let members = javap(&doubles, true);
+    assert!(
+        members.len() >= 60,
+        "javap found only {} members",
+        members.len()
+    );
+    let listing = listing();
+    let strays: Vec<&JniMember> = members
+        .iter()
+        .filter(|m| !listing.members.contains(m))
+        .collect();
+    assert!(
+        strays.is_empty(),
+        "members of the doubles that are not platform API:\n{strays:#?}"
+    );
+}
+
+#[test]
+fn the_app_hooks_the_native_code_calls_exist_with_those_signatures() {
+    let app = javap(&class_names("nl/appwacht/agent/"), false);
+    for m in descriptors::ALL
+        .iter()
+        .filter(|m| m.class.starts_with("nl/appwacht/"))
+    {
+        let member = JniMember {
+            class: m.class.into(),
+            name: m.name.into(),
+            descriptor: m.descriptor.into(),
+            is_static: m.kind == Kind::StaticMethod,
+        };
+        assert!(
+            app.contains(&member),
+            "{member:?} is not in the app's Java classes"
+        );
+    }
+    assert!(
+        app.iter()
+            .any(|m| m.class == descriptors::AGENT_EXCEPTION && m.name == "<init>")
+    );
+}
+
+// ---- The library on the JVM ----
+
+#[test]
+fn loads_and_reports_sdk_package_and_ownership() {
+    for (run, sdk) in [(sdk34(), 34), (sdk29(), 29)] {
+        let v: serde_json::Value = run.json("init");
+        assert_eq!(
+            v,
+            serde_json::json!({"sdk": sdk, "package": "nl.appwacht.agent", "owner": true})
+        );
+    }
+}
+
+#[test]
+fn reads_5000_packages_without_a_single_jni_warning() {
+    let run = sdk34();
+    let inv = run.json("inventory-5000");
+    let packages = inv["packages"].as_array().unwrap();
+    assert_eq!(packages.len(), 5000);
+    assert_eq!(packages[4999]["name"], "com.example.bulk4999");
+    assert_eq!(packages[4999]["version_code"], 1_000_004_999i64);
+    assert_eq!(packages[0]["system"], true);
+    assert_eq!(packages[1]["system"], false);
+    let expected = CertDigest::of_der(b"test certificate 4999").to_string();
+    assert_eq!(packages[4999]["signers"][0], expected.as_str());
+    assert!(
+        run.jni_warnings().is_empty(),
+        "-Xcheck:jni reported:\n{}",
+        run.jni_warnings().join("\n")
+    );
+    for r in [sdk34(), sdk29()] {
+        assert!(r.stdout.contains(" passed, "), "{}", r.stdout);
+    }
+}
+
+#[test]
+fn a_package_whose_getter_throws_is_reported_and_the_scan_goes_on() {
+    let inv = sdk34().json("getter-throws");
+    assert_eq!(inv["packages"].as_array().unwrap().len(), 9);
+    let unreadable = &inv["unreadable"][0];
+    assert_eq!(unreadable["name"], "com.example.app5");
+    let error = unreadable["error"].as_str().unwrap();
+    assert!(error.contains("PackageInfo.getLongVersionCode threw java.lang.IllegalStateException: simulated failure"), "{error}");
+}
+
+#[test]
+fn multiple_signers_a_rotated_key_hidden_and_removed_packages() {
+    for run in [sdk34(), sdk29()] {
+        let inv = run.json("signers");
+        let by_name = |n: &str| {
+            inv["packages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == n)
+                .cloned()
+        };
+        let two = by_name("com.example.twosigners").unwrap();
+        assert_eq!(
+            strings(&two["signers"]),
+            [
+                CertDigest::of_der(b"test certificate 1").to_string(),
+                CertDigest::of_der(b"test certificate 2").to_string()
+            ]
+        );
+        assert!(two["signing_history"].as_array().unwrap().is_empty());
+        // The key was rotated away from TikTok's certificate: the history still names it.
+        let rotated = by_name("com.example.rotated").unwrap();
+        assert_eq!(
+            strings(&rotated["signing_history"]),
+            ["9041803e91bcb814b4b4399fb5c85a91640b755e5e8ba76813814bf4cf2ab5ba"]
+        );
+        assert_eq!(
+            strings(&rotated["signers"]),
+            [CertDigest::of_der(b"test certificate 9").to_string()]
+        );
+        let updated = by_name("com.vendor.updated").unwrap();
+        assert_eq!(
+            (updated["system"].as_bool(), updated["installer"].is_null()),
+            (Some(true), true)
+        );
+        // An app the agent hid stays visible (or its block would be forgotten); a removed one is gone.
+        let hidden = by_name("com.example.hidden").unwrap();
+        assert_eq!(
+            (hidden["hidden"].as_bool(), hidden["suspended"].as_bool()),
+            (Some(true), Some(true))
+        );
+        assert!(by_name("com.example.old").is_none());
+        assert_eq!(
+            inv["device"],
+            serde_json::json!({"id": "TEST-7", "groups": ["inspection"], "sdk": run.json("init")["sdk"]})
+        );
+    }
+}
+
+#[test]
+fn sdk_29_and_sdk_34_take_their_own_paths() {
+    let calls34 = strings(&sdk34().state("signers")["calls"]);
+    assert!(
+        calls34.contains(&"getInstalledPackages(PackageInfoFlags)".to_string()),
+        "{calls34:?}"
+    );
+    assert!(
+        calls34.contains(&"getInstallSourceInfo(String)".to_string()),
+        "{calls34:?}"
+    );
+    assert!(
+        !calls34
+            .iter()
+            .any(|c| c == "getInstallerPackageName(String)" || c == "getInstalledPackages(int)"),
+        "{calls34:?}"
+    );
+    let calls29 = strings(&sdk29().state("signers")["calls"]);
+    assert!(
+        calls29.contains(&"getInstalledPackages(int)".to_string()),
+        "{calls29:?}"
+    );
+    assert!(
+        calls29.contains(&"getInstallerPackageName(String)".to_string()),
+        "{calls29:?}"
+    );
+    assert!(
+        !calls29
+            .iter()
+            .any(|c| c.contains("PackageInfoFlags") || c.contains("InstallSourceInfo")),
+        "{calls29:?}"
+    );
+    for run in [sdk34(), sdk29()] {
+        let inv = run.json("signers");
+        let rotated = inv["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "com.example.rotated")
+            .unwrap()
+            .clone();
+        assert_eq!(rotated["installer"], "com.android.vending");
+    }
+}
+
+#[test]
+fn a_full_scan_suspends_the_seed_apps_on_the_device_and_records_it_in_the_store() {
+    for run in [sdk34(), sdk29()] {
+        let summary = run.json("scan-seed-apps");
+        assert_eq!(
+            (
+                summary["packages"].as_u64(),
+                summary["violations"].as_u64(),
+                summary["excepted"].as_u64()
+            ),
+            (Some(50), Some(3), Some(1))
+        );
+        let state = run.state("scan-seed-apps");
+        let mut suspended = strings(&state["suspended"]);
+        suspended.sort();
+        assert_eq!(
+            suspended,
+            [
+                "com.einnovation.temu",
+                "com.videoedit.promax",
+                "com.zhiliaoapp.musically"
+            ]
+        );
+        let warned = strings(&state["warnings"]);
+        assert!(
+            warned.contains(&"com.videoedit.promax suspend".to_string()),
+            "{warned:?}"
+        );
+        assert!(!suspended.iter().any(|p| p == "com.tencent.mm"
+            || p.starts_with("com.android")
+            || p == "nl.appwacht.agent"));
+        // The store the native scan wrote, read back by the core.
+        let store = Store::open(&run.input.path().join("scan-seed-apps.db")).unwrap();
+        let owned: Vec<String> = store
+            .ownership()
+            .unwrap()
+            .into_iter()
+            .map(|o| o.package)
+            .collect();
+        assert_eq!(
+            owned,
+            [
+                "com.einnovation.temu",
+                "com.videoedit.promax",
+                "com.zhiliaoapp.musically"
+            ]
+        );
+        let log = store.enforcement_log(100, None).unwrap();
+        assert_eq!(
+            log.iter()
+                .filter(|r| r.step == "suspend" && r.result == "ok")
+                .count(),
+            3
+        );
+        let wechat = store
+            .findings()
+            .unwrap()
+            .into_iter()
+            .find(|f| f.decision.package == "com.tencent.mm")
+            .unwrap();
+        assert_eq!(wechat.decision.exception.unwrap().groups, ["inspection"]);
+    }
+}
+
+#[test]
+fn a_package_the_platform_refuses_to_suspend_is_recorded_as_failed() {
+    let run = sdk34();
+    let summary = run.json("suspend-refused");
+    let failed: Vec<&serde_json::Value> = summary["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| !s["error"].is_null())
+        .collect();
+    assert_eq!(failed.len(), 1, "{summary}");
+    assert_eq!(failed[0]["package"], "com.einnovation.temu");
+    assert!(
+        failed[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("DevicePolicyManager could not suspend com.einnovation.temu")
+    );
+    let store = Store::open(&run.input.path().join("suspend-refused.db")).unwrap();
+    let log = store
+        .enforcement_log(100, Some("com.einnovation.temu"))
+        .unwrap();
+    assert!(log.iter().any(|r| r.result == "failed"), "{log:?}");
+    assert!(
+        !store
+            .ownership()
+            .unwrap()
+            .iter()
+            .any(|o| o.package == "com.einnovation.temu"),
+        "a refused block is not owned"
+    );
+}
+
+#[test]
+fn not_being_device_owner_is_refused_clearly() {
+    let run = sdk34();
+    let summary = run.json("not-owner-scan");
+    let steps = summary["steps"].as_array().unwrap();
+    assert!(!steps.is_empty());
+    for s in steps.iter().filter(|s| s["kind"] == "suspend") {
+        assert!(
+            s["error"]
+                .as_str()
+                .unwrap()
+                .contains("neither device owner nor profile owner"),
+            "{s}"
+        );
+    }
+    assert!(strings(&run.state("not-owner-scan")["suspended"]).is_empty());
+    let error = run.error("not-owner-protect");
+    assert!(error.starts_with("nl.appwacht.agent.AgentException: nl.appwacht.agent is neither device owner nor profile owner"), "{error}");
+    assert!(
+        error.contains("adb shell dpm set-device-owner nl.appwacht.agent/.AdminReceiver"),
+        "{error}"
+    );
+}
+
+#[test]
+fn protecting_the_agent_blocks_its_uninstall_and_sets_the_support_message() {
+    let state = sdk34().state("protect");
+    assert_eq!(strings(&state["uninstall_blocked"]), ["nl.appwacht.agent"]);
+    assert_eq!(
+        state["support_message"],
+        "Blocked by Gemeente Voorbeeld. Call 14 070."
+    );
+}
+
+#[test]
+fn hide_checks_the_state_first_and_uninstall_goes_through_the_apps_hook() {
+    let run = sdk34();
+    let summary = run.json("hide-and-uninstall");
+    let kinds: Vec<String> = summary["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}",
+                s["kind"].as_str().unwrap(),
+                s["package"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        kinds.contains(&"hide com.einnovation.temu".to_string()),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&"uninstall com.zhiliaoapp.musically".to_string()),
+        "{kinds:?}"
+    );
+    let state = run.state("hide-and-uninstall");
+    assert_eq!(strings(&state["hidden"]), ["com.einnovation.temu"]);
+    assert_eq!(strings(&state["uninstalls"]), ["com.zhiliaoapp.musically"]);
+    assert!(!strings(&state["installed"]).contains(&"com.zhiliaoapp.musically".to_string()));
+    let calls = strings(&state["calls"]);
+    assert!(
+        calls.contains(&"setPackagesSuspended(com.zhiliaoapp.musically, true)".to_string()),
+        "blocked before the uninstall: {calls:?}"
+    );
+}
+
+#[test]
+fn changed_packages_since_a_sequence_number() {
+    let v = sdk34().json("changed-packages");
+    assert_eq!(
+        v[0],
+        serde_json::json!({"sequence": 7, "packages": ["com.example.new", "com.example.updated"]})
+    );
+    assert!(v[1].is_null(), "nothing changed since 7");
+}
+
+#[test]
+fn a_rust_panic_reaches_java_as_an_exception_not_an_abort() {
+    let run = sdk34();
+    let error = run.error("panic");
+    assert!(
+        error.starts_with(
+            "nl.appwacht.agent.AgentException: internal error in the Appwacht native library"
+        ),
+        "{error}"
+    );
+    assert!(error.contains("index out of bounds"), "{error}");
+    // The JVM went on to the next scenarios.
+    assert!(run.result("hide-and-uninstall").contains("steps"));
+}
+
+#[test]
+fn a_bad_request_is_an_exception_naming_what_is_wrong() {
+    let error = sdk34().error("bad-request");
+    assert!(error.starts_with("nl.appwacht.agent.AgentException: the request is not valid: invalid type: integer `5`, expected a string"), "{error}");
+}
