@@ -499,3 +499,46 @@ fn a_bad_request_is_an_exception_naming_what_is_wrong() {
     let error = sdk34().error("bad-request");
     assert!(error.starts_with("nl.appwacht.agent.AgentException: the request is not valid: invalid type: integer `5`, expected a string"), "{error}");
 }
+
+/// The figures in docs/BENCHMARKS.md: reading 1,000 and 5,000 packages through JNI on the host JVM
+/// against parsing the same inventory from JSON in the same run, and the JVM's peak memory.
+/// Run: `cargo test -p appwacht-tests jni::jni_read_benchmark -- --ignored --nocapture`
+#[test]
+#[ignore = "a measurement, not a check: run it by name"]
+fn jni_read_benchmark() {
+    let lib = appwacht_tests::jvm::release_library();
+    let times =
+        appwacht_tests::jvm::run_harness_with(lib, &[], 34, &inputs(), &["bench"]).json("bench");
+    println!("time (release library, no -Xcheck:jni, median of 9, same JVM): {times}");
+    for n in [1000, 5000] {
+        let rss = |scenario: &str| -> u64 {
+            let lib = appwacht_tests::jvm::release_library();
+            let out = tempfile::tempdir().unwrap();
+            let result = std::process::Command::new("/usr/bin/time")
+                .args(["-v", "java"])
+                .arg(format!("-Djava.library.path={}", lib.display()))
+                .arg("-cp")
+                .arg(appwacht_tests::jvm::classes())
+                .arg("JniHarness")
+                .arg(out.path())
+                .arg(out.path())
+                .arg(scenario)
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&result.stderr);
+            let line = text
+                .lines()
+                .find(|l| l.contains("Maximum resident set size"))
+                .expect("GNU time output");
+            line.rsplit(' ').next().unwrap().trim().parse().unwrap()
+        };
+        let (setup, read) = (
+            rss(&format!("mem-setup-{n}")),
+            rss(&format!("mem-read-{n}")),
+        );
+        println!(
+            "peak RSS, {n} packages: JVM with the doubles set up {setup} KiB; after reading them through JNI {read} KiB (+{} KiB)",
+            read.saturating_sub(setup)
+        );
+    }
+}

@@ -851,8 +851,7 @@ pub mod jvm {
                         let head = decl[..open].trim();
                         let last = head.rsplit(' ').next().unwrap_or(head).to_string();
                         if class.as_deref().is_some_and(|c| {
-                            c.replace('/', ".") == last
-                                || c.replace(['$', '/'], ".") == last
+                            c.replace('/', ".") == last || c.replace(['$', '/'], ".") == last
                         }) {
                             "<init>".to_string()
                         } else {
@@ -922,36 +921,66 @@ pub mod jvm {
         }
     }
 
-    /// Builds the host library (with its test hooks) once per test run.
+    fn build_library(release: bool) -> PathBuf {
+        let mut args = vec![
+            "build",
+            "-q",
+            "-p",
+            "appwacht-android",
+            "--features",
+            "test-hooks",
+        ];
+        if release {
+            args.push("--release");
+        }
+        let out = Command::new(env!("CARGO"))
+            .args(&args)
+            .current_dir(super::root())
+            .output()
+            .expect("cargo");
+        assert!(
+            out.status.success(),
+            "building the native library failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let dir = if release {
+            target_dir().parent().expect("target").join("release")
+        } else {
+            target_dir()
+        };
+        assert!(
+            dir.join("libappwacht.so").exists(),
+            "{} has no libappwacht.so",
+            dir.display()
+        );
+        dir
+    }
+
+    /// Builds the host library (with its test hooks) once per test run; the directory holding it.
     pub fn library() -> &'static Path {
         static BUILT: OnceLock<PathBuf> = OnceLock::new();
-        BUILT.get_or_init(|| {
-            let out = Command::new(env!("CARGO"))
-                .args([
-                    "build",
-                    "-q",
-                    "-p",
-                    "appwacht-android",
-                    "--features",
-                    "test-hooks",
-                ])
-                .current_dir(super::root())
-                .output()
-                .expect("cargo");
-            assert!(
-                out.status.success(),
-                "building the native library failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let lib = target_dir().join("libappwacht.so");
-            assert!(lib.exists(), "{} was not built", lib.display());
-            target_dir()
-        })
+        BUILT.get_or_init(|| build_library(false))
+    }
+
+    /// The optimised build, for measurements.
+    pub fn release_library() -> &'static Path {
+        static BUILT: OnceLock<PathBuf> = OnceLock::new();
+        BUILT.get_or_init(|| build_library(true))
     }
 
     /// Runs the harness on OpenJDK with `-Xcheck:jni` at one SDK level, with these input files.
     pub fn run_harness(sdk: u32, inputs: &[(&str, Vec<u8>)], scenarios: &[&str]) -> HarnessRun {
-        let lib = library();
+        run_harness_with(library(), &["-Xcheck:jni"], sdk, inputs, scenarios)
+    }
+
+    /// Runs the harness with this library directory and these JVM options.
+    pub fn run_harness_with(
+        lib: &Path,
+        jvm: &[&str],
+        sdk: u32,
+        inputs: &[(&str, Vec<u8>)],
+        scenarios: &[&str],
+    ) -> HarnessRun {
         let classes = classes();
         let out = tempfile::tempdir().expect("out");
         let input = tempfile::tempdir().expect("input");
@@ -959,7 +988,7 @@ pub mod jvm {
             std::fs::write(input.path().join(name), bytes).expect("input file");
         }
         let result = Command::new("java")
-            .arg("-Xcheck:jni")
+            .args(jvm)
             .arg(format!("-Djava.library.path={}", lib.display()))
             .arg(format!("-Dappwacht.sdk={sdk}"))
             .arg("-cp")

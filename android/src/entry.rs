@@ -292,3 +292,21 @@ pub extern "system" fn Java_nl_appwacht_agent_NativeTestHooks_panicForTest<'call
         })
         .resolve::<ThrowAgentException>()
 }
+
+/// `int parseInventory(String json)`: the core's JSON inventory parser, as the benchmark baseline
+/// for reading the same packages through JNI (test builds only).
+#[cfg(feature = "test-hooks")]
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_nl_appwacht_agent_NativeTestHooks_parseInventory<'caller>(
+    mut unowned: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    json: JString<'caller>,
+) -> jint {
+    unowned
+        .with_env(|env| -> Result<jint, BridgeError> {
+            let text = string(env, json.into())?.unwrap_or_default();
+            let inventory = agent_core::Inventory::from_json("benchmark", text.as_bytes())?;
+            Ok(inventory.packages.len() as jint)
+        })
+        .resolve::<ThrowAgentException>()
+}

@@ -164,6 +164,20 @@ public final class JniHarness {
             case "hide-and-uninstall":
                 seedPhone();
                 return NativeBridge.scan(ctx, scanRequest(scenario, ""));
+            case "bench":
+                return bench(ctx);
+            case "mem-setup-1000":
+            case "mem-setup-5000":
+            case "mem-read-1000":
+            case "mem-read-5000": {
+                int n = Integer.parseInt(scenario.substring(scenario.length() - 4));
+                bulk(n);
+                if (scenario.startsWith("mem-read")) {
+                    String json = NativeBridge.readInventory(ctx, "{}");
+                    return "read " + json.length() + " characters";
+                }
+                return "set up " + n;
+            }
             case "bad-request":
                 return NativeBridge.scan(ctx, "{\"db\": 5}");
             case "panic":
@@ -172,6 +186,47 @@ public final class JniHarness {
             default:
                 throw new IllegalArgumentException("unknown scenario " + scenario);
         }
+    }
+
+    private static void bulk(int n) {
+        for (int i = 0; i < n; i++) {
+            FakeDevice.App app = FakeDevice.add(String.format("com.example.bulk%04d", i), fakeCert(i));
+            app.system = i % 5 == 0;
+            if (i % 4 == 0) {
+                app.pastSigners.add(fakeCert(100_000 + i));
+            }
+        }
+    }
+
+    /** Median milliseconds of reading n packages through JNI, and of parsing the same inventory as JSON. */
+    private static String bench(FakeContext ctx) {
+        StringBuilder out = new StringBuilder("[");
+        for (int n : new int[] {1000, 5000}) {
+            FakeDevice.reset();
+            bulk(n);
+            String json = NativeBridge.readInventory(ctx, "{}"); // warm-up
+            NativeTestHooks.parseInventory(json);
+            double[] jni = new double[9];
+            double[] parse = new double[9];
+            for (int r = 0; r < jni.length; r++) {
+                long t0 = System.nanoTime();
+                json = NativeBridge.readInventory(ctx, "{}");
+                long t1 = System.nanoTime();
+                int count = NativeTestHooks.parseInventory(json);
+                long t2 = System.nanoTime();
+                if (count != n) {
+                    throw new IllegalStateException("read " + count + " of " + n);
+                }
+                jni[r] = (t1 - t0) / 1e6;
+                parse[r] = (t2 - t1) / 1e6;
+            }
+            java.util.Arrays.sort(jni);
+            java.util.Arrays.sort(parse);
+            out.append(n == 1000 ? "" : ", ").append(String.format(java.util.Locale.ROOT,
+                    "{\"packages\": %d, \"jni_median_ms\": %.2f, \"json_median_ms\": %.2f, \"json_bytes\": %d}",
+                    n, jni[jni.length / 2], parse[parse.length / 2], json.length()));
+        }
+        return out.append("]").toString();
     }
 
     private static String state() {

@@ -9,4 +9,7 @@ public final class NativeTestHooks {
     private NativeTestHooks() {}
 
     public static native void panicForTest();
+
+    /** Parses an inventory JSON in the core (the benchmark's baseline); answers the package count. */
+    public static native int parseInventory(String json);
 }
