@@ -80,7 +80,15 @@ pub extern "system" fn JNI_OnLoad(vm: *mut jni::sys::JavaVM, _reserved: *mut c_v
     logging::init();
     // SAFETY: the JVM passes a valid JavaVM pointer to JNI_OnLoad; this records it as the
     // process's one VM for jni-rs.
-    let _vm = unsafe { JavaVM::from_raw(vm) };
+    let vm = unsafe { JavaVM::from_raw(vm) };
+    // Resolve classes and member ids now, on the thread that loads the library and so sees the
+    // app's class loader. If that fails it is retried (and reported) on the first native call.
+    let resolved = vm.attach_current_thread(|env| -> Result<(), BridgeError> {
+        crate::cache::get(env).map(|_| ())
+    });
+    if let Err(e) = resolved {
+        log::warn!("JNI_OnLoad could not resolve the framework members yet: {e}");
+    }
     JNI_VERSION_1_6
 }
 

@@ -3,12 +3,10 @@
 
 use jni::Env;
 use jni::objects::{JByteArray, JObject, JObjectArray, JString, JValue, JValueOwned};
-use jni::signature::{
-    FieldSignature, MethodSignature, RuntimeFieldSignature, RuntimeMethodSignature,
-};
-use jni::strings::JNIString;
+use jni::signature::JavaType;
 
-use crate::descriptors::{Kind, Member};
+use crate::cache::{self, Id};
+use crate::descriptors::Member;
 use crate::error::BridgeError;
 
 fn label(m: &Member) -> String {
@@ -48,9 +46,30 @@ fn caught(env: &mut Env<'_>, m: &Member, e: jni::errors::Error) -> BridgeError {
     }
 }
 
-fn method_sig(m: &Member) -> Result<RuntimeMethodSignature, BridgeError> {
-    RuntimeMethodSignature::from_str(m.descriptor)
-        .map_err(|e| BridgeError::Jni(format!("{}: {e}", label(m))))
+/// Checks the arguments against the member's descriptor: the unchecked JNI calls below rely on it.
+fn check_args(m: &Member, expected: &[JavaType], args: &[JValue<'_>]) -> Result<(), BridgeError> {
+    let fits = expected.len() == args.len()
+        && expected.iter().zip(args).all(|(want, got)| match want {
+            JavaType::Primitive(p) => got.primitive_type() == Some(*p),
+            JavaType::Object | JavaType::Array => got.primitive_type().is_none(),
+        });
+    if fits {
+        Ok(())
+    } else {
+        Err(BridgeError::Jni(format!(
+            "{}: arguments do not match {}",
+            label(m),
+            m.descriptor
+        )))
+    }
+}
+
+fn jvalues(args: &[JValue<'_>]) -> Vec<jni::sys::jvalue> {
+    args.iter().map(|a| a.as_jni()).collect()
+}
+
+fn wrong_kind(m: &Member) -> BridgeError {
+    BridgeError::Jni(format!("{} is not a {:?}", label(m), m.kind))
 }
 
 /// Calls an instance method.
@@ -60,14 +79,18 @@ pub fn call<'local>(
     m: &Member,
     args: &[JValue<'_>],
 ) -> Result<JValueOwned<'local>, BridgeError> {
-    debug_assert_eq!(m.kind, Kind::Method);
-    let sig = method_sig(m)?;
-    let result = env.call_method(
-        obj,
-        JNIString::new(m.name),
-        MethodSignature::from(&sig),
-        args,
-    );
+    let r = cache::get(env)?.member(m)?;
+    let Id::Method(id) = r.id else {
+        return Err(wrong_kind(m));
+    };
+    check_args(m, &r.args, args)?;
+    if obj.is_null() {
+        return Err(BridgeError::Jni(format!("{} called on null", label(m))));
+    }
+    // SAFETY: `id` was resolved from this member's class, name and descriptor; the arguments were
+    // checked against the descriptor just above; `obj` is an instance of the class (the callers
+    // pass what the matching getter returned, and -Xcheck:jni in the tests would object otherwise).
+    let result = unsafe { env.call_method_unchecked(obj, id, r.ret, &jvalues(args)) };
     result.map_err(|e| caught(env, m, e))
 }
 
@@ -77,14 +100,13 @@ pub fn call_static<'local>(
     m: &Member,
     args: &[JValue<'_>],
 ) -> Result<JValueOwned<'local>, BridgeError> {
-    debug_assert_eq!(m.kind, Kind::StaticMethod);
-    let sig = method_sig(m)?;
-    let result = env.call_static_method(
-        JNIString::new(m.class),
-        JNIString::new(m.name),
-        MethodSignature::from(&sig),
-        args,
-    );
+    let r = cache::get(env)?.member(m)?;
+    let Id::StaticMethod(id) = r.id else {
+        return Err(wrong_kind(m));
+    };
+    check_args(m, &r.args, args)?;
+    // SAFETY: as for `call`; the class is the one the id was resolved in.
+    let result = unsafe { env.call_static_method_unchecked(&*r.class, id, r.ret, &jvalues(args)) };
     result.map_err(|e| caught(env, m, e))
 }
 
@@ -94,9 +116,13 @@ pub fn new_object<'local>(
     m: &Member,
     args: &[JValue<'_>],
 ) -> Result<JObject<'local>, BridgeError> {
-    debug_assert_eq!(m.kind, Kind::Constructor);
-    let sig = method_sig(m)?;
-    let result = env.new_object(JNIString::new(m.class), MethodSignature::from(&sig), args);
+    let r = cache::get(env)?.member(m)?;
+    let Id::Constructor(id) = r.id else {
+        return Err(wrong_kind(m));
+    };
+    check_args(m, &r.args, args)?;
+    // SAFETY: the constructor id belongs to this class; the arguments match its descriptor.
+    let result = unsafe { env.new_object_unchecked(&*r.class, id, &jvalues(args)) };
     result.map_err(|e| caught(env, m, e))
 }
 
@@ -106,10 +132,15 @@ pub fn field<'local>(
     obj: &JObject<'_>,
     m: &Member,
 ) -> Result<JValueOwned<'local>, BridgeError> {
-    debug_assert_eq!(m.kind, Kind::Field);
-    let sig = RuntimeFieldSignature::from_str(m.descriptor)
-        .map_err(|e| BridgeError::Jni(format!("{}: {e}", label(m))))?;
-    let result = env.get_field(obj, JNIString::new(m.name), FieldSignature::from(&sig));
+    let r = cache::get(env)?.member(m)?;
+    let Id::Field(id) = r.id else {
+        return Err(wrong_kind(m));
+    };
+    if obj.is_null() {
+        return Err(BridgeError::Jni(format!("{} read from null", label(m))));
+    }
+    // SAFETY: the field id was resolved with this type in this class; `obj` is an instance of it.
+    let result = unsafe { env.get_field_unchecked(obj, id, r.ret) };
     result.map_err(|e| caught(env, m, e))
 }
 
@@ -118,14 +149,12 @@ pub fn static_field<'local>(
     env: &mut Env<'local>,
     m: &Member,
 ) -> Result<JValueOwned<'local>, BridgeError> {
-    debug_assert_eq!(m.kind, Kind::StaticField);
-    let sig = RuntimeFieldSignature::from_str(m.descriptor)
-        .map_err(|e| BridgeError::Jni(format!("{}: {e}", label(m))))?;
-    let result = env.get_static_field(
-        JNIString::new(m.class),
-        JNIString::new(m.name),
-        FieldSignature::from(&sig),
-    );
+    let r = cache::get(env)?.member(m)?;
+    let Id::StaticField(id) = r.id else {
+        return Err(wrong_kind(m));
+    };
+    // SAFETY: the static field id was resolved with this type in this class.
+    let result = unsafe { env.get_static_field_unchecked(&*r.class, id, r.ret) };
     result.map_err(|e| caught(env, m, e))
 }
 

@@ -12,7 +12,7 @@
 //! framework member that is not in the platform's public API listing (every one it calls is in
 //! [`descriptors`], checked against `current-subset.txt` by the tests); or call an API newer than
 //! the app's minSdk (28) without checking `Build.VERSION.SDK_INT`. `unsafe` is confined to this
-//! crate (the exported `JNI_OnLoad`).
+//! crate (the exported `JNI_OnLoad`, and the JNI calls through ids resolved once in `cache`).
 //!
 //! How to test it: `cargo test` at the workspace root builds this library for the host and loads
 //! it into OpenJDK with `-Xcheck:jni`, against Java doubles of the framework classes
@@ -20,6 +20,7 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod cache;
 pub mod descriptors;
 mod device;
 mod entry;
