@@ -24,6 +24,8 @@ const SCENARIOS: &[&str] = &[
     "hide-and-uninstall",
     "bad-request",
     "panic",
+    "install-path",
+    "catch-up",
 ];
 
 fn inputs() -> Vec<(&'static str, Vec<u8>)> {
@@ -57,7 +59,13 @@ fn sdk34() -> &'static HarnessRun {
 /// The reading scenarios on an SDK 29 device (before getInstallSourceInfo and PackageInfoFlags).
 fn sdk29() -> &'static HarnessRun {
     static RUN: OnceLock<HarnessRun> = OnceLock::new();
-    RUN.get_or_init(|| run_harness(29, &inputs(), &["init", "signers", "scan-seed-apps"]))
+    RUN.get_or_init(|| {
+        run_harness(
+            29,
+            &inputs(),
+            &["init", "signers", "scan-seed-apps", "install-path"],
+        )
+    })
 }
 
 fn strings(v: &serde_json::Value) -> Vec<String> {
@@ -466,6 +474,67 @@ fn hide_checks_the_state_first_and_uninstall_goes_through_the_apps_hook() {
     assert!(
         calls.contains(&"setPackagesSuspended(com.zhiliaoapp.musically, true)".to_string()),
         "blocked before the uninstall: {calls:?}"
+    );
+}
+
+#[test]
+fn the_install_path_reads_and_judges_one_package() {
+    for (run, call) in [
+        (sdk34(), "getPackageInfo(String, PackageInfoFlags)"),
+        (sdk29(), "getPackageInfo(String, int)"),
+    ] {
+        let summary = run.json("install-path");
+        assert_eq!(summary["packages"], 1);
+        assert_eq!(summary["trigger"], "install");
+        assert_eq!(
+            strings(&run.state("install-path")["suspended"]),
+            ["com.videoedit.promax"]
+        );
+        let calls = strings(&run.state("install-path")["calls"]);
+        assert!(calls.contains(&call.to_string()), "{calls:?}");
+        assert!(
+            !calls.iter().any(|c| c.starts_with("getInstalledPackages")),
+            "no full read: {calls:?}"
+        );
+    }
+}
+
+#[test]
+fn the_catch_up_scans_what_changed_since_the_stored_sequence_number() {
+    let run = sdk34();
+    let v = run.json("catch-up");
+    assert_eq!(
+        (v[0]["from"].as_u64(), v[0]["to"].as_u64()),
+        (Some(0), Some(12))
+    );
+    let scanned: Vec<u64> = v[0]["scans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["packages"].as_u64().unwrap())
+        .collect();
+    assert_eq!(scanned, [1, 1, 0], "two installed, one gone");
+    assert_eq!(
+        (
+            v[1]["from"].as_u64(),
+            v[1]["to"].as_u64(),
+            v[1]["scans"].as_array().unwrap().len()
+        ),
+        (Some(12), Some(12), 0),
+        "nothing new"
+    );
+    let state = run.state("catch-up");
+    assert_eq!(
+        strings(&state["suspended"]),
+        ["com.zhiliaoapp.musically"],
+        "only what changed was judged"
+    );
+    assert_eq!(
+        strings(&state["warnings"]),
+        [
+            "com.zhiliaoapp.musically suspend",
+            "com.example.sideloaded warn"
+        ]
     );
 }
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::Error;
 use crate::enforcement::{ManagedDevice, Step, plan};
 use crate::engine::{Engine, Enrolment, Outcome};
-use crate::inventory::Unreadable;
+use crate::inventory::{Inventory, Package, Unreadable};
 use crate::policy::Mode;
 use crate::store::{ScanRecord, Store};
 use crate::time::Timestamp;
@@ -69,13 +69,35 @@ pub fn scan(
 ) -> Result<ScanSummary, Error> {
     let started = Instant::now();
     let active = store.active_policy()?.ok_or(Error::NoPolicy)?;
-    let inventory = device.inventory()?;
+    // The whole device for a full scan; for one package only that package (and any left in the
+    // journal by an interrupted run), because this path runs on every install.
+    let inventory = match scope {
+        Scope::Full => device.inventory()?,
+        Scope::Package(name) => {
+            let mut packages = Vec::new();
+            for pending in store
+                .pending_steps()?
+                .iter()
+                .map(|s| s.package.clone())
+                .chain([name.to_string()])
+            {
+                if !packages.iter().any(|p: &Package| p.name == pending) {
+                    packages.extend(device.package(&pending)?);
+                }
+            }
+            Inventory {
+                device: store.snapshot()?.map(|s| s.device).unwrap_or_default(),
+                packages,
+                unreadable: Vec::new(),
+            }
+        }
+    };
     let recovered = store.recover(&inventory.packages, now)?;
 
     let (packages, full) = match scope {
         Scope::Full => (inventory.packages.clone(), true),
-        Scope::Package(name) => match device.package(name)? {
-            Some(p) => (vec![p], false),
+        Scope::Package(name) => match inventory.packages.iter().find(|p| p.name == name) {
+            Some(p) => (vec![p.clone()], false),
             None => {
                 store.forget_package(name, now)?;
                 (Vec::new(), false)
@@ -157,3 +179,58 @@ pub fn scan(
         unreadable: inventory.unreadable.clone(),
     })
 }
+
+/// What a catch-up did: the packages changed since the stored sequence number, each scanned.
+#[derive(Clone, Debug, Serialize)]
+pub struct CatchUp {
+    /// The sequence number asked from.
+    pub from: u32,
+    /// The sequence number stored for next time.
+    pub to: u32,
+    /// Each changed package's scan (an uninstalled one closes its finding).
+    pub scans: Vec<ScanSummary>,
+}
+
+/// The catch-up at start: scans the packages the platform says changed since the sequence number
+/// stored by the last catch-up, then stores the new one. Installs missed while the process was
+/// dead are judged within seconds of starting, without a full scan. (The sequence restarts at
+/// boot: the app resets it to 0 after `BOOT_COMPLETED`, with [`reset_catch_up`].)
+pub fn catch_up(
+    store: &mut Store,
+    device: &mut dyn ManagedDevice,
+    enrolment: &Enrolment,
+    now: Timestamp,
+) -> Result<CatchUp, Error> {
+    let from = store.state_u64(CATCH_UP_KEY)? as u32;
+    let Some(changes) = device.changed_since(from)? else {
+        return Ok(CatchUp {
+            from,
+            to: from,
+            scans: Vec::new(),
+        });
+    };
+    let mut scans = Vec::new();
+    for name in &changes.packages {
+        scans.push(scan(
+            store,
+            device,
+            enrolment,
+            Scope::Package(name),
+            "catch-up",
+            now,
+        )?);
+    }
+    store.set_state(CATCH_UP_KEY, &changes.sequence.to_string())?;
+    Ok(CatchUp {
+        from,
+        to: changes.sequence,
+        scans,
+    })
+}
+
+/// Forgets the stored sequence number (after a reboot, when the platform's restarts at 0).
+pub fn reset_catch_up(store: &mut Store) -> Result<(), Error> {
+    store.set_state(CATCH_UP_KEY, "0")
+}
+
+const CATCH_UP_KEY: &str = "changed_packages_sequence";

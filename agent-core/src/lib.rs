@@ -29,7 +29,7 @@ mod store;
 mod time;
 pub mod trust;
 
-pub use agent::{ScanSummary, Scope, StepResult, scan};
+pub use agent::{CatchUp, ScanSummary, Scope, StepResult, catch_up, reset_catch_up, scan};
 pub use digest::{CertDigest, hex, sha256_hex};
 pub use enforcement::{
     Block, Enforcer, Finding, ManagedDevice, PackageSource, Plan, PriorFinding, SimulatedDevice,

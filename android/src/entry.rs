@@ -145,6 +145,31 @@ fn device_of(r: &Request) -> Device {
     }
 }
 
+/// Opens the request's store, activating the policy it carries, at the request's "now".
+fn open_store(r: &Request) -> Result<(Store, Timestamp), BridgeError> {
+    let db = r.db.clone().ok_or_else(|| {
+        BridgeError::Request("`db` (the compliance store's path) is missing".into())
+    })?;
+    let now = match &r.now {
+        Some(t) => Timestamp::parse(t).map_err(BridgeError::Request)?,
+        None => Timestamp::now(),
+    };
+    let mut store = Store::open(std::path::Path::new(&db))?;
+    if let Some(policy) = &r.policy {
+        let bytes = serde_json::to_vec(policy).map_err(|e| BridgeError::Request(e.to_string()))?;
+        store.activate_policy(&bytes, "the app", now)?;
+    }
+    Ok((store, now))
+}
+
+fn enrolment_of(r: &Request, device: &AndroidDevice<'_, '_>) -> Enrolment {
+    Enrolment {
+        groups: r.groups.clone(),
+        agent_package: device.own_package().to_string(),
+        emm_package: r.emm_package.clone(),
+    }
+}
+
 fn json_string<'local>(
     env: &mut Env<'local>,
     value: &impl serde::Serialize,
@@ -224,27 +249,11 @@ pub extern "system" fn Java_nl_appwacht_agent_NativeBridge_scan<'caller>(
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
             let r = request(env, request_json)?;
-            let db = r.db.clone().ok_or_else(|| {
-                BridgeError::Request("`db` (the compliance store's path) is missing".into())
-            })?;
-            let now = match &r.now {
-                Some(t) => Timestamp::parse(t).map_err(BridgeError::Request)?,
-                None => Timestamp::now(),
-            };
-            let mut store = Store::open(std::path::Path::new(&db))?;
-            if let Some(policy) = &r.policy {
-                let bytes =
-                    serde_json::to_vec(policy).map_err(|e| BridgeError::Request(e.to_string()))?;
-                store.activate_policy(&bytes, "the app", now)?;
-            }
+            let (mut store, now) = open_store(&r)?;
             let summary = {
                 let mut device =
                     AndroidDevice::new(env, &context, &r.admin_receiver, device_of(&r))?;
-                let enrolment = Enrolment {
-                    groups: r.groups.clone(),
-                    agent_package: device.own_package().to_string(),
-                    emm_package: r.emm_package.clone(),
-                };
+                let enrolment = enrolment_of(&r, &device);
                 let scope = match &r.package {
                     Some(p) => Scope::Package(p),
                     None => Scope::Full,
@@ -259,6 +268,30 @@ pub extern "system" fn Java_nl_appwacht_agent_NativeBridge_scan<'caller>(
                 agent_core::scan(&mut store, &mut device, &enrolment, scope, &trigger, now)?
             };
             json_string(env, &summary)
+        })
+        .resolve::<ThrowAgentException>()
+}
+
+/// `String catchUp(Context, String request)`: scans the packages changed since the sequence number
+/// stored in the store (`getChangedPackages`), stores the new one; answers what it did.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_nl_appwacht_agent_NativeBridge_catchUp<'caller>(
+    mut unowned: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    context: JObject<'caller>,
+    request_json: JString<'caller>,
+) -> JString<'caller> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let r = request(env, request_json)?;
+            let (mut store, now) = open_store(&r)?;
+            let result = {
+                let mut device =
+                    AndroidDevice::new(env, &context, &r.admin_receiver, device_of(&r))?;
+                let enrolment = enrolment_of(&r, &device);
+                agent_core::catch_up(&mut store, &mut device, &enrolment, now)?
+            };
+            json_string(env, &result)
         })
         .resolve::<ThrowAgentException>()
 }

@@ -146,6 +146,20 @@ public final class JniHarness {
             case "scan-seed-apps":
                 seedPhone();
                 return NativeBridge.scan(ctx, scanRequest(scenario, ", \"groups\": [\"inspection\"]"));
+            case "install-path":
+                seedPhone();
+                return NativeBridge.scan(ctx, scanRequest(scenario, ", \"package\": \"com.videoedit.promax\""));
+            case "catch-up": {
+                seedPhone();
+                FakeDevice.add("com.example.sideloaded", fakeCert(7)).installer = "org.fdroid.fdroid";
+                FakeDevice.changeSequence = 12;
+                FakeDevice.changed.add("com.zhiliaoapp.musically");
+                FakeDevice.changed.add("com.example.sideloaded");
+                FakeDevice.changed.add("com.example.gone");
+                String first = NativeBridge.catchUp(ctx, scanRequest(scenario, ""));
+                String again = NativeBridge.catchUp(ctx, scanRequest(scenario, ""));
+                return "[" + first + ", " + again + "]";
+            }
             case "suspend-refused":
                 seedPhone();
                 FakeDevice.unsuspendable.add("com.einnovation.temu");

@@ -49,6 +49,9 @@ public final class NativeBridge {
     /** A full scan (or the install path for one package): acts on the device, records the store. */
     public static native String scan(Context context, String request);
 
+    /** Scans the packages changed since the stored sequence number (getChangedPackages). */
+    public static native String catchUp(Context context, String request);
+
     /** Blocks uninstalling the agent and sets the system's support message. */
     public static native void protectAgent(Context context, String request);
 
