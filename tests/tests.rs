@@ -9,6 +9,7 @@ mod examples;
 mod https;
 mod interop;
 mod jni;
+mod kotlin;
 mod policy_doc;
 mod report;
 mod store;

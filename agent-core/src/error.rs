@@ -55,8 +55,13 @@ pub enum Error {
     #[error("{0}")]
     Trust(#[from] crate::trust::TrustError),
     /// No mirror delivered a policy the device could accept; the last good policy stays in force.
-    #[error("the sync failed on every mirror, so the last good policy stays in force: {0}")]
-    Sync(String),
+    #[error("the sync failed on every mirror, so the last good policy stays in force: {reason}")]
+    Sync {
+        /// Each mirror and why it failed.
+        reason: String,
+        /// Whether it was the network, an untrusted answer, or the pinned root.
+        kind: crate::trust::sync::SyncFailure,
+    },
     /// A scan was asked for before any policy was stored.
     #[error("no policy is active on this device yet: load or sync one first")]
     NoPolicy,

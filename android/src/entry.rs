@@ -189,6 +189,7 @@ pub extern "system" fn Java_nl_appwacht_agent_NativeBridge_init<'caller>(
     logging::init();
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
+            crate::ffi_access::register(env, &context, &default_admin())?;
             let d = AndroidDevice::new(env, &context, &default_admin(), Device::default())?;
             let answer = serde_json::json!({"sdk": d.sdk(), "package": d.own_package(), "owner": d.is_owner()});
             drop(d);

@@ -25,8 +25,11 @@ pub mod descriptors;
 mod device;
 mod entry;
 mod error;
+mod ffi_access;
 mod java;
 mod logging;
 
 pub use device::AndroidDevice;
+// The typed API (UniFFI) lives in the same library: re-exported so its scaffolding is linked in.
+pub use appwacht_ffi;
 pub use error::BridgeError;

@@ -31,8 +31,23 @@ const FUTURE_SKEW_SECS: i64 = 24 * 3600;
 
 /// A root version and its exact bytes.
 type RootBytes = (u64, Vec<u8>);
-/// Each mirror (or step) that failed, and why.
-type MirrorFailures = Vec<(String, String)>;
+/// Each mirror (or step) that failed, why, and whether it was only the network.
+type MirrorFailures = Vec<(String, String, bool)>;
+
+/// How a failed sync failed, for callers that act differently on each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncFailure {
+    /// Every mirror was unreachable, timed out or answered with an HTTP error.
+    Network,
+    /// A mirror answered, but with something that is not trusted (signature, rollback, expiry...).
+    Untrusted,
+    /// The root pinned at enrolment (or the stored one) is not usable: the configuration is wrong.
+    PinnedRoot,
+}
+
+/// The label of a failure of the trusted root itself.
+const TRUSTED_ROOT: &str = "trusted root";
 
 /// What happened to the policy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -122,7 +137,11 @@ pub fn sync(
                 Ok((commit, report)) => return Ok((commit, report, failed)),
                 Err(e) => {
                     log::warn!("sync from {mirror} failed: {e}");
-                    failed.push((mirror.clone(), e.to_string()));
+                    failed.push((
+                        mirror.clone(),
+                        e.to_string(),
+                        matches!(e, TrustError::Transport(_)),
+                    ));
                 }
             }
         }
@@ -158,7 +177,7 @@ pub fn sync(
                 etag: etag.as_ref().map(|(u, t)| (u.as_str(), t.as_str())),
                 root_checked,
             })?;
-            report.failed_mirrors = failed;
+            report.failed_mirrors = failed.into_iter().map(|(m, e, _)| (m, e)).collect();
             report.requests = net.requests;
             report.bytes = net.bytes;
             Ok(report)
@@ -166,11 +185,18 @@ pub fn sync(
         Err(failed) => {
             let reason = failed
                 .iter()
-                .map(|(m, e)| format!("{m}: {e}"))
+                .map(|(m, e, _)| format!("{m}: {e}"))
                 .collect::<Vec<_>>()
                 .join("; ");
+            let kind = if failed.iter().any(|(m, ..)| m == TRUSTED_ROOT) {
+                SyncFailure::PinnedRoot
+            } else if failed.iter().all(|(.., network)| *network) {
+                SyncFailure::Network
+            } else {
+                SyncFailure::Untrusted
+            };
             store.record_sync_failure(now, &reason)?;
-            Err(Error::Sync(reason))
+            Err(Error::Sync { reason, kind })
         }
     }
 }
@@ -181,7 +207,7 @@ fn trusted_root(
     store: &Store,
     config: &DeviceConfig,
 ) -> Result<(Root, Option<RootBytes>), MirrorFailures> {
-    let fail = |e: String| vec![("trusted root".to_string(), e)];
+    let fail = |e: String| vec![(TRUSTED_ROOT.to_string(), e, false)];
     match store.trusted_root().map_err(|e| fail(e.to_string()))? {
         Some((_, bytes)) => {
             // Stored only after verification; re-checked against its own keys all the same.

@@ -1,0 +1,169 @@
+// The typed API (UniFFI-generated Kotlin) on a desktop JVM, against the one native library and the
+// framework doubles. The fixture (a signed policy published over HTTPS by nginx, a pinned root, the
+// throwaway CA) is prepared by tests/kotlin.rs and named by -Dappwacht.fixture.
+
+import appwacht.doubles.FakeContext
+import appwacht.doubles.FakeDevice
+import java.io.File
+import java.nio.file.Files
+import nl.appwacht.agent.NativeBridge
+import nl.appwacht.core.Agent
+import nl.appwacht.core.AgentConfig
+import nl.appwacht.core.AgentException
+import nl.appwacht.core.EmployeeNotifier
+import nl.appwacht.core.FindingOutcome
+import nl.appwacht.core.Notice
+import nl.appwacht.core.ReportFormat
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
+import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
+import org.junit.Before
+import org.junit.Test
+
+class AgentTest {
+    private val fixture = File(System.getProperty("appwacht.fixture"))
+    private fun read(name: String) = File(fixture, name).readText()
+
+    private val notices = mutableListOf<Notice>()
+    private val notifier = object : EmployeeNotifier {
+        override fun notify(notice: Notice): Boolean {
+            notices.add(notice)
+            return true
+        }
+    }
+
+    private fun config(urls: List<String>) = AgentConfig(
+        organisation = "Gemeente Voorbeeld",
+        policyUrls = urls,
+        pinnedRoot = read("root.json"),
+        deviceId = "VB-2026-0142",
+        groups = listOf("inspection"),
+        syncIntervalSeconds = 21600uL,
+        emmPackage = "com.airwatch.androidagent",
+        caCertificates = read("ca.pem"),
+        requestTimeoutSeconds = 5uL,
+        reportHistory = 10u,
+    )
+
+    private fun dataDir(): String = Files.createTempDirectory("agent").toString()
+
+    @Before
+    fun phone() {
+        FakeDevice.reset()
+        val tiktok = File(fixture, "com.zhiliaoapp.musically.der").readBytes()
+        for (name in listOf("android", "com.android.systemui", "com.google.android.gms")) {
+            val app = FakeDevice.add(name, "platform".toByteArray())
+            app.system = true
+            app.installer = null
+        }
+        for (i in 0 until 20) FakeDevice.add("com.example.app$i", "cert $i".toByteArray())
+        FakeDevice.add("nl.appwacht.agent", "agent".toByteArray())
+        FakeDevice.add("com.zhiliaoapp.musically", tiktok)
+        FakeDevice.add("com.tencent.mm", File(fixture, "com.tencent.mm.der").readBytes())
+        FakeDevice.add("com.videoedit.promax", tiktok).installer = "com.google.android.packageinstaller"
+        // Registers the phone with the typed API (and runs JNI_OnLoad through System.loadLibrary).
+        NativeBridge.init(FakeContext())
+    }
+
+    @Test
+    fun syncsScansTellsTheEmployeeAndReports() {
+        val agent = Agent.open(dataDir(), config(listOf(read("good.url"))), notifier)
+        val synced = agent.sync()
+        assertTrue(synced.updated)
+        assertEquals(1uL, synced.policyVersion)
+
+        val scan = agent.fullScan()
+        assertEquals(27u, scan.packages)
+        assertEquals(2u, scan.violations)
+        assertEquals(1u, scan.excepted)
+        assertTrue(FakeDevice.apps["com.zhiliaoapp.musically"]!!.suspended)
+        assertTrue(FakeDevice.apps["com.videoedit.promax"]!!.suspended)
+        assertFalse(FakeDevice.apps["com.tencent.mm"]!!.suspended)
+        assertEquals(setOf("com.zhiliaoapp.musically", "com.videoedit.promax"), notices.map { it.`package` }.toSet())
+        assertTrue(notices.all { it.action == "suspend" && it.message.contains("AIVD") && it.link.startsWith("https://") })
+
+        val status = agent.status()
+        assertFalse(status.compliant)
+        assertEquals(1uL, status.policyVersion)
+        assertEquals("enforce", status.mode)
+        assertTrue(status.lastSync != null && status.lastSyncError == null)
+        val wechat = status.findings.single { it.`package` == "com.tencent.mm" }
+        assertEquals(FindingOutcome.EXCEPTED, wechat.outcome)
+
+        assertTrue(agent.report(ReportFormat.TEXT).contains("Status: NOT COMPLIANT"))
+        assertTrue(agent.report(ReportFormat.HTML).startsWith("<!DOCTYPE html>"))
+        assertTrue(agent.report(ReportFormat.JSON).contains("\"compliant\": false"))
+        assertTrue(agent.explain("com.videoedit.promax").contains("annex-a"))
+
+        // Installed after the scan: the install path judges it alone, within the call.
+        FakeDevice.add("com.einnovation.temu", "temu".toByteArray())
+        val one = agent.packageChanged("com.einnovation.temu")
+        assertEquals(1u, one.packages)
+        assertTrue(FakeDevice.apps["com.einnovation.temu"]!!.suspended)
+
+        // Nothing new on the server: one conditional request.
+        val again = agent.sync()
+        assertFalse(again.updated)
+        assertEquals(1u, again.requests)
+    }
+
+    @Test
+    fun aPolicyWithABadSignatureIsUntrusted() {
+        val agent = Agent.open(dataDir(), config(listOf(read("tampered.url"))), notifier)
+        try {
+            agent.sync()
+            fail("a tampered policy was accepted")
+        } catch (e: AgentException.UntrustedPolicy) {
+            assertTrue(e.reason, e.reason.contains("not enough valid signatures"))
+        }
+        assertEquals(null, agent.status().policyVersion)
+    }
+
+    @Test
+    fun anUnreachableServerIsANetworkError() {
+        val agent = Agent.open(dataDir(), config(listOf(read("dead.url"))), notifier)
+        try {
+            agent.sync()
+            fail("an unreachable server did not fail")
+        } catch (e: AgentException.Network) {
+            assertTrue(e.reason, e.reason.contains("the last good policy stays in force"))
+        }
+        assertTrue(agent.status().lastSyncError != null)
+    }
+
+    @Test
+    fun anInvalidConfigurationIsRefusedAtOpen() {
+        for (urls in listOf(emptyList(), listOf("http://policies.example.org"))) {
+            try {
+                Agent.open(dataDir(), config(urls), notifier)
+                fail("opened with $urls")
+            } catch (e: AgentException.InvalidConfiguration) {
+                assertTrue(e.reason, e.reason.contains("policy_urls"))
+            }
+        }
+    }
+
+    @Test
+    fun scanningBeforeAnyPolicyIsNoPolicyYet() {
+        val agent = Agent.open(dataDir(), config(listOf(read("good.url"))), notifier)
+        try {
+            agent.fullScan()
+            fail("scanned without a policy")
+        } catch (e: AgentException.NoPolicyYet) {
+            assertTrue(e.reason, e.reason.contains("sync"))
+        }
+    }
+
+    @Test
+    fun protectingTheAgentWithoutBeingOwnerIsNotDeviceOwner() {
+        FakeDevice.deviceOwner = false
+        val agent = Agent.open(dataDir(), config(listOf(read("good.url"))), notifier)
+        try {
+            agent.protect("Call the service desk")
+            fail("protected without being owner")
+        } catch (e: AgentException.NotDeviceOwner) {
+            assertTrue(e.reason, e.reason.contains("neither device owner nor profile owner"))
+        }
+    }
+}

@@ -1,0 +1,558 @@
+//! # appwacht-ffi: the typed API the Android app's Kotlin code calls
+//!
+//! What it is for: one small, typed surface over the core, generated for Kotlin with UniFFI: open the
+//! agent on a data directory with the configuration an administrator sets through managed
+//! configuration, sync, scan (full, or one package after an install), status, the helpdesk report and
+//! `explain`. Its error type has only the cases the app can act on; the core's detailed errors are
+//! folded into them, message kept. Warnings and blocks reach the employee through the app's
+//! [`EmployeeNotifier`].
+//!
+//! What it must never do: reach the framework itself. The phone is reached through the JNI adapter,
+//! which registers a [`DeviceAccess`] when the app calls `NativeBridge.init(context)`; both live in
+//! the one native library (`libappwacht.so`).
+//!
+//! How to test it: `cargo test` at the root generates the Kotlin bindings from the host library and
+//! runs the Kotlin tests in `android/jvm/kotlin-tests` on OpenJDK with JNA (`tests/kotlin.rs`).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use agent_core::trust::config::DeviceConfig;
+use agent_core::trust::dsse::Envelope;
+use agent_core::trust::sync::{PolicyChange, SyncFailure, sync};
+use agent_core::trust::transport::HttpTransport;
+use agent_core::{
+    Device, Enforcer, Enrolment, Inventory, ManagedDevice, Package, PackageSource, Report, Scope,
+    Span, Step, StepKind, Store, Timestamp,
+};
+
+uniffi::setup_scaffolding!();
+
+/// What the app can act on when a call fails.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum AgentError {
+    /// No policy server could be reached (retry later; the last good policy stays in force).
+    #[error("network: {reason}")]
+    Network { reason: String },
+    /// A server answered with a policy that is not trusted (report it; the last good policy stays).
+    #[error("untrusted policy: {reason}")]
+    UntrustedPolicy { reason: String },
+    /// No policy has been accepted yet (sync first).
+    #[error("no policy yet: {reason}")]
+    NoPolicyYet { reason: String },
+    /// The compliance store failed (storage full or damaged).
+    #[error("storage: {reason}")]
+    Storage { reason: String },
+    /// The app is neither device nor profile owner, so it cannot act.
+    #[error("not device owner: {reason}")]
+    NotDeviceOwner { reason: String },
+    /// The configuration (or the request) is wrong.
+    #[error("invalid configuration: {reason}")]
+    InvalidConfiguration { reason: String },
+}
+
+impl From<agent_core::Error> for AgentError {
+    fn from(e: agent_core::Error) -> Self {
+        let reason = e.to_string();
+        match e {
+            agent_core::Error::Sync {
+                kind: SyncFailure::Network,
+                ..
+            } => AgentError::Network { reason },
+            agent_core::Error::Sync {
+                kind: SyncFailure::Untrusted,
+                ..
+            }
+            | agent_core::Error::Trust(_) => AgentError::UntrustedPolicy { reason },
+            agent_core::Error::Sync {
+                kind: SyncFailure::PinnedRoot,
+                ..
+            }
+            | agent_core::Error::Config { .. } => AgentError::InvalidConfiguration { reason },
+            agent_core::Error::NoPolicy => AgentError::NoPolicyYet { reason },
+            agent_core::Error::Store { .. } | agent_core::Error::StoreContents { .. } => {
+                AgentError::Storage { reason }
+            }
+            _ => AgentError::InvalidConfiguration { reason },
+        }
+    }
+}
+
+/// Why the phone could not be reached.
+#[derive(Debug)]
+pub enum DeviceAccessError {
+    /// The app is neither device nor profile owner.
+    NotOwner(String),
+    /// Anything else (JNI, the framework).
+    Failed(String),
+}
+
+/// The phone, as the JNI adapter offers it: runs `f` with a device that reads and acts.
+pub trait DeviceAccess: Send + Sync {
+    /// Runs `f` with the device (in a JNI frame of its own).
+    fn with_device(
+        &self,
+        device: Device,
+        f: &mut dyn FnMut(&mut dyn ManagedDevice, bool) -> Result<(), agent_core::Error>,
+    ) -> Result<(), DeviceAccessError>;
+}
+
+static DEVICE_ACCESS: RwLock<Option<Arc<dyn DeviceAccess>>> = RwLock::new(None);
+
+/// Registers the phone (the JNI adapter does this in `NativeBridge.init`).
+pub fn register_device_access(access: Arc<dyn DeviceAccess>) {
+    if let Ok(mut slot) = DEVICE_ACCESS.write() {
+        *slot = Some(access);
+    }
+}
+
+fn device_access() -> Result<Arc<dyn DeviceAccess>, AgentError> {
+    DEVICE_ACCESS
+        .read()
+        .ok()
+        .and_then(|s| s.clone())
+        .ok_or_else(|| AgentError::InvalidConfiguration {
+            reason:
+                "the phone is not reachable yet: call NativeBridge.init(context) before scanning"
+                    .into(),
+        })
+}
+
+/// What the employee is told.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Notice {
+    /// The app concerned.
+    pub package: String,
+    /// `warn`, `suspend`, `hide` or `uninstall`.
+    pub action: String,
+    /// The rule's message.
+    pub message: String,
+    /// The rule's link (empty if none).
+    pub link: String,
+}
+
+/// Implemented by the app: tells the employee (a notification with the rule's message and link).
+#[uniffi::export(with_foreign)]
+pub trait EmployeeNotifier: Send + Sync {
+    /// Shows the notice; answers whether it was shown.
+    fn notify(&self, notice: Notice) -> bool;
+}
+
+/// The keys an administrator sets through managed configuration (or provisioning extras).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct AgentConfig {
+    /// The organisation the device is enrolled with.
+    pub organisation: String,
+    /// Mirrors of the published files, in order.
+    pub policy_urls: Vec<String>,
+    /// The root pinned at enrolment: the DSSE envelope's JSON.
+    pub pinned_root: String,
+    /// The device's id within the organisation.
+    pub device_id: String,
+    /// The device's groups.
+    pub groups: Vec<String>,
+    /// Seconds between syncs and full scans.
+    pub sync_interval_seconds: u64,
+    /// The EMM's package, never blocked.
+    pub emm_package: Option<String>,
+    /// PEM of the CAs to trust for the policy servers (the organisation's pin), if any.
+    pub ca_certificates: Option<String>,
+    /// Seconds a request may take.
+    pub request_timeout_seconds: u64,
+    /// How many recent scans the helpdesk report shows (the store keeps more).
+    pub report_history: u32,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SyncResult {
+    /// The mirror that served it.
+    pub mirror: String,
+    /// Whether a newer policy is now active.
+    pub updated: bool,
+    /// The active policy's version afterwards, if any.
+    pub policy_version: Option<u64>,
+    /// The trusted root's version.
+    pub root_version: u64,
+    /// HTTP requests made.
+    pub requests: u32,
+}
+
+/// One step taken on the phone.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct StepRecord {
+    /// The app.
+    pub package: String,
+    /// `suspend`, `unsuspend`, `hide`, `unhide`, `warn`, `uninstall`.
+    pub kind: String,
+    /// What the platform said if it failed.
+    pub error: Option<String>,
+}
+
+/// How an app fares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum FindingOutcome {
+    /// A violation.
+    Denied,
+    /// Permitted by an exception.
+    Excepted,
+}
+
+/// A violation or an excepted app.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct FindingRecord {
+    /// The app.
+    pub package: String,
+    /// Denied or excepted.
+    pub outcome: FindingOutcome,
+    /// The deciding rule.
+    pub rule: Option<String>,
+    /// The action in force now.
+    pub action: Option<String>,
+    /// Why, in one sentence.
+    pub reason: String,
+    /// The rule's message for the employee.
+    pub message: Option<String>,
+    /// The rule's link.
+    pub link: Option<String>,
+    /// Since when (RFC 3339).
+    pub since: String,
+}
+
+/// What a scan did.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ScanResult {
+    /// Apps evaluated.
+    pub packages: u32,
+    /// Violations.
+    pub violations: u32,
+    /// Apps permitted by an exception.
+    pub excepted: u32,
+    /// Steps taken.
+    pub steps: Vec<StepRecord>,
+    /// Apps that could not be read.
+    pub unreadable: Vec<String>,
+}
+
+/// The agent's state for the compliance screen and the EMM.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct AgentStatus {
+    /// No violation stands.
+    pub compliant: bool,
+    /// The active policy's version, if any.
+    pub policy_version: Option<u64>,
+    /// `monitor` or `enforce` at the last scan.
+    pub mode: Option<String>,
+    /// When the active policy expires.
+    pub policy_expires: Option<String>,
+    /// It has expired (still enforced).
+    pub stale: bool,
+    /// Hash of the active rules.
+    pub rules_hash: Option<String>,
+    /// Last successful sync.
+    pub last_sync: Option<String>,
+    /// Last sync error, if the last attempt failed.
+    pub last_sync_error: Option<String>,
+    /// Current violations and excepted apps.
+    pub findings: Vec<FindingRecord>,
+}
+
+/// The helpdesk report's format.
+#[derive(Debug, Clone, Copy, uniffi::Enum)]
+pub enum ReportFormat {
+    /// Plain text (dumpsys).
+    Text,
+    /// JSON.
+    Json,
+    /// One self-contained HTML page (the "share report" action).
+    Html,
+}
+
+/// The agent on one phone.
+#[derive(uniffi::Object)]
+pub struct Agent {
+    store: Mutex<Store>,
+    config: DeviceConfig,
+    device: Device,
+    enrolment: Enrolment,
+    notifier: Option<Arc<dyn EmployeeNotifier>>,
+}
+
+fn storage(e: impl std::fmt::Display) -> AgentError {
+    AgentError::Storage {
+        reason: e.to_string(),
+    }
+}
+
+impl Agent {
+    fn store(&self) -> Result<std::sync::MutexGuard<'_, Store>, AgentError> {
+        self.store
+            .lock()
+            .map_err(|_| storage("the store's lock is poisoned by an earlier failure"))
+    }
+
+    fn run_scan(&self, scope: Scope<'_>, trigger: &str) -> Result<ScanResult, AgentError> {
+        let access = device_access()?;
+        let mut store = self.store()?;
+        let notifier = self.notifier.clone();
+        let mut outcome: Option<Result<agent_core::ScanSummary, agent_core::Error>> = None;
+        access
+            .with_device(self.device.clone(), &mut |device, _owner| {
+                let mut telling = Telling {
+                    inner: device,
+                    notifier: notifier.as_deref(),
+                };
+                outcome = Some(agent_core::scan(
+                    &mut store,
+                    &mut telling,
+                    &self.enrolment,
+                    scope,
+                    trigger,
+                    Timestamp::now(),
+                ));
+                Ok(())
+            })
+            .map_err(device_error)?;
+        let summary = outcome.ok_or_else(|| AgentError::InvalidConfiguration {
+            reason: "the phone was not reached".into(),
+        })??;
+        Ok(ScanResult {
+            packages: summary.packages as u32,
+            violations: summary.violations as u32,
+            excepted: summary.excepted as u32,
+            steps: summary
+                .steps
+                .iter()
+                .map(|s| StepRecord {
+                    package: s.step.package.clone(),
+                    kind: s.step.kind.as_str().into(),
+                    error: s.error.clone(),
+                })
+                .collect(),
+            unreadable: summary
+                .unreadable
+                .iter()
+                .map(|u| format!("{}: {}", u.name, u.error))
+                .collect(),
+        })
+    }
+}
+
+fn device_error(e: DeviceAccessError) -> AgentError {
+    match e {
+        DeviceAccessError::NotOwner(reason) => AgentError::NotDeviceOwner { reason },
+        DeviceAccessError::Failed(reason) => AgentError::InvalidConfiguration { reason },
+    }
+}
+
+/// The device with warnings routed to the app's notifier (the employee is told by the app).
+struct Telling<'a> {
+    inner: &'a mut dyn ManagedDevice,
+    notifier: Option<&'a dyn EmployeeNotifier>,
+}
+
+impl PackageSource for Telling<'_> {
+    fn inventory(&mut self) -> Result<Inventory, agent_core::Error> {
+        self.inner.inventory()
+    }
+
+    fn package(&mut self, name: &str) -> Result<Option<Package>, agent_core::Error> {
+        self.inner.package(name)
+    }
+
+    fn changed_since(
+        &mut self,
+        sequence: u32,
+    ) -> Result<Option<agent_core::Changes>, agent_core::Error> {
+        self.inner.changed_since(sequence)
+    }
+}
+
+impl Enforcer for Telling<'_> {
+    fn apply(&mut self, step: &Step) -> Result<(), String> {
+        match (step.kind, self.notifier) {
+            (StepKind::Warn, Some(n)) => {
+                let notice = Notice {
+                    package: step.package.clone(),
+                    action: step.action.map_or("report", |a| a.as_str()).into(),
+                    message: step.message.clone().unwrap_or_default(),
+                    link: step.link.clone().unwrap_or_default(),
+                };
+                if n.notify(notice) {
+                    Ok(())
+                } else {
+                    Err("the employee could not be told (notifications are off?)".into())
+                }
+            }
+            _ => self.inner.apply(step),
+        }
+    }
+}
+
+#[uniffi::export]
+impl Agent {
+    /// Opens (creating) the agent's store in `data_dir` with this configuration.
+    #[uniffi::constructor]
+    pub fn open(
+        data_dir: String,
+        config: AgentConfig,
+        notifier: Option<Arc<dyn EmployeeNotifier>>,
+    ) -> Result<Arc<Self>, AgentError> {
+        let invalid = |reason: String| AgentError::InvalidConfiguration { reason };
+        let pinned_root = Envelope::parse(config.pinned_root.as_bytes())
+            .map_err(|e| invalid(format!("pinned_root: {e}")))?;
+        let device_config = DeviceConfig {
+            organisation: config.organisation.clone(),
+            policy_urls: config.policy_urls.clone(),
+            pinned_root,
+            groups: config.groups.clone(),
+            sync_interval: Span::from_secs(config.sync_interval_seconds.min(i64::MAX as u64) as i64),
+            emm_package: config.emm_package.clone(),
+            ca_certificates: config.ca_certificates.clone(),
+            request_timeout: Span::from_secs(config.request_timeout_seconds.clamp(1, 3600) as i64),
+            allow_http_loopback: false,
+        };
+        device_config.check().map_err(invalid)?;
+        let dir = PathBuf::from(&data_dir);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| storage(format!("cannot create {data_dir}: {e}")))?;
+        let store = Store::open(&dir.join("compliance.db"))?;
+        let enrolment = Enrolment {
+            groups: config.groups.clone(),
+            agent_package: agent_core::AGENT_PACKAGE.to_string(),
+            emm_package: config.emm_package.clone(),
+        };
+        let device = Device {
+            id: config.device_id.clone(),
+            groups: config.groups.clone(),
+            sdk: 0,
+        };
+        Ok(Arc::new(Agent {
+            store: Mutex::new(store),
+            config: device_config,
+            device,
+            enrolment,
+            notifier,
+        }))
+    }
+
+    /// Fetches and verifies the organisation's policy from the configured mirrors.
+    pub fn sync(&self) -> Result<SyncResult, AgentError> {
+        let mut transport = HttpTransport::new(&self.config)
+            .map_err(|reason| AgentError::InvalidConfiguration { reason })?;
+        let mut store = self.store()?;
+        let report = sync(&mut store, &self.config, &mut transport, Timestamp::now())?;
+        let policy_version = store.active_policy()?.map(|p| p.policy.version);
+        Ok(SyncResult {
+            mirror: report.mirror,
+            updated: matches!(report.policy, PolicyChange::Updated { .. }),
+            policy_version,
+            root_version: report.root_version,
+            requests: report.requests,
+        })
+    }
+
+    /// The periodic safety net: every installed app against the active policy.
+    pub fn full_scan(&self) -> Result<ScanResult, AgentError> {
+        self.run_scan(Scope::Full, "full")
+    }
+
+    /// The install path: one app, right after it was installed or updated.
+    pub fn package_changed(&self, package: String) -> Result<ScanResult, AgentError> {
+        self.run_scan(Scope::Package(&package), "install")
+    }
+
+    /// Blocks uninstalling the agent and sets the support message (device or profile owner only).
+    pub fn protect(&self, support_message: String) -> Result<(), AgentError> {
+        let access = device_access()?;
+        let mut refused = None;
+        access
+            .with_device(self.device.clone(), &mut |_device, owner| {
+                if !owner {
+                    refused = Some(());
+                }
+                Ok(())
+            })
+            .map_err(device_error)?;
+        match refused {
+            Some(()) => Err(AgentError::NotDeviceOwner {
+                reason: format!(
+                    "{} is neither device owner nor profile owner: {support_message:?} was not set",
+                    agent_core::AGENT_PACKAGE
+                ),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// The state for the compliance screen.
+    pub fn status(&self) -> Result<AgentStatus, AgentError> {
+        let store = self.store()?;
+        let now = Timestamp::now();
+        let report = Report::build(&store, now)?;
+        let active = store.active_policy()?;
+        let findings = store
+            .findings()?
+            .into_iter()
+            .map(|f| FindingRecord {
+                package: f.decision.package.clone(),
+                outcome: if f.decision.outcome == agent_core::Outcome::Excepted {
+                    FindingOutcome::Excepted
+                } else {
+                    FindingOutcome::Denied
+                },
+                rule: f.decision.rule.clone(),
+                action: f.action_now.map(|a| a.as_str().to_string()),
+                reason: f.decision.reason.to_string(),
+                message: f.decision.message.clone(),
+                link: f.decision.link.clone(),
+                since: f.since.to_string(),
+            })
+            .collect();
+        Ok(AgentStatus {
+            compliant: report.compliant,
+            policy_version: active.as_ref().map(|a| a.policy.version),
+            mode: report.scans.first().map(|s| s.mode.clone()),
+            policy_expires: active
+                .as_ref()
+                .and_then(|a| a.policy.expires)
+                .map(|t| t.to_string()),
+            stale: active
+                .as_ref()
+                .and_then(|a| a.policy.expires)
+                .is_some_and(|e| e <= now),
+            rules_hash: active.as_ref().map(|a| a.policy.rules_hash()),
+            last_sync: report.sync.last_success.clone(),
+            last_sync_error: report.sync.last_error.clone(),
+            findings,
+        })
+    }
+
+    /// The helpdesk report.
+    pub fn report(&self, format: ReportFormat) -> Result<String, AgentError> {
+        let store = self.store()?;
+        let report = Report::build(&store, Timestamp::now())?;
+        Ok(match format {
+            ReportFormat::Text => report.to_text(),
+            ReportFormat::Json => report.to_json(),
+            ReportFormat::Html => report.to_html(),
+        })
+    }
+
+    /// Why an app is (or is not) blocked, as text: every matching rule and why the winner won.
+    pub fn explain(&self, package: String) -> Result<String, AgentError> {
+        let store = self.store()?;
+        let active = store.active_policy()?.ok_or(agent_core::Error::NoPolicy)?;
+        let snapshot = store.snapshot()?.ok_or_else(|| AgentError::NoPolicyYet {
+            reason: "no scan yet".into(),
+        })?;
+        let pkg = snapshot
+            .package(&package)
+            .ok_or_else(|| AgentError::InvalidConfiguration {
+                reason: format!("{package} was not installed at the last scan"),
+            })?;
+        let engine = agent_core::Engine::new(active.policy);
+        let x = engine.explain(pkg, &engine.scope(&self.enrolment), Timestamp::now());
+        Ok(serde_json::to_string_pretty(&x).unwrap_or_default())
+    }
+}
