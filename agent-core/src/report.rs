@@ -107,13 +107,23 @@ pub struct Report {
 }
 
 impl Report {
-    /// Builds the report from the store.
+    /// Builds the report from the store, with the last 10 scans and 20 enforcement steps.
     pub fn build(store: &Store, now: Timestamp) -> Result<Report, Error> {
+        Report::build_with_history(store, now, HISTORY)
+    }
+
+    /// Builds the report with the last `history` scans and twice as many enforcement steps.
+    pub fn build_with_history(
+        store: &Store,
+        now: Timestamp,
+        history: i64,
+    ) -> Result<Report, Error> {
+        let history = history.max(1);
         let active = store.active_policy()?;
-        let scans = store.recent_scans(HISTORY)?;
+        let scans = store.recent_scans(history)?;
         let findings = store.findings()?;
         let owned = store.ownership()?;
-        let log = store.enforcement_log(HISTORY * 2, None)?;
+        let log = store.enforcement_log(history * 2, None)?;
         let monitor = scans.first().is_some_and(|s| s.mode == "monitor");
         let snapshot = store.snapshot()?;
 

@@ -276,6 +276,7 @@ pub struct Agent {
     device: Device,
     enrolment: Enrolment,
     notifier: Option<Arc<dyn EmployeeNotifier>>,
+    report_history: i64,
 }
 
 fn storage(e: impl std::fmt::Display) -> AgentError {
@@ -433,6 +434,7 @@ impl Agent {
             device,
             enrolment,
             notifier,
+            report_history: i64::from(config.report_history.clamp(1, 1000)),
         }))
     }
 
@@ -531,7 +533,7 @@ impl Agent {
     /// The helpdesk report.
     pub fn report(&self, format: ReportFormat) -> Result<String, AgentError> {
         let store = self.store()?;
-        let report = Report::build(&store, Timestamp::now())?;
+        let report = Report::build_with_history(&store, Timestamp::now(), self.report_history)?;
         Ok(match format {
             ReportFormat::Text => report.to_text(),
             ReportFormat::Json => report.to_json(),

@@ -91,7 +91,9 @@ class AgentTest {
         val wechat = status.findings.single { it.`package` == "com.tencent.mm" }
         assertEquals(FindingOutcome.EXCEPTED, wechat.outcome)
 
-        assertTrue(agent.report(ReportFormat.TEXT).contains("Status: NOT COMPLIANT"))
+        val text = agent.report(ReportFormat.TEXT)
+        assertTrue(text.contains("Status: NOT COMPLIANT"))
+        assertTrue(text, text.contains("Last sync: ok at"))
         assertTrue(agent.report(ReportFormat.HTML).startsWith("<!DOCTYPE html>"))
         assertTrue(agent.report(ReportFormat.JSON).contains("\"compliant\": false"))
         assertTrue(agent.explain("com.videoedit.promax").contains("annex-a"))
@@ -106,6 +108,17 @@ class AgentTest {
         val again = agent.sync()
         assertFalse(again.updated)
         assertEquals(1u, again.requests)
+        agent.close()
+
+        // The report setting: how many recent scans the helpdesk report shows (two were made).
+        val dir = dataDir()
+        val full = Agent.open(dir, config(listOf(read("good.url"))), notifier)
+        full.sync()
+        full.fullScan()
+        full.fullScan()
+        full.close()
+        val brief = Agent.open(dir, config(listOf(read("good.url"))).copy(reportHistory = 1u), notifier)
+        assertEquals(1, Regex("\"trigger\"").findAll(brief.report(ReportFormat.JSON)).count())
     }
 
     @Test
