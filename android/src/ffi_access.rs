@@ -43,6 +43,22 @@ impl DeviceAccess for JniDeviceAccess {
             Err(e) => Err(DeviceAccessError::Failed(e.to_string())),
         }
     }
+
+    fn protect_agent(&self, support_message: &str) -> Result<(), DeviceAccessError> {
+        let vm = JavaVM::singleton()
+            .map_err(|e| DeviceAccessError::Failed(format!("no Java VM: {e}")))?;
+        let result = vm.attach_current_thread(|env| -> Result<(), BridgeError> {
+            AndroidDevice::new(env, &self.context, &self.admin_receiver, Device::default())?
+                .protect_agent(support_message)
+        });
+        match result {
+            Ok(()) => Ok(()),
+            Err(BridgeError::NotOwner { package }) => Err(DeviceAccessError::NotOwner(format!(
+                "{package} is neither device owner nor profile owner, so it cannot block its own uninstall"
+            ))),
+            Err(e) => Err(DeviceAccessError::Failed(e.to_string())),
+        }
+    }
 }
 
 /// Keeps the application context and registers the phone with the typed API.

@@ -95,6 +95,9 @@ pub trait DeviceAccess: Send + Sync {
         device: Device,
         f: &mut dyn FnMut(&mut dyn ManagedDevice, bool) -> Result<(), agent_core::Error>,
     ) -> Result<(), DeviceAccessError>;
+
+    /// Blocks uninstalling the agent and sets the system's support message.
+    fn protect_agent(&self, support_message: &str) -> Result<(), DeviceAccessError>;
 }
 
 static DEVICE_ACCESS: RwLock<Option<Arc<dyn DeviceAccess>>> = RwLock::new(None);
@@ -466,25 +469,9 @@ impl Agent {
 
     /// Blocks uninstalling the agent and sets the support message (device or profile owner only).
     pub fn protect(&self, support_message: String) -> Result<(), AgentError> {
-        let access = device_access()?;
-        let mut refused = None;
-        access
-            .with_device(self.device.clone(), &mut |_device, owner| {
-                if !owner {
-                    refused = Some(());
-                }
-                Ok(())
-            })
-            .map_err(device_error)?;
-        match refused {
-            Some(()) => Err(AgentError::NotDeviceOwner {
-                reason: format!(
-                    "{} is neither device owner nor profile owner: {support_message:?} was not set",
-                    agent_core::AGENT_PACKAGE
-                ),
-            }),
-            None => Ok(()),
-        }
+        device_access()?
+            .protect_agent(&support_message)
+            .map_err(device_error)
     }
 
     /// The state for the compliance screen.

@@ -169,6 +169,14 @@ class AgentTest {
     }
 
     @Test
+    fun protectingTheAgentBlocksItsUninstallAndSetsTheSupportMessage() {
+        val agent = Agent.open(dataDir(), config(listOf(read("good.url"))), notifier)
+        agent.protect("Blocked by Gemeente Voorbeeld. Call 14 070.")
+        assertTrue(FakeDevice.uninstallBlocked.contains("nl.appwacht.agent"))
+        assertEquals("Blocked by Gemeente Voorbeeld. Call 14 070.", FakeDevice.supportMessage)
+    }
+
+    @Test
     fun protectingTheAgentWithoutBeingOwnerIsNotDeviceOwner() {
         FakeDevice.deviceOwner = false
         val agent = Agent.open(dataDir(), config(listOf(read("good.url"))), notifier)
