@@ -513,10 +513,32 @@ pub mod jvm {
         pub is_static: bool,
     }
 
-    /// The listing: its members, and the values of its constants by `(class, field)`.
+    /// The listing: its members, the values of its constants by `(class, field)`, and each class's
+    /// superclass.
     pub struct Listing {
         pub members: HashSet<JniMember>,
         pub constants: HashMap<(String, String), String>,
+        pub supers: HashMap<String, String>,
+    }
+
+    impl Listing {
+        /// Whether the listing has this member, in its class or (as an override) in an ancestor.
+        pub fn allows(&self, m: &JniMember) -> bool {
+            let mut class = m.class.clone();
+            loop {
+                let here = JniMember { class: class.clone(), ..m.clone() };
+                if self.members.contains(&here) {
+                    return true;
+                }
+                if m.name == "<init>" {
+                    return false; // constructors are not inherited
+                }
+                match self.supers.get(&class) {
+                    Some(parent) => class = parent.clone(),
+                    None => return false,
+                }
+            }
+        }
     }
 
     fn strip_annotations(s: &str) -> String {
@@ -617,6 +639,7 @@ pub mod jvm {
             .expect("current-subset.txt");
             let mut members = HashSet::new();
             let mut constants = HashMap::new();
+            let mut supers = HashMap::new();
             let mut package = String::new();
             let mut class = String::new();
             const MODIFIERS: &[&str] = &[
@@ -648,6 +671,10 @@ pub mod jvm {
                         .unwrap_or(0);
                     let name = strip_generics(words.get(at + 1).copied().unwrap_or_default());
                     class = format!("{package}/{}", name.replace('.', "$"));
+                    if let Some(i) = words.iter().position(|w| *w == "extends") {
+                        let parent = descriptor_of(&strip_generics(words.get(i + 1).copied().unwrap_or_default()));
+                        supers.insert(class.clone(), parent.trim_start_matches('L').trim_end_matches(';').to_string());
+                    }
                     continue;
                 }
                 let (kind, rest) = match words.first() {
@@ -722,7 +749,7 @@ pub mod jvm {
                     }
                 }
             }
-            Listing { members, constants }
+            Listing { members, constants, supers }
         })
     }
 
