@@ -137,10 +137,7 @@ fn every_public_member_of_the_framework_doubles_is_in_the_api_listing() {
         members.len()
     );
     let listing = listing();
-    let strays: Vec<&JniMember> = members
-        .iter()
-        .filter(|m| !listing.allows(m))
-        .collect();
+    let strays: Vec<&JniMember> = members.iter().filter(|m| !listing.allows(m)).collect();
     assert!(
         strays.is_empty(),
         "members of the doubles that are not platform API:\n{strays:#?}"

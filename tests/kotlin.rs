@@ -90,6 +90,23 @@ fn fixture(dir: &Path) -> PathBuf {
     site
 }
 
+fn kotlin_sources(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "kt") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 #[test]
 fn the_kotlin_api_syncs_scans_notifies_reports_and_fails_with_each_public_error() {
     let home = kotlin_home();
@@ -136,7 +153,16 @@ fn the_kotlin_api_syncs_scans_notifies_reports_and_fails_with_each_public_error(
             .arg("-d")
             .arg(&out)
             .arg(&bindings)
-            .arg(workspace().join("android/jvm/kotlin-tests/AgentTest.kt")),
+            .arg(workspace().join("android/jvm/kotlin-tests/AgentTest.kt"))
+            // The app's Kotlin (all but the androidx adapter, which needs androidx) and its tests:
+            // compiling it here proves it uses only framework members the doubles (and so the
+            // platform's API listing) have.
+            .args(kotlin_sources(
+                &workspace().join("android/app/src/main/kotlin"),
+            ))
+            .args(kotlin_sources(
+                &workspace().join("android/app/src/test/kotlin"),
+            )),
         "kotlinc",
     );
 
@@ -179,7 +205,12 @@ fn the_kotlin_api_syncs_scans_notifies_reports_and_fails_with_each_public_error(
         .arg(format!("-Dappwacht.fixture={}", fixture_dir.display()))
         .arg("-cp")
         .arg(&run_cp)
-        .args(["org.junit.runner.JUnitCore", "AgentTest"])
+        .args([
+            "org.junit.runner.JUnitCore",
+            "AgentTest",
+            "nl.appwacht.agent.AppLogicTest",
+            "nl.appwacht.agent.AppFlowTest",
+        ])
         .output()
         .expect("java");
     let text = format!(
@@ -188,9 +219,9 @@ fn the_kotlin_api_syncs_scans_notifies_reports_and_fails_with_each_public_error(
         String::from_utf8_lossy(&result.stderr)
     );
     assert!(
-        result.status.success() && text.contains("OK (7 tests)"),
+        result.status.success() && text.contains("OK (18 tests)"),
         "the Kotlin tests failed:\n{text}"
     );
     // The line CI reads for JVM suites.
-    println!("kotlin: 7 passed, 0 failed");
+    println!("kotlin: 18 passed, 0 failed");
 }

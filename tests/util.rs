@@ -526,7 +526,10 @@ pub mod jvm {
         pub fn allows(&self, m: &JniMember) -> bool {
             let mut class = m.class.clone();
             loop {
-                let here = JniMember { class: class.clone(), ..m.clone() };
+                let here = JniMember {
+                    class: class.clone(),
+                    ..m.clone()
+                };
                 if self.members.contains(&here) {
                     return true;
                 }
@@ -672,8 +675,16 @@ pub mod jvm {
                     let name = strip_generics(words.get(at + 1).copied().unwrap_or_default());
                     class = format!("{package}/{}", name.replace('.', "$"));
                     if let Some(i) = words.iter().position(|w| *w == "extends") {
-                        let parent = descriptor_of(&strip_generics(words.get(i + 1).copied().unwrap_or_default()));
-                        supers.insert(class.clone(), parent.trim_start_matches('L').trim_end_matches(';').to_string());
+                        let parent = descriptor_of(&strip_generics(
+                            words.get(i + 1).copied().unwrap_or_default(),
+                        ));
+                        supers.insert(
+                            class.clone(),
+                            parent
+                                .trim_start_matches('L')
+                                .trim_end_matches(';')
+                                .to_string(),
+                        );
                     }
                     continue;
                 }
@@ -715,6 +726,27 @@ pub mod jvm {
                         }
                     }
                     _ => {
+                        // A method's own type parameters: `<T extends android.os.Parcelable>` erases T
+                        // to its bound, a plain `<T>` to Object.
+                        let mut bounds: HashMap<String, String> = HashMap::new();
+                        if rest.starts_with('<') {
+                            let close = rest.find("> ").unwrap_or(0);
+                            for param in rest[1..close].split(',') {
+                                let words: Vec<&str> = param.split_whitespace().collect();
+                                if let (Some(name), Some(&"extends"), Some(bound)) =
+                                    (words.first(), words.get(1), words.get(2))
+                                {
+                                    bounds.insert(name.to_string(), bound.to_string());
+                                }
+                            }
+                        }
+                        let erase = |t: &str| -> String {
+                            let base = t.trim().trim_end_matches("[]");
+                            match bounds.get(base) {
+                                Some(bound) => descriptor_of(&t.trim().replacen(base, bound, 1)),
+                                None => descriptor_of(t),
+                            }
+                        };
                         let rest = if rest.starts_with('<') {
                             strip_generics(&rest).trim().to_string()
                         } else {
@@ -729,7 +761,7 @@ pub mod jvm {
                         let params: String = params
                             .split(',')
                             .filter(|p| !p.trim().is_empty())
-                            .map(descriptor_of)
+                            .map(erase)
                             .collect();
                         let (ret, name) = if kind == "ctor" {
                             ("V".to_string(), "<init>".to_string())
@@ -738,7 +770,7 @@ pub mod jvm {
                                 .trim()
                                 .rsplit_once(' ')
                                 .unwrap_or(("void", head.trim()));
-                            (descriptor_of(ty), name.to_string())
+                            (erase(ty), name.to_string())
                         };
                         members.insert(JniMember {
                             class: class.clone(),
@@ -749,7 +781,11 @@ pub mod jvm {
                     }
                 }
             }
-            Listing { members, constants, supers }
+            Listing {
+                members,
+                constants,
+                supers,
+            }
         })
     }
 

@@ -467,6 +467,40 @@ impl Agent {
         self.run_scan(Scope::Package(&package), "install")
     }
 
+    /// The catch-up at start: judges the apps changed since the last catch-up (getChangedPackages)
+    /// and answers how many were scanned.
+    pub fn catch_up(&self) -> Result<u32, AgentError> {
+        let access = device_access()?;
+        let mut store = self.store()?;
+        let notifier = self.notifier.clone();
+        let mut outcome: Option<Result<agent_core::CatchUp, agent_core::Error>> = None;
+        access
+            .with_device(self.device.clone(), &mut |device, _owner| {
+                let mut telling = Telling {
+                    inner: device,
+                    notifier: notifier.as_deref(),
+                };
+                outcome = Some(agent_core::catch_up(
+                    &mut store,
+                    &mut telling,
+                    &self.enrolment,
+                    Timestamp::now(),
+                ));
+                Ok(())
+            })
+            .map_err(device_error)?;
+        let done = outcome.ok_or_else(|| AgentError::InvalidConfiguration {
+            reason: "the phone was not reached".into(),
+        })??;
+        Ok(done.scans.len() as u32)
+    }
+
+    /// After a reboot the platform's change sequence restarts: forget the stored one.
+    pub fn boot_completed(&self) -> Result<(), AgentError> {
+        let mut store = self.store()?;
+        Ok(agent_core::reset_catch_up(&mut store)?)
+    }
+
     /// Blocks uninstalling the agent and sets the support message (device or profile owner only).
     pub fn protect(&self, support_message: String) -> Result<(), AgentError> {
         device_access()?

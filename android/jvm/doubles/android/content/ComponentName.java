@@ -10,6 +10,10 @@ public final class ComponentName {
         this.cls = cls;
     }
 
+    public ComponentName(Context pkg, Class<?> cls) {
+        this(pkg.getPackageName(), cls.getName());
+    }
+
     public String getPackageName() {
         return pkg;
     }

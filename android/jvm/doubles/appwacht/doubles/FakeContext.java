@@ -1,13 +1,43 @@
 package appwacht.doubles;
 
+import android.app.NotificationManager;
 import android.app.admin.DevicePolicyManager;
+import android.app.job.JobInfo;
+import android.app.job.JobScheduler;
+import android.content.BroadcastReceiver;
 import android.content.Context;
+import android.content.Intent;
+import android.content.IntentFilter;
+import android.content.RestrictionsManager;
+import android.content.SharedPreferences;
 import android.content.pm.PackageManager;
+import java.io.File;
+import java.util.HashMap;
+import java.util.Map;
 
 /** The application context of the agent on a fake device. */
 public final class FakeContext extends Context {
     private final PackageManager pm = new FakePackageManager();
     private final DevicePolicyManager dpm = new DevicePolicyManager() {};
+    private final NotificationManager notifications = new NotificationManager() {};
+    private final RestrictionsManager restrictions = new RestrictionsManager() {};
+    private final JobScheduler scheduler = new JobScheduler() {
+        @Override
+        public int schedule(JobInfo job) {
+            FakeDevice.jobs.add(job);
+            return JobScheduler.RESULT_SUCCESS;
+        }
+    };
+    private final Map<String, Map<String, String>> preferences = new HashMap<>();
+    private final File dataDir;
+
+    public FakeContext() {
+        try {
+            dataDir = java.nio.file.Files.createTempDirectory("fake-context").toFile();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     @Override
     public Context getApplicationContext() {
@@ -26,6 +56,68 @@ public final class FakeContext extends Context {
 
     @Override
     public Object getSystemService(String name) {
-        return Context.DEVICE_POLICY_SERVICE.equals(name) ? dpm : null;
+        switch (name) {
+            case Context.DEVICE_POLICY_SERVICE:
+                return dpm;
+            case Context.NOTIFICATION_SERVICE:
+                return notifications;
+            case Context.RESTRICTIONS_SERVICE:
+                return restrictions;
+            case Context.JOB_SCHEDULER_SERVICE:
+                return scheduler;
+            default:
+                return null;
+        }
     }
+
+    @Override
+    public File getNoBackupFilesDir() {
+        return dataDir;
+    }
+
+    @Override
+    public SharedPreferences getSharedPreferences(String name, int mode) {
+        Map<String, String> store = preferences.computeIfAbsent(name, k -> new HashMap<>());
+        return new SharedPreferences() {
+            @Override
+            public String getString(String key, String defValue) {
+                return store.getOrDefault(key, defValue);
+            }
+
+            @Override
+            public Editor edit() {
+                Map<String, String> pending = new HashMap<>();
+                return new Editor() {
+                    @Override
+                    public Editor putString(String key, String value) {
+                        pending.put(key, value);
+                        return this;
+                    }
+
+                    @Override
+                    public void apply() {
+                        store.putAll(pending);
+                    }
+                };
+            }
+        };
+    }
+
+    @Override
+    public Intent registerReceiver(BroadcastReceiver receiver, IntentFilter filter) {
+        FakeDevice.registered.add(receiver.getClass().getName());
+        return null;
+    }
+
+    @Override
+    public Intent registerReceiver(BroadcastReceiver receiver, IntentFilter filter, int flags) {
+        FakeDevice.registered.add(receiver.getClass().getName() + " flags=" + flags);
+        return null;
+    }
+
+    @Override
+    public void startActivity(Intent intent) {}
+
+    @Override
+    public void startActivity(Intent intent, android.os.Bundle options) {}
 }

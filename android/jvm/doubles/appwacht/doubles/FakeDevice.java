@@ -50,6 +50,19 @@ public final class FakeDevice {
     public static String supportMessage;
     public static int changeSequence;
     public static final List<String> changed = new ArrayList<>();
+    public static final List<Object> pendingResults = new ArrayList<>();
+    public static final List<String> notifications = new ArrayList<>();
+    public static final List<String> registered = new ArrayList<>();
+    public static final List<android.app.job.JobInfo> jobs = new ArrayList<>();
+    public static android.os.Bundle restrictions = new android.os.Bundle();
+
+    public static android.content.pm.PackageInstaller newPackageInstaller() {
+        return new android.content.pm.PackageInstaller() {};
+    }
+
+    public static android.content.IntentSender newIntentSender() {
+        return new android.content.IntentSender() {};
+    }
 
     public static void reset() {
         apps.clear();
@@ -62,6 +75,11 @@ public final class FakeDevice {
         supportMessage = null;
         changeSequence = 0;
         changed.clear();
+        pendingResults.clear();
+        notifications.clear();
+        registered.clear();
+        jobs.clear();
+        restrictions = new android.os.Bundle();
     }
 
     public static App add(String name, byte[] cert) {

@@ -29,6 +29,13 @@ public final class FakePackageManager extends PackageManager {
         return app.installer;
     }
 
+    private final android.content.pm.PackageInstaller installer = FakeDevice.newPackageInstaller();
+
+    @Override
+    public android.content.pm.PackageInstaller getPackageInstaller() {
+        return installer;
+    }
+
     @Override
     public ChangedPackages getChangedPackages(int sequenceNumber) {
         FakeDevice.calls.add("getChangedPackages(int)");

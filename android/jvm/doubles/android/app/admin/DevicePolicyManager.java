@@ -7,6 +7,8 @@ import java.util.List;
 
 /** Test double of android.app.admin.DevicePolicyManager, acting on FakeDevice's state. */
 public class DevicePolicyManager {
+    public static final String EXTRA_PROVISIONING_ADMIN_EXTRAS_BUNDLE = "android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE";
+
     protected DevicePolicyManager() {}
 
     public boolean isDeviceOwnerApp(String packageName) {

@@ -38,6 +38,8 @@ public abstract class PackageManager {
 
     public abstract ChangedPackages getChangedPackages(int sequenceNumber);
 
+    public abstract PackageInstaller getPackageInstaller();
+
     public static class NameNotFoundException extends android.util.AndroidException {
         public NameNotFoundException() {}
 

@@ -1,0 +1,58 @@
+package nl.appwacht.agent
+
+import android.app.Application
+import android.content.BroadcastReceiver
+import android.content.Context
+import android.content.Intent
+import android.content.IntentFilter
+import android.content.RestrictionsManager
+import android.os.Build
+
+/**
+ * The agent's process. Package broadcasts are not delivered to manifest receivers since Android 8,
+ * so the receiver is registered here, at run time, in the object that lives as long as the process.
+ * At start: the native library, the agent, the catch-up for installs missed while the process was
+ * dead, and the periodic job (sync and full scan) as the safety net.
+ */
+class AgentApplication : Application() {
+    private val packages = PackageReceiver()
+    private val restrictions = object : BroadcastReceiver() {
+        override fun onReceive(context: Context, intent: Intent) {
+            // The EMM changed the managed configuration: re-read it and reopen.
+            start(context)
+        }
+    }
+
+    override fun onCreate() {
+        super.onCreate()
+        NativeBridge.init(this)
+        NativeBridge.setUninstaller(PackageUninstaller(this))
+        Notifications.ensureChannel(this)
+        register(packages, PackageReceiver.filter())
+        register(restrictions, IntentFilter(Intent.ACTION_APPLICATION_RESTRICTIONS_CHANGED))
+        start(this)
+    }
+
+    private fun register(receiver: BroadcastReceiver, filter: IntentFilter) {
+        if (Build.VERSION.SDK_INT >= 33) {
+            registerReceiver(receiver, filter, Context.RECEIVER_NOT_EXPORTED)
+        } else {
+            registerReceiver(receiver, filter)
+        }
+    }
+
+    companion object {
+        fun managed(context: Context): Map<String, Any?> {
+            val rm = context.getSystemService(Context.RESTRICTIONS_SERVICE) as? RestrictionsManager
+            return BundleValues.read(rm?.getApplicationRestrictions())
+        }
+
+        /** Opens the agent from the current settings, schedules the job and catches up. */
+        fun start(context: Context) {
+            val dataDir = context.getNoBackupFilesDir().path
+            AgentRuntime.open(context, managed(context), NotificationNotifier(context), dataDir) ?: return
+            SyncJobService.schedule(context, AgentRuntime.agent != null)
+            AgentRuntime.later("catch-up", { it.catchUp() })
+        }
+    }
+}

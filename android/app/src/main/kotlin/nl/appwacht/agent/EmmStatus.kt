@@ -1,0 +1,47 @@
+package nl.appwacht.agent
+
+import nl.appwacht.core.AgentStatus
+import nl.appwacht.core.FindingOutcome
+
+/** One keyed app state for the EMM console (androidx.enterprise limits: key 100, message and data 1000). */
+data class KeyedState(val key: String, val error: Boolean, val message: String, val data: String)
+
+/** Sends keyed app states to the EMM; the androidx.enterprise adapter implements it on the phone. */
+interface KeyedStatusReporter {
+    fun report(states: List<KeyedState>)
+}
+
+object EmmStatus {
+    const val MAX_KEY = 100
+    const val MAX_TEXT = 1000
+
+    fun statesFor(status: AgentStatus): List<KeyedState> {
+        val violations = status.findings.filter { it.outcome == FindingOutcome.DENIED }
+        val states = mutableListOf(
+            KeyedState(
+                key = "compliance",
+                error = !status.compliant,
+                message = if (status.compliant) "compliant" else "${violations.size} app(s) violate the policy",
+                data = violations.joinToString(",") { it.`package` },
+            ),
+            KeyedState(
+                key = "policy",
+                error = status.stale || status.policyVersion == null,
+                message = status.policyVersion?.let { "version $it" + if (status.stale) ", expired" else "" } ?: "no policy yet",
+                data = status.rulesHash ?: "",
+            ),
+            KeyedState(
+                key = "sync",
+                error = status.lastSyncError != null,
+                message = status.lastSyncError ?: "last sync ${status.lastSync ?: "never"}",
+                data = status.lastSync ?: "",
+            ),
+        )
+        for (f in violations) {
+            states.add(KeyedState("app:${f.`package`}", true, "${f.action ?: "report"} under rule ${f.rule ?: "default"} since ${f.since}", f.reason))
+        }
+        return states.map { s ->
+            s.copy(key = s.key.take(MAX_KEY), message = s.message.take(MAX_TEXT), data = s.data.take(MAX_TEXT))
+        }
+    }
+}

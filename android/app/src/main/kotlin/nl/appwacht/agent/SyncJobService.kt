@@ -1,0 +1,46 @@
+package nl.appwacht.agent
+
+import android.app.job.JobInfo
+import android.app.job.JobParameters
+import android.app.job.JobScheduler
+import android.app.job.JobService
+import android.content.ComponentName
+import android.content.Context
+import android.util.Log
+import nl.appwacht.core.AgentException
+
+/** The periodic safety net: sync the policy, then scan every app. Persisted across reboots. */
+class SyncJobService : JobService() {
+    override fun onStartJob(params: JobParameters): Boolean {
+        AgentRuntime.later("periodic sync and scan", { agent ->
+            try {
+                agent.sync()
+            } catch (e: AgentException) {
+                // The last good policy stays in force; the scan still runs.
+                Log.w(AgentRuntime.TAG, "sync failed: ${e.message}")
+            }
+            agent.fullScan()
+        }, { jobFinished(params, false) })
+        return true
+    }
+
+    override fun onStopJob(params: JobParameters): Boolean = true
+
+    companion object {
+        private const val JOB_ID = 0x41770001
+
+        fun schedule(context: Context, configured: Boolean) {
+            if (!configured) return
+            val minutes = AgentRuntime.intervalMinutes
+            val job = JobInfo.Builder(JOB_ID, ComponentName(context, SyncJobService::class.java))
+                .setPeriodic(minutes * 60_000L)
+                .setPersisted(true)
+                .setRequiredNetworkType(JobInfo.NETWORK_TYPE_ANY)
+                .build()
+            val scheduler = context.getSystemService(Context.JOB_SCHEDULER_SERVICE) as JobScheduler
+            if (scheduler.schedule(job) != JobScheduler.RESULT_SUCCESS) {
+                Log.e(AgentRuntime.TAG, "the periodic job could not be scheduled")
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package nl.appwacht.agent
+
+import android.content.Intent
+import android.net.Uri
+import appwacht.doubles.FakeContext
+import appwacht.doubles.FakeDevice
+import java.io.File
+import org.junit.Assert.assertEquals
+import org.junit.Assert.assertTrue
+import org.junit.Test
+
+/**
+ * The app's own code end to end on the doubles and the real library: settings from the managed
+ * configuration, the job scheduled, the package broadcast judged, the employee notified, the
+ * helpdesk commands answered. The fixture (nginx, signed policy) comes from tests/kotlin.rs.
+ */
+class AppFlowTest {
+    private val fixture = File(System.getProperty("appwacht.fixture"))
+    private fun read(name: String) = File(fixture, name).readText()
+
+    /** Waits for the worker thread to finish what was queued. */
+    private fun drain() = AgentRuntime.worker.submit {}.get()
+
+    @Test
+    fun fromManagedConfigurationToABlockedAppAndTheHelpdeskReport() {
+        FakeDevice.reset()
+        FakeDevice.add("nl.appwacht.agent", "agent".toByteArray())
+        for (i in 0 until 5) FakeDevice.add("com.example.app$i", "cert $i".toByteArray())
+        val m = FakeDevice.restrictions
+        m.putString(SettingKeys.ORGANISATION, "Gemeente Voorbeeld")
+        m.putStringArray(SettingKeys.POLICY_URLS, arrayOf(read("good.url")))
+        m.putString(SettingKeys.PINNED_ROOT, read("root.json"))
+        m.putString(SettingKeys.CA_CERTIFICATES, read("ca.pem"))
+        m.putString(SettingKeys.DEVICE_GROUPS, "inspection")
+        m.putInt(SettingKeys.SYNC_INTERVAL_MINUTES, 60)
+        val context = FakeContext()
+        NativeBridge.init(context)
+
+        AgentApplication.start(context)
+        drain()
+        val agent = AgentRuntime.agent!!
+        assertEquals(1, FakeDevice.jobs.size)
+        assertEquals(60L, AgentRuntime.intervalMinutes)
+
+        val helpdesk = AgentRuntime.helpdesk()
+        assertTrue(DumpCommands.run(arrayOf("sync"), helpdesk).contains("updated=true"))
+
+        // TikTok arrives: the broadcast is judged within the call's queue, the employee is told.
+        FakeDevice.add("com.zhiliaoapp.musically", File(fixture, "com.zhiliaoapp.musically.der").readBytes())
+        PackageReceiver().onReceive(context, Intent(Intent.ACTION_PACKAGE_ADDED, Uri.parse("package:com.zhiliaoapp.musically")))
+        drain()
+        assertTrue(FakeDevice.apps["com.zhiliaoapp.musically"]!!.suspended)
+        val posted = FakeDevice.notifications.single()
+        assertTrue(posted, posted.startsWith("com.zhiliaoapp.musically: com.zhiliaoapp.musically is blocked on your work phone | "))
+        assertTrue(posted, posted.contains("AIVD"))
+
+        assertTrue(DumpCommands.run(arrayOf("scan"), helpdesk).contains("violations=1"))
+        val report = DumpCommands.run(arrayOf(), helpdesk)
+        assertTrue(report, report.contains("Status: NOT COMPLIANT"))
+        assertTrue(DumpCommands.run(arrayOf("explain", "com.zhiliaoapp.musically"), helpdesk).contains("annex-a"))
+        val states = EmmStatus.statesFor(agent.status())
+        assertEquals("com.zhiliaoapp.musically", states.first { it.key == "compliance" }.data)
+    }
+}

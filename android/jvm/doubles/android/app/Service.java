@@ -1,0 +1,12 @@
+package android.app;
+
+/** Test double of android.app.Service. */
+public abstract class Service extends android.content.ContextWrapper {
+    public Service() {
+        super(null);
+    }
+
+    public abstract android.os.IBinder onBind(android.content.Intent intent);
+
+    protected void dump(java.io.FileDescriptor fd, java.io.PrintWriter writer, String[] args) {}
+}

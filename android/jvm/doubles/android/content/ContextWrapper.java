@@ -1,0 +1,69 @@
+package android.content;
+
+/** Test double of android.content.ContextWrapper: delegates to its base context. */
+public class ContextWrapper extends Context {
+    private Context base;
+
+    public ContextWrapper(Context base) {
+        this.base = base;
+    }
+
+    /** For the test harness: the base a framework-created component gets attached to. */
+    protected void attachBaseContextForTest(Context base) {
+        this.base = base;
+    }
+
+    public Context getBaseContext() {
+        return base;
+    }
+
+    @Override
+    public Context getApplicationContext() {
+        return base.getApplicationContext();
+    }
+
+    @Override
+    public android.content.pm.PackageManager getPackageManager() {
+        return base.getPackageManager();
+    }
+
+    @Override
+    public String getPackageName() {
+        return base.getPackageName();
+    }
+
+    @Override
+    public Object getSystemService(String name) {
+        return base.getSystemService(name);
+    }
+
+    @Override
+    public java.io.File getNoBackupFilesDir() {
+        return base.getNoBackupFilesDir();
+    }
+
+    @Override
+    public SharedPreferences getSharedPreferences(String name, int mode) {
+        return base.getSharedPreferences(name, mode);
+    }
+
+    @Override
+    public Intent registerReceiver(BroadcastReceiver receiver, IntentFilter filter) {
+        return base.registerReceiver(receiver, filter);
+    }
+
+    @Override
+    public Intent registerReceiver(BroadcastReceiver receiver, IntentFilter filter, int flags) {
+        return base.registerReceiver(receiver, filter, flags);
+    }
+
+    @Override
+    public void startActivity(Intent intent) {
+        base.startActivity(intent);
+    }
+
+    @Override
+    public void startActivity(Intent intent, android.os.Bundle options) {
+        base.startActivity(intent, options);
+    }
+}

@@ -1,0 +1,76 @@
+package android.content;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** Test double of android.content.Intent. */
+public class Intent {
+    public static final String ACTION_PACKAGE_ADDED = "android.intent.action.PACKAGE_ADDED";
+    public static final String ACTION_PACKAGE_REPLACED = "android.intent.action.PACKAGE_REPLACED";
+    public static final String ACTION_PACKAGE_FULLY_REMOVED = "android.intent.action.PACKAGE_FULLY_REMOVED";
+    public static final String ACTION_BOOT_COMPLETED = "android.intent.action.BOOT_COMPLETED";
+    public static final String ACTION_APPLICATION_RESTRICTIONS_CHANGED = "android.intent.action.APPLICATION_RESTRICTIONS_CHANGED";
+    public static final String ACTION_SEND = "android.intent.action.SEND";
+    public static final String EXTRA_SUBJECT = "android.intent.extra.SUBJECT";
+    public static final String EXTRA_TEXT = "android.intent.extra.TEXT";
+
+    private String action;
+    private String type;
+    private android.net.Uri data;
+    private final Map<String, Object> extras = new HashMap<>();
+
+    public Intent() {}
+
+    public Intent(String action) {
+        this.action = action;
+    }
+
+    public Intent(String action, android.net.Uri uri) {
+        this.action = action;
+        this.data = uri;
+    }
+
+    public Intent(Context packageContext, Class<?> cls) {
+        this.action = null;
+    }
+
+    public String getAction() {
+        return action;
+    }
+
+    public String getDataString() {
+        return data == null ? null : data.toString();
+    }
+
+    public String getStringExtra(String name) {
+        Object v = extras.get(name);
+        return v instanceof String ? (String) v : null;
+    }
+
+    public int getIntExtra(String name, int defaultValue) {
+        Object v = extras.get(name);
+        return v instanceof Integer ? (Integer) v : defaultValue;
+    }
+
+    @SuppressWarnings("unchecked")
+    @Deprecated
+    public <T extends android.os.Parcelable> T getParcelableExtra(String name) {
+        return (T) extras.get(name);
+    }
+
+    public Intent putExtra(String name, String value) {
+        extras.put(name, value);
+        return this;
+    }
+
+    public Intent setType(String type) {
+        this.type = type;
+        return this;
+    }
+
+    public static Intent createChooser(Intent target, CharSequence title) {
+        Intent chooser = new Intent("android.intent.action.CHOOSER");
+        chooser.extras.put("android.intent.extra.INTENT", target);
+        return chooser;
+    }
+}

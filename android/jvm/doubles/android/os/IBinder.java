@@ -1,0 +1,4 @@
+package android.os;
+
+/** Test double of android.os.IBinder (no members are used). */
+public interface IBinder {}

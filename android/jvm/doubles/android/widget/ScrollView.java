@@ -1,0 +1,8 @@
+package android.widget;
+
+/** Test double of android.widget.ScrollView. */
+public class ScrollView extends FrameLayout {
+    public ScrollView(android.content.Context context) {
+        super(context);
+    }
+}
