@@ -28,9 +28,19 @@ class AgentApplication : Application() {
         NativeBridge.init(this)
         NativeBridge.setUninstaller(PackageUninstaller(this))
         Notifications.ensureChannel(this)
+        AgentRuntime.reporter = emmReporter()
         register(packages, PackageReceiver.filter())
         register(restrictions, IntentFilter(Intent.ACTION_APPLICATION_RESTRICTIONS_CHANGED))
         start(this)
+    }
+
+    /** The androidx.enterprise adapter when the build has it (Gradle), by name so this compiles without it. */
+    private fun emmReporter(): KeyedStatusReporter? = try {
+        Class.forName("nl.appwacht.agent.AndroidxKeyedStatusReporter")
+            .getConstructor(Context::class.java)
+            .newInstance(this) as KeyedStatusReporter
+    } catch (e: ReflectiveOperationException) {
+        null
     }
 
     private fun register(receiver: BroadcastReceiver, filter: IntentFilter) {

@@ -29,6 +29,9 @@ object AgentRuntime {
     @Volatile var intervalMinutes: Long = Settings.DEFAULT_INTERVAL_MINUTES
         private set
 
+    /** Where the keyed app states go (the androidx.enterprise adapter on a phone); none by default. */
+    @Volatile var reporter: KeyedStatusReporter? = null
+
     /** Provisioning extras saved at enrolment, as strings. */
     fun provisioned(context: Context): Map<String, Any?> {
         val prefs = context.getSharedPreferences(PROVISIONED, Context.MODE_PRIVATE)
@@ -73,7 +76,13 @@ object AgentRuntime {
     fun later(what: String, work: (Agent) -> Unit, done: () -> Unit = {}) {
         worker.execute {
             try {
-                agent?.let(work) ?: Log.w(TAG, "$what skipped: not configured (${problems.joinToString("; ")})")
+                val a = agent
+                if (a == null) {
+                    Log.w(TAG, "$what skipped: not configured (${problems.joinToString("; ")})")
+                } else {
+                    work(a)
+                    reporter?.report(EmmStatus.statesFor(a.status()))
+                }
             } catch (e: AgentException) {
                 Log.w(TAG, "$what failed: ${e.message}")
             } finally {

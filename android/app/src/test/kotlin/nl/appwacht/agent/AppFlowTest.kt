@@ -35,6 +35,12 @@ class AppFlowTest {
         m.putInt(SettingKeys.SYNC_INTERVAL_MINUTES, 60)
         val context = FakeContext()
         NativeBridge.init(context)
+        val reported = mutableListOf<List<KeyedState>>()
+        AgentRuntime.reporter = object : KeyedStatusReporter {
+            override fun report(states: List<KeyedState>) {
+                reported.add(states)
+            }
+        }
 
         AgentApplication.start(context)
         drain()
@@ -60,5 +66,7 @@ class AppFlowTest {
         assertTrue(DumpCommands.run(arrayOf("explain", "com.zhiliaoapp.musically"), helpdesk).contains("annex-a"))
         val states = EmmStatus.statesFor(agent.status())
         assertEquals("com.zhiliaoapp.musically", states.first { it.key == "compliance" }.data)
+        // After each piece of work the EMM gets the keyed states.
+        assertTrue(reported.last().any { it.key == "app:com.zhiliaoapp.musically" && it.error })
     }
 }
