@@ -2,14 +2,9 @@ package android.content;
 
 /** Test double of android.content.ContextWrapper: delegates to its base context. */
 public class ContextWrapper extends Context {
-    private Context base;
+    private final Context base;
 
     public ContextWrapper(Context base) {
-        this.base = base;
-    }
-
-    /** For the test harness: the base a framework-created component gets attached to. */
-    protected void attachBaseContextForTest(Context base) {
         this.base = base;
     }
 
