@@ -99,6 +99,7 @@ fn policy(n: usize) -> Policy {
                         country: Some("CN".into()),
                         certificates: vec![digest(20_000_000 + i as u64)],
                         packages: vec![format!("cn.publisher{i}.app")],
+                        pem_certificates: vec![],
                     },
                 );
                 Match {

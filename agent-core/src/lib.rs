@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 mod agent;
+pub mod audit;
 mod digest;
 mod enforcement;
 mod engine;

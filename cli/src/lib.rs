@@ -10,6 +10,7 @@
 //! It is a library with a thin `main` so the end-to-end tests drive it in-process.
 
 mod admin;
+mod audit;
 mod commands;
 mod demo;
 mod device;
@@ -113,6 +114,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check a phone over adb (or its saved adb output) against the policy, without the agent on it.
+    Audit(AuditArgs),
     /// The whole job on a built-in example: a monitor-mode scan, an enforce-mode scan, the report.
     Demo {
         /// Keep the demo's store and files in this directory (to try `report` and `explain` on).
@@ -295,6 +298,38 @@ struct ScanArgs {
     json: bool,
 }
 
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["adb", "from"])))]
+struct AuditArgs {
+    /// Ask the phone connected over adb (runs `pm list packages` and `dumpsys package`).
+    #[arg(long)]
+    adb: bool,
+    /// The phone's serial, when several are connected (passed to `adb -s`).
+    #[arg(long, requires = "adb")]
+    serial: Option<String>,
+    /// Save the phone's raw output in this directory, so it can be mailed and audited later.
+    #[arg(long, requires = "adb")]
+    save: Option<PathBuf>,
+    /// Saved output: a `dumpsys package` or `pm list packages` file, or a directory of them.
+    #[arg(long)]
+    from: Option<PathBuf>,
+    /// The policy: authored TOML or a compiled JSON document.
+    #[arg(long, required_unless_present = "config", conflicts_with = "config")]
+    policy: Option<PathBuf>,
+    /// A device configuration: fetch and verify the organisation's signed policy as the agent does.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// A device group the phone belongs to (repeatable).
+    #[arg(long = "group")]
+    groups: Vec<String>,
+    /// The EMM's package name (never blocked).
+    #[arg(long)]
+    emm: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
     Text,
@@ -446,6 +481,7 @@ where
             out: dest,
         } => commands::report(&db, format, dest.as_deref(), out),
         Command::Explain { db, package, json } => commands::explain(&db, &package, json, out),
+        Command::Audit(args) => audit::run(args, out, err),
         Command::Demo { keep } => demo::run(keep.as_deref(), out),
     };
     match result {

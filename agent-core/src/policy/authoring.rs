@@ -80,7 +80,7 @@ fn check(file: &str, source: &str, now: Option<Timestamp>) -> Result<Policy, Com
             message,
         }
     };
-    let policy: Policy = match toml::from_str(source) {
+    let mut policy: Policy = match toml::from_str(source) {
         Ok(policy) => policy,
         Err(e) => {
             let message = e.message().trim().replace('\n', " ");
@@ -90,6 +90,7 @@ fn check(file: &str, source: &str, now: Option<Timestamp>) -> Result<Policy, Com
             return Err(CompileErrors(vec![locate(span, String::new(), message)]));
         }
     };
+    policy.normalise();
     let mut problems = validate(&policy).err().unwrap_or_default();
     if let Some(now) = now {
         problems.extend(expired_exceptions(&policy, now));

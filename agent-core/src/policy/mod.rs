@@ -72,6 +72,8 @@ impl Policy {
             serde_json::from_slice(bytes).map_err(|e| crate::Error::PolicyDocument {
                 reason: format!("line {}, column {}: {e}", e.line(), e.column()),
             })?;
+        let mut policy = policy;
+        policy.normalise();
         validate(&policy).map_err(|problems| crate::Error::PolicyDocument {
             reason: problems
                 .iter()
@@ -225,6 +227,56 @@ pub struct Publisher {
     /// Package names the publisher ships.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub packages: Vec<String>,
+    /// Full signing certificates (PEM), when known: their SHA-256 is added to `certificates`, and an
+    /// adb audit can recognise them from the 32-bit `Signature.hashCode()` that `dumpsys` prints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pem_certificates: Vec<String>,
+}
+
+impl Publisher {
+    /// The DER of each PEM certificate (the ones that parse; validation reports the others).
+    pub fn certificates_der(&self) -> Vec<Vec<u8>> {
+        self.pem_certificates
+            .iter()
+            .filter_map(|p| pem_der(p).ok())
+            .collect()
+    }
+}
+
+/// The DER inside a PEM `CERTIFICATE` block.
+pub fn pem_der(pem: &str) -> Result<Vec<u8>, String> {
+    let begin = "-----BEGIN CERTIFICATE-----";
+    let end = "-----END CERTIFICATE-----";
+    let start = pem
+        .find(begin)
+        .ok_or("not a PEM certificate (no BEGIN CERTIFICATE line)")?
+        + begin.len();
+    let stop = pem[start..]
+        .find(end)
+        .ok_or("the PEM certificate has no END CERTIFICATE line")?;
+    let body: String = pem[start..start + stop]
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .map_err(|_| "the PEM certificate is not valid base64".to_string())
+}
+
+impl Policy {
+    /// Adds the digest of every PEM certificate to its publisher's digests (the compiler does this
+    /// before signing; a device does it in memory for documents that carry only the PEM).
+    pub fn normalise(&mut self) {
+        for p in self.publishers.values_mut() {
+            for der in p.certificates_der() {
+                let d = CertDigest::of_der(&der);
+                if !p.certificates.contains(&d) {
+                    p.certificates.push(d);
+                }
+            }
+        }
+    }
 }
 
 /// Stricter settings for devices in some groups (for example the mayor and aldermen).

@@ -107,7 +107,18 @@ pub fn validate(policy: &Policy) -> Result<(), Vec<Problem>> {
     // Publishers.
     for (id, publisher) in &policy.publishers {
         let at = path(&[key("publishers"), key(id)]);
-        if publisher.certificates.is_empty() && publisher.packages.is_empty() {
+        for (i, pem) in publisher.pem_certificates.iter().enumerate() {
+            if let Err(e) = super::pem_der(pem) {
+                p.push(Problem::at(
+                    &[at.clone(), vec![key("pem_certificates"), Segment::Index(i)]].concat(),
+                    e,
+                ));
+            }
+        }
+        if publisher.certificates.is_empty()
+            && publisher.packages.is_empty()
+            && publisher.pem_certificates.is_empty()
+        {
             p.push(Problem::at(&at, format!(
                 "publisher `{id}` names neither certificates nor packages, so it can never match")));
         }

@@ -1,0 +1,464 @@
+//! The helpdesk's audit over adb: what `pm list packages -f -U -i --show-versioncode` and
+//! `dumpsys package` print, parsed into an inventory the engine judges exactly as the agent would.
+//!
+//! The parsers survive what real devices print (Android 7 to 15, vendor additions, split APKs, `=`
+//! inside paths, `installer=null`, shared-uid and system packages, users other than 0, truncated
+//! output): a line they do not understand is skipped and counted, never fatal. Only text that is not
+//! a package dump at all is an error.
+//!
+//! `dumpsys` prints no certificate digest, only `Signature.hashCode()` of each certificate (Java's
+//! `Arrays.hashCode` of the DER, in hex). A signer is therefore recognised only when the policy carries
+//! the publisher's full certificate (PEM), and then by a 32-bit hash: the audit says so.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use crate::digest::CertDigest;
+use crate::engine::{Decision, Engine, Enrolment};
+use crate::inventory::{Device, Inventory, Package};
+use crate::policy::Policy;
+use crate::time::Timestamp;
+
+/// `android.content.pm.Signature.hashCode()`: `java.util.Arrays.hashCode(byte[])` of the DER.
+pub fn signature_hash(der: &[u8]) -> u32 {
+    der.iter().fold(1i32, |h, &b| {
+        h.wrapping_mul(31).wrapping_add(i32::from(b as i8))
+    }) as u32
+}
+
+/// One package as adb shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AdbPackage {
+    /// Package name.
+    pub name: String,
+    /// `versionCode`.
+    pub version_code: i64,
+    /// `versionName`.
+    pub version_name: String,
+    /// `installerPackageName` (or `installer=` from pm); `None` for null.
+    pub installer: Option<String>,
+    /// `SYSTEM` in the flags.
+    pub system: bool,
+    /// Hashes of the current signatures.
+    pub signatures: Vec<u32>,
+    /// Hashes of past signatures (key rotation), where the dump shows them.
+    pub past_signatures: Vec<u32>,
+    /// Users it is installed for (`User N: installed=true`); empty when the dump does not say.
+    pub users: Vec<u32>,
+    /// Suspended for user 0 (or the first user listed).
+    pub suspended: bool,
+    /// Hidden for user 0 (or the first user listed).
+    pub hidden: bool,
+    /// `firstInstallTime`, as printed.
+    pub first_install: Option<String>,
+    /// `lastUpdateTime`, as printed.
+    pub last_update: Option<String>,
+}
+
+/// What the parsers read.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AdbDump {
+    /// Packages, by name.
+    pub packages: BTreeMap<String, AdbPackage>,
+    /// Lines the parsers did not understand (skipped).
+    pub skipped_lines: usize,
+}
+
+/// Why a dump could not be read at all.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DumpError {
+    /// Neither a `dumpsys package` nor a `pm list packages` output.
+    #[error("{what} is not the output of `dumpsys package` or `pm list packages`: {reason}")]
+    NotADump {
+        /// The file or command.
+        what: String,
+        /// What was found instead.
+        reason: String,
+    },
+}
+
+/// Parses `pm list packages -f -U -i --show-versioncode` into `dump` (filling gaps; dumpsys wins).
+/// Returns the number of packages read.
+pub fn parse_pm_list(text: &str, dump: &mut AdbDump) -> usize {
+    let mut read = 0;
+    for line in text.lines() {
+        let line = line.trim();
+        let Some(rest) = line.strip_prefix("package:") else {
+            if !line.is_empty() {
+                dump.skipped_lines += 1;
+            }
+            continue;
+        };
+        // `<path>=<name> versionCode:N uid:U installer=I`; the path may itself hold `=`
+        // (`/data/app/~~Ab12==/...`), the name never does, so the name follows the last `=` of the
+        // first word. Without -f there is no path.
+        let mut words = rest.split_whitespace();
+        let first = words.next().unwrap_or("");
+        let name = first.rsplit('=').next().unwrap_or(first).to_string();
+        if !looks_like_package(&name) {
+            dump.skipped_lines += 1;
+            continue;
+        }
+        let entry = dump
+            .packages
+            .entry(name.clone())
+            .or_insert_with(|| AdbPackage {
+                name,
+                ..AdbPackage::default()
+            });
+        for w in words {
+            if let Some(v) = w.strip_prefix("versionCode:") {
+                if entry.version_code == 0 {
+                    entry.version_code = v.parse().unwrap_or(0);
+                }
+            } else if let Some(v) = w.strip_prefix("installer=") {
+                if entry.installer.is_none() && v != "null" {
+                    entry.installer = Some(v.to_string());
+                }
+            } else if let Some(v) = w.strip_prefix("uid:") {
+                // `uid:10123` or, with several users, `uid:10123,1010123`.
+                if entry.users.is_empty() {
+                    entry.users = v
+                        .split(',')
+                        .filter_map(|u| u.parse::<u32>().ok())
+                        .map(|u| u / 100_000)
+                        .collect();
+                }
+            }
+        }
+        read += 1;
+    }
+    read
+}
+
+/// Parses `dumpsys package` (the `Packages:` section; hidden system packages are the factory
+/// versions of updated ones and are not separate apps). Calls `progress` every 50 packages.
+pub fn parse_dumpsys(
+    what: &str,
+    text: &str,
+    dump: &mut AdbDump,
+    progress: &mut dyn FnMut(usize),
+) -> Result<usize, DumpError> {
+    let mut in_packages = false;
+    let mut saw_section = false;
+    let mut current: Option<AdbPackage> = None;
+    let mut read = 0;
+    let mut first_user: Option<u32> = None;
+    let mut finish = |pkg: Option<AdbPackage>, dump: &mut AdbDump, read: &mut usize| {
+        if let Some(p) = pkg {
+            let entry = dump.packages.entry(p.name.clone()).or_default();
+            let users = if p.users.is_empty() {
+                std::mem::take(&mut entry.users)
+            } else {
+                p.users.clone()
+            };
+            *entry = AdbPackage {
+                users,
+                installer: p.installer.clone().or(entry.installer.take()),
+                ..p
+            };
+            *read += 1;
+            if (*read).is_multiple_of(50) {
+                progress(*read);
+            }
+        }
+    };
+    for raw in text.lines() {
+        let line = raw.trim_end_matches('\r');
+        if line == "Packages:" {
+            in_packages = true;
+            saw_section = true;
+            continue;
+        }
+        if !line.starts_with(' ') && !line.is_empty() && !line.ends_with(" overlay paths:") {
+            // Another top-level section ("Hidden system packages:", "Shared users:", ...).
+            if in_packages {
+                finish(current.take(), dump, &mut read);
+            }
+            in_packages = false;
+            continue;
+        }
+        if !in_packages {
+            continue;
+        }
+        let t = line.trim();
+        if let Some(rest) = t.strip_prefix("Package [") {
+            finish(current.take(), dump, &mut read);
+            first_user = None;
+            match rest.split(']').next().filter(|n| looks_like_package(n)) {
+                Some(name) => {
+                    current = Some(AdbPackage {
+                        name: name.to_string(),
+                        ..AdbPackage::default()
+                    })
+                }
+                None => dump.skipped_lines += 1,
+            }
+            continue;
+        }
+        let Some(pkg) = current.as_mut() else {
+            if !t.is_empty() {
+                dump.skipped_lines += 1;
+            }
+            continue;
+        };
+        if !apply_line(pkg, t, &mut first_user) {
+            dump.skipped_lines += 1;
+        }
+    }
+    finish(current.take(), dump, &mut read);
+    if !saw_section {
+        let reason = text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("it is empty")
+            .chars()
+            .take(80)
+            .collect();
+        return Err(DumpError::NotADump {
+            what: what.to_string(),
+            reason,
+        });
+    }
+    Ok(read)
+}
+
+/// Reads one indented line of a package block; false when it is not understood.
+fn apply_line(pkg: &mut AdbPackage, t: &str, first_user: &mut Option<u32>) -> bool {
+    if let Some(rest) = t.strip_prefix("versionCode=") {
+        pkg.version_code = rest
+            .split_whitespace()
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+    } else if let Some(v) = t.strip_prefix("versionName=") {
+        pkg.version_name = v.to_string();
+    } else if let Some(v) = t.strip_prefix("installerPackageName=") {
+        pkg.installer = (v != "null" && !v.is_empty()).then(|| v.to_string());
+    } else if let Some(flags) = t
+        .strip_prefix("pkgFlags=[")
+        .or_else(|| t.strip_prefix("flags=["))
+    {
+        pkg.system |= flags.split_whitespace().any(|f| f == "SYSTEM");
+    } else if let Some(v) = t.strip_prefix("signatures=") {
+        // `PackageSignatures{8f9e0a1 version:3, signatures:[89d01293], past signatures:[2606a464 flags: 17]}`
+        // or, before Android 9, `PackageSignatures{a1b2c3 [89d01293]}`.
+        let (now, past) = match v.find("past signatures:") {
+            Some(i) => (&v[..i], &v[i..]),
+            None => (v, ""),
+        };
+        pkg.signatures = hex_list(now.rsplit('[').next().unwrap_or(""));
+        pkg.past_signatures = hex_list(past.split('[').nth(1).unwrap_or(""));
+    } else if let Some(v) = t.strip_prefix("firstInstallTime=") {
+        pkg.first_install = Some(v.to_string());
+    } else if let Some(v) = t.strip_prefix("lastUpdateTime=") {
+        pkg.last_update = Some(v.to_string());
+    } else if let Some(rest) = t.strip_prefix("User ") {
+        let Some((id, fields)) = rest.split_once(':') else {
+            return false;
+        };
+        let Ok(id) = id.trim().parse::<u32>() else {
+            return false;
+        };
+        let field = |k: &str| {
+            fields
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix(k))
+                .map(|v| v == "true")
+        };
+        if field("installed=") != Some(false) && !pkg.users.contains(&id) {
+            pkg.users.push(id);
+        }
+        if first_user.is_none() || id == 0 {
+            *first_user = Some(id);
+            pkg.suspended = field("suspended=").unwrap_or(false);
+            pkg.hidden = field("hidden=").unwrap_or(false);
+        }
+    } else if t.contains('=')
+        || t.contains(':')
+        || t.ends_with(']')
+        || t.is_empty()
+        || looks_like_package(t)
+    {
+        // The many other `key=value` lines, section headers and permission names: understood as
+        // "not needed", so not counted as skipped.
+    } else {
+        return false;
+    }
+    true
+}
+
+fn hex_list(s: &str) -> Vec<u32> {
+    s.split(|c: char| c == ']' || c == ',' || c.is_whitespace())
+        .take_while(|w| !w.starts_with("flags"))
+        .filter(|w| !w.is_empty() && w.len() <= 8 && w.chars().all(|c| c.is_ascii_hexdigit()))
+        .filter_map(|w| u32::from_str_radix(w, 16).ok())
+        .collect()
+}
+
+fn looks_like_package(name: &str) -> bool {
+    !name.is_empty()
+        && name.contains('.')
+        && name
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        || name == "android"
+}
+
+/// How a package's signer was checked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "check")]
+pub enum SignerCheck {
+    /// A signature's hash equals that of a certificate the policy carries: recognised, by a 32-bit hash.
+    ByHash {
+        /// The certificate's SHA-256.
+        certificate: CertDigest,
+        /// The publisher it belongs to.
+        publisher: String,
+        /// The hash that matched.
+        hash: String,
+    },
+    /// No signature's hash is one the policy knows: the signer could not be checked.
+    Unchecked {
+        /// The hashes the dump shows.
+        hashes: Vec<String>,
+    },
+}
+
+/// One package's audit: the engine's decision and how its signer was checked.
+#[derive(Clone, Debug, Serialize)]
+pub struct AuditLine {
+    /// The decision, exactly as the agent would take it.
+    pub decision: Decision,
+    /// How the signer was checked.
+    pub signer: SignerCheck,
+}
+
+/// A whole audit.
+#[derive(Clone, Debug, Serialize)]
+pub struct Audit {
+    /// What was audited (serial or file).
+    pub source: String,
+    /// Packages judged.
+    pub packages: usize,
+    /// Lines skipped.
+    pub skipped_lines: usize,
+    /// Violations.
+    pub violations: usize,
+    /// Every package, sorted by name.
+    pub lines: Vec<AuditLine>,
+}
+
+/// Judges a dump against a policy, through the agent's own engine.
+pub fn audit(
+    source: &str,
+    dump: &AdbDump,
+    policy: &Policy,
+    enrolment: &Enrolment,
+    now: Timestamp,
+) -> Audit {
+    let mut known: HashMap<u32, (CertDigest, String)> = HashMap::new();
+    for (id, p) in &policy.publishers {
+        for der in p.certificates_der() {
+            known.insert(signature_hash(&der), (CertDigest::of_der(&der), id.clone()));
+        }
+    }
+    let engine = Engine::new(policy.clone());
+    let scope = engine.scope(enrolment);
+    let mut lines = Vec::new();
+    for a in dump.packages.values() {
+        let recognised: Vec<&(CertDigest, String)> =
+            a.signatures.iter().filter_map(|h| known.get(h)).collect();
+        let past: Vec<CertDigest> = a
+            .past_signatures
+            .iter()
+            .filter_map(|h| known.get(h))
+            .map(|(d, _)| *d)
+            .collect();
+        let signer = match a
+            .signatures
+            .iter()
+            .chain(&a.past_signatures)
+            .find_map(|h| known.get(h).map(|k| (h, k)))
+        {
+            Some((h, (d, publisher))) => SignerCheck::ByHash {
+                certificate: *d,
+                publisher: publisher.clone(),
+                hash: format!("{h:x}"),
+            },
+            None => SignerCheck::Unchecked {
+                hashes: a.signatures.iter().map(|h| format!("{h:x}")).collect(),
+            },
+        };
+        let package = Package {
+            name: a.name.clone(),
+            version_code: a.version_code,
+            version_name: a.version_name.clone(),
+            installer: a.installer.clone(),
+            system: a.system,
+            signers: recognised.iter().map(|(d, _)| *d).collect(),
+            signing_history: past,
+            first_install: now,
+            last_update: now,
+            suspended: a.suspended,
+            hidden: a.hidden,
+        };
+        lines.push(AuditLine {
+            decision: engine.decide(&package, &scope, now),
+            signer,
+        });
+    }
+    let violations = lines
+        .iter()
+        .filter(|l| l.decision.outcome == crate::Outcome::Denied)
+        .count();
+    Audit {
+        source: source.to_string(),
+        packages: lines.len(),
+        skipped_lines: dump.skipped_lines,
+        violations,
+        lines,
+    }
+}
+
+/// The dump as the core's inventory shape (signers only where recognised).
+pub fn to_inventory(dump: &AdbDump, device: Device) -> Inventory {
+    let packages = dump
+        .packages
+        .values()
+        .map(|a| Package {
+            name: a.name.clone(),
+            version_code: a.version_code,
+            version_name: a.version_name.clone(),
+            installer: a.installer.clone(),
+            system: a.system,
+            signers: Vec::new(),
+            signing_history: Vec::new(),
+            first_install: Timestamp::from_unix(0),
+            last_update: Timestamp::from_unix(0),
+            suspended: a.suspended,
+            hidden: a.hidden,
+        })
+        .collect();
+    Inventory {
+        device,
+        packages,
+        unreadable: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_dumpsys_prints_is_javas_arrays_hashcode() {
+        assert_eq!(signature_hash(&[]), 1);
+        assert_eq!(signature_hash(&[0xff]), (31i32 - 1) as u32);
+        assert_eq!(
+            format!("{:x}", signature_hash(b"abc")),
+            format!("{:x}", ((31 * (31 * (31 + 97) + 98)) + 99) as u32)
+        );
+    }
+}
