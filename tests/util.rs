@@ -1076,3 +1076,41 @@ pub mod jvm {
         }
     }
 }
+
+pub mod adb {
+    //! Large `dumpsys package` outputs for the audit's progress test, the mvt comparison and the
+    //! benchmark: the Android 11 fixture's package blocks repeated under new names.
+
+    /// A dump of `packages` packages (about 1.75 KB each, as on a real Android 11 phone).
+    pub fn large_dump(packages: usize) -> String {
+        let text = std::fs::read_to_string(
+            super::root().join("tests/dumps/android11-dumpsys-package.txt"),
+        )
+        .expect("fixture");
+        let start = text.find("Packages:\n").expect("Packages:") + "Packages:\n".len();
+        let end = text
+            .find("\nHidden system packages:")
+            .expect("Hidden system packages:");
+        let blocks: Vec<&str> = text[start..end].split("\n  Package [").collect();
+        let mut out = String::with_capacity(packages * 1800 + 4096);
+        out.push_str(&text[..start]);
+        for i in 0..packages {
+            let block = blocks[i % blocks.len()].trim_start_matches("  Package [");
+            let (name, rest) = block.split_once(']').expect("a package header");
+            out.push_str("  Package [");
+            if i < blocks.len() {
+                out.push_str(name);
+            } else {
+                out.push_str(&format!(
+                    "nl.appwacht.synthetic{i}.{}",
+                    name.replace('.', "_")
+                ));
+            }
+            out.push(']');
+            out.push_str(rest.trim_end_matches('\n'));
+            out.push('\n');
+        }
+        out.push_str(&text[end + 1..]);
+        out
+    }
+}
