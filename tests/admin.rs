@@ -329,6 +329,26 @@ fn sign_publish_sync_status_and_scan_through_the_tool() {
     assert_eq!(json["policy"]["stale"], false);
     assert!(json["last_sync_error"].is_null());
 
+    // The helpdesk audits a phone against the same signed policy, fetched and verified as the
+    // device does, with the device configuration's groups (inspection keeps WeChat from Annex A).
+    let dump = workspace().join("tests/dumps/android13-dumpsys-package.txt");
+    let audit = appwacht(&["audit", "--from", p(&dump), "--config", p(&config)]);
+    assert_eq!(audit.code, 1, "{}", audit.err);
+    assert!(
+        audit.out.starts_with("Audit of ")
+            && audit
+                .out
+                .contains("against Gemeente Voorbeeld policy v2 (enforce mode)")
+            && audit
+                .out
+                .contains("VIOLATION com.zhiliaoapp.musically (rule annex-a")
+            && audit
+                .out
+                .contains("VIOLATION com.tencent.mm (rule sideloaded"),
+        "{}",
+        audit.out
+    );
+
     // The server goes away: the sync fails, says why, and the policy stays.
     drop(server);
     let err = failed(

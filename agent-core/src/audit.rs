@@ -186,7 +186,13 @@ pub fn parse_dumpsys(
         if let Some(rest) = t.strip_prefix("Package [") {
             finish(current.take(), dump, &mut read);
             first_user = None;
-            match rest.split(']').next().filter(|n| looks_like_package(n)) {
+            // Without the closing bracket the name may be cut short (`Package [com.android.vend`):
+            // a package that does not exist must not be judged.
+            match rest
+                .split_once(']')
+                .map(|(n, _)| n)
+                .filter(|n| looks_like_package(n))
+            {
                 Some(name) => {
                     current = Some(AdbPackage {
                         name: name.to_string(),
@@ -333,6 +339,9 @@ pub struct AuditLine {
     pub decision: Decision,
     /// How the signer was checked.
     pub signer: SignerCheck,
+    /// The users it is installed for (0 is the phone's owner; work profiles, Secure Folder and
+    /// XSpace are others); empty when the dump does not say.
+    pub users: Vec<u32>,
 }
 
 /// A whole audit.
@@ -407,6 +416,7 @@ pub fn audit(
         lines.push(AuditLine {
             decision: engine.decide(&package, &scope, now),
             signer,
+            users: a.users.clone(),
         });
     }
     let violations = lines
