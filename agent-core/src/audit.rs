@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::digest::CertDigest;
 use crate::engine::{Decision, Engine, Enrolment};
-use crate::inventory::{Device, Inventory, Package};
+use crate::inventory::Package;
 use crate::policy::Policy;
 use crate::time::Timestamp;
 
@@ -429,32 +429,6 @@ pub fn audit(
         skipped_lines: dump.skipped_lines,
         violations,
         lines,
-    }
-}
-
-/// The dump as the core's inventory shape (signers only where recognised).
-pub fn to_inventory(dump: &AdbDump, device: Device) -> Inventory {
-    let packages = dump
-        .packages
-        .values()
-        .map(|a| Package {
-            name: a.name.clone(),
-            version_code: a.version_code,
-            version_name: a.version_name.clone(),
-            installer: a.installer.clone(),
-            system: a.system,
-            signers: Vec::new(),
-            signing_history: Vec::new(),
-            first_install: Timestamp::from_unix(0),
-            last_update: Timestamp::from_unix(0),
-            suspended: a.suspended,
-            hidden: a.hidden,
-        })
-        .collect();
-    Inventory {
-        device,
-        packages,
-        unreadable: Vec::new(),
     }
 }
 
