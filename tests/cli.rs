@@ -34,7 +34,7 @@ fn policy_check_reports_every_problem_located_and_exits_non_zero() {
     let run = appwacht(&["policy", "check", file.to_str().unwrap()]);
     assert_eq!(run.code, 1);
     // The first problem stops the parse (a value of the wrong shape); fix it and the next shows.
-    assert!(run.err.contains("broken.toml:58:18: "), "{}", run.err);
+    assert!(run.err.contains("broken.toml:103:18: "), "{}", run.err);
     assert!(
         run.err.contains("not a SHA-256 certificate digest"),
         "{}",
@@ -46,7 +46,7 @@ fn policy_check_reports_every_problem_located_and_exits_non_zero() {
     assert_eq!(json.code, 1);
     let v: serde_json::Value = serde_json::from_str(&json.out).unwrap();
     assert_eq!(v["valid"], false);
-    assert_eq!(v["problems"][0]["line"], 58);
+    assert_eq!(v["problems"][0]["line"], 103);
 }
 
 #[test]
