@@ -424,6 +424,30 @@ fn audit_from_a_directory_shows_progress_findings_and_exits_one_on_violations() 
         "{}",
         run.out
     );
+    let samsung = appwacht(&[
+        "audit",
+        "--from",
+        dumps()
+            .join("samsung-android12-dumpsys-package.txt")
+            .to_str()
+            .unwrap(),
+        "--policy",
+        policy.to_str().unwrap(),
+    ]);
+    let trill = samsung
+        .out
+        .split("VIOLATION com.ss.android.ugc.trill")
+        .nth(1)
+        .unwrap();
+    assert!(
+        trill
+            .lines()
+            .nth(2)
+            .unwrap()
+            .contains("installed for users: 150"),
+        "{}",
+        samsung.out
+    );
     assert!(
         run.out.contains("matched by its 32-bit hash 89d01293"),
         "{}",

@@ -276,6 +276,12 @@ fn render(a: &Audit, policy: &Policy) -> String {
                 d.reason
             );
             let _ = writeln!(o, "            signer: {}", signer_text(&line.signer));
+            // A package outside the owner's user (work profile, Secure Folder, XSpace) is where
+            // the helpdesk must look for it.
+            if line.users.iter().any(|&u| u != 0) {
+                let users: Vec<String> = line.users.iter().map(u32::to_string).collect();
+                let _ = writeln!(o, "            installed for users: {}", users.join(", "));
+            }
         }
     }
     let unchecked = a
