@@ -540,7 +540,7 @@ fn fake_adb(dir: &Path, old_phone: bool) -> PathBuf {
         "#!/bin/sh\necho \"$*\" >> '{log}'\ncase \"$*\" in\n  *--show-versioncode*) {old} ;;\n  *'pm list packages'*) cat '{pm}' ;;\n  *'dumpsys package'*) cat '{dumpsys}' ;;\n  *) echo \"adb: unexpected $*\" >&2; exit 1 ;;\nesac\n",
         log = log.display(),
         old = if old_phone {
-            "echo 'Error: Unknown option: --show-versioncode'".to_string()
+            "echo 'Error: Unknown option: --show-versioncode' >&2; exit 255".to_string()
         } else {
             format!("cat '{}'", dumps().join(pm).display())
         },

@@ -171,12 +171,25 @@ fn read_device(args: &AuditArgs, err: &mut dyn Write) -> Result<(String, AdbDump
         .unwrap_or_else(|| "the connected phone".to_string());
     let mut dump = AdbDump::default();
     let _ = writeln!(err, "asking {source} for its packages (pm list packages)");
+    // Since Android 7, adb passes pm's exit status on: a refused option is a failed command, and
+    // the next, shorter form is tried. Only when every form fails is the first failure reported
+    // (no device, adb not authorised, ...).
     let mut pm_text = String::new();
+    let mut first_failure = None;
     for command in PM_LIST {
-        pm_text = adb(args, command)?;
-        if is_pm_list(&pm_text) {
-            break;
+        match adb(args, command) {
+            Ok(text) if is_pm_list(&text) => {
+                pm_text = text;
+                break;
+            }
+            Ok(text) => pm_text = text,
+            Err(e) => {
+                first_failure.get_or_insert(e);
+            }
         }
+    }
+    if let (false, Some(failure)) = (is_pm_list(&pm_text), first_failure) {
+        return Err(failure);
     }
     let _ = writeln!(
         err,
