@@ -453,8 +453,12 @@ fn audit_from_a_directory_shows_progress_findings_and_exits_one_on_violations() 
         "{}",
         run.out
     );
-    // pm list adds WhatsApp's user-10 install that this dumpsys lacks.
-    assert!(run.out.contains(" packages, "), "{}", run.out);
+    // pm list adds WhatsApp's work-profile install, which this dumpsys lacks: 120 + 1 packages.
+    assert!(
+        run.out.contains("(enforce mode): 121 packages, "),
+        "{}",
+        run.out
+    );
 
     let json = appwacht(&[
         "audit",
