@@ -499,6 +499,22 @@ fn audit_from_a_directory_shows_progress_findings_and_exits_one_on_violations() 
         "{}",
         bad.err
     );
+    let empty = tempfile::tempdir().unwrap();
+    let nothing = appwacht(&[
+        "audit",
+        "--from",
+        empty.path().to_str().unwrap(),
+        "--policy",
+        policy.to_str().unwrap(),
+    ]);
+    assert_eq!(nothing.code, 2);
+    assert!(
+        nothing
+            .err
+            .contains("holds no files: expected dumpsys-package.txt and/or pm-list-packages.txt"),
+        "{}",
+        nothing.err
+    );
     let neither = appwacht(&["audit", "--policy", policy.to_str().unwrap()]);
     assert_eq!(neither.code, 2, "{}", neither.err);
 }

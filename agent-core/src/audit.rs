@@ -377,20 +377,18 @@ pub fn audit(
     let scope = engine.scope(enrolment);
     let mut lines = Vec::new();
     for a in dump.packages.values() {
-        let recognised: Vec<&(CertDigest, String)> =
-            a.signatures.iter().filter_map(|h| known.get(h)).collect();
-        let past: Vec<CertDigest> = a
-            .past_signatures
-            .iter()
-            .filter_map(|h| known.get(h))
-            .map(|(d, _)| *d)
-            .collect();
-        let signer = match a
+        // Each hash looked up once: the current signers, then the signing history.
+        let current: Vec<(u32, &(CertDigest, String))> = a
             .signatures
             .iter()
-            .chain(&a.past_signatures)
-            .find_map(|h| known.get(h).map(|k| (h, k)))
-        {
+            .filter_map(|h| known.get(h).map(|k| (*h, k)))
+            .collect();
+        let past: Vec<(u32, &(CertDigest, String))> = a
+            .past_signatures
+            .iter()
+            .filter_map(|h| known.get(h).map(|k| (*h, k)))
+            .collect();
+        let signer = match current.iter().chain(&past).next() {
             Some((h, (d, publisher))) => SignerCheck::ByHash {
                 certificate: *d,
                 publisher: publisher.clone(),
@@ -406,8 +404,8 @@ pub fn audit(
             version_name: a.version_name.clone(),
             installer: a.installer.clone(),
             system: a.system,
-            signers: recognised.iter().map(|(d, _)| *d).collect(),
-            signing_history: past,
+            signers: current.iter().map(|(_, (d, _))| *d).collect(),
+            signing_history: past.iter().map(|(_, (d, _))| *d).collect(),
             first_install: now,
             last_update: now,
             suspended: a.suspended,

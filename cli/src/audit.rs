@@ -10,7 +10,6 @@ use std::process::Command;
 
 use agent_core::audit::{AdbDump, Audit, SignerCheck, audit, parse_dumpsys, parse_pm_list};
 use agent_core::trust::sync::sync;
-use agent_core::trust::transport::HttpTransport;
 use agent_core::{Enrolment, Outcome, Policy, Store, Timestamp};
 
 use crate::commands::{load_policy, read, write_atomically};
@@ -93,8 +92,7 @@ fn policy_for(
     let config = crate::device::load_config(config_path)?;
     let dir = tempfile::tempdir()?;
     let mut store = Store::open(&dir.path().join("audit.db"))?;
-    let mut transport = HttpTransport::new(&config)
-        .map_err(|e| Failure::new(format!("{}: {e}", config_path.display())))?;
+    let mut transport = crate::device::transport(&config, config_path)?;
     sync(&mut store, &config, &mut transport, now)
         .map_err(|e| Failure::new(format!("cannot fetch the policy: {e}")))?;
     let active = store
@@ -122,6 +120,12 @@ fn read_saved(from: &Path, err: &mut dyn Write) -> Result<AdbDump, Failure> {
     } else {
         vec![from.to_path_buf()]
     };
+    if files.is_empty() {
+        return Err(Failure::new(format!(
+            "{} holds no files: expected {DUMPSYS_FILE} and/or {PM_LIST_FILE}",
+            from.display()
+        )));
+    }
     let mut dump = AdbDump::default();
     let mut dumpsys_read = false;
     for file in &files {
@@ -136,12 +140,6 @@ fn read_saved(from: &Path, err: &mut dyn Write) -> Result<AdbDump, Failure> {
                 .map_err(|e| Failure::new(e.to_string()))?;
             dumpsys_read = true;
         }
-    }
-    if files.is_empty() {
-        return Err(Failure::new(format!(
-            "{} holds no files: expected {DUMPSYS_FILE} and/or {PM_LIST_FILE}",
-            from.display()
-        )));
     }
     if !dumpsys_read && dump.packages.is_empty() {
         return Err(Failure::new(format!(

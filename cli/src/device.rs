@@ -18,6 +18,14 @@ pub(crate) fn load_config(path: &Path) -> Result<DeviceConfig, Failure> {
     )?)
 }
 
+/// The HTTPS transport a device configuration describes; a bad CA or URL names the file.
+pub(crate) fn transport(
+    config: &DeviceConfig,
+    config_path: &Path,
+) -> Result<HttpTransport, Failure> {
+    HttpTransport::new(config).map_err(|e| Failure::new(format!("{}: {e}", config_path.display())))
+}
+
 pub(crate) fn run_sync(
     config_path: &Path,
     db: &Path,
@@ -26,8 +34,7 @@ pub(crate) fn run_sync(
 ) -> Result<i32, Failure> {
     let config = load_config(config_path)?;
     let mut store = Store::open(db)?;
-    let mut transport = HttpTransport::new(&config)
-        .map_err(|e| Failure::new(format!("{}: {e}", config_path.display())))?;
+    let mut transport = transport(&config, config_path)?;
     match sync(&mut store, &config, &mut transport, Timestamp::now()) {
         Ok(report) => {
             if json {
