@@ -524,16 +524,7 @@ fn appwacht_binary() -> PathBuf {
     static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     BUILT
         .get_or_init(|| {
-            let out = Command::new(env!("CARGO"))
-                .args(["build", "-q", "-p", "appwacht-cli", "--bin", "appwacht"])
-                .current_dir(root())
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            cargo_build(&["build", "-q", "-p", "appwacht-cli", "--bin", "appwacht"]);
             jvm::target_dir().join("appwacht")
         })
         .clone()

@@ -109,6 +109,22 @@ pub fn policy_json(snippet: &str, version: u64, mode: agent_core::Mode) -> Vec<u
     p.to_json()
 }
 
+/// `cargo build` with these arguments in the workspace, from a test (a failure shows cargo's
+/// output).
+pub fn cargo_build(args: &[&str]) {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("cargo");
+    assert!(
+        out.status.success(),
+        "cargo {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// What a run of the tool gave.
 pub struct Run {
     /// Exit status.
@@ -996,16 +1012,7 @@ pub mod jvm {
         if release {
             args.push("--release");
         }
-        let out = Command::new(env!("CARGO"))
-            .args(&args)
-            .current_dir(super::root())
-            .output()
-            .expect("cargo");
-        assert!(
-            out.status.success(),
-            "building the native library failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        super::cargo_build(&args);
         let dir = if release {
             target_dir().parent().expect("target").join("release")
         } else {
