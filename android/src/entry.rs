@@ -170,6 +170,29 @@ fn enrolment_of(r: &Request, device: &AndroidDevice<'_, '_>) -> Enrolment {
     }
 }
 
+/// One job of the agent's that reads and acts on the phone: the request's store, the device it
+/// describes and its enrolment, then the job's result as JSON (once the device's borrow of the
+/// environment has ended).
+fn on_device<'local, T: serde::Serialize>(
+    env: &mut Env<'local>,
+    context: &JObject<'_>,
+    r: &Request,
+    job: impl FnOnce(
+        &mut Store,
+        &mut AndroidDevice<'_, 'local>,
+        &Enrolment,
+        Timestamp,
+    ) -> Result<T, agent_core::Error>,
+) -> Result<JString<'local>, BridgeError> {
+    let (mut store, now) = open_store(r)?;
+    let result = {
+        let mut device = AndroidDevice::new(env, context, &r.admin_receiver, device_of(r))?;
+        let enrolment = enrolment_of(r, &device);
+        job(&mut store, &mut device, &enrolment, now)?
+    };
+    json_string(env, &result)
+}
+
 fn json_string<'local>(
     env: &mut Env<'local>,
     value: &impl serde::Serialize,
@@ -250,25 +273,20 @@ pub extern "system" fn Java_nl_appwacht_agent_NativeBridge_scan<'caller>(
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
             let r = request(env, request_json)?;
-            let (mut store, now) = open_store(&r)?;
-            let summary = {
-                let mut device =
-                    AndroidDevice::new(env, &context, &r.admin_receiver, device_of(&r))?;
-                let enrolment = enrolment_of(&r, &device);
-                let scope = match &r.package {
-                    Some(p) => Scope::Package(p),
-                    None => Scope::Full,
-                };
-                let trigger = r.trigger.clone().unwrap_or_else(|| {
-                    if r.package.is_some() {
-                        "install".into()
-                    } else {
-                        "full".into()
-                    }
-                });
-                agent_core::scan(&mut store, &mut device, &enrolment, scope, &trigger, now)?
+            let scope = match &r.package {
+                Some(p) => Scope::Package(p),
+                None => Scope::Full,
             };
-            json_string(env, &summary)
+            let trigger = r.trigger.clone().unwrap_or_else(|| {
+                if r.package.is_some() {
+                    "install".into()
+                } else {
+                    "full".into()
+                }
+            });
+            on_device(env, &context, &r, |store, device, enrolment, now| {
+                agent_core::scan(store, device, enrolment, scope, &trigger, now)
+            })
         })
         .resolve::<ThrowAgentException>()
 }
@@ -285,14 +303,9 @@ pub extern "system" fn Java_nl_appwacht_agent_NativeBridge_catchUp<'caller>(
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
             let r = request(env, request_json)?;
-            let (mut store, now) = open_store(&r)?;
-            let result = {
-                let mut device =
-                    AndroidDevice::new(env, &context, &r.admin_receiver, device_of(&r))?;
-                let enrolment = enrolment_of(&r, &device);
-                agent_core::catch_up(&mut store, &mut device, &enrolment, now)?
-            };
-            json_string(env, &result)
+            on_device(env, &context, &r, |store, device, enrolment, now| {
+                agent_core::catch_up(store, device, enrolment, now)
+            })
         })
         .resolve::<ThrowAgentException>()
 }
