@@ -359,6 +359,30 @@ struct DiesAfter {
     left: usize,
 }
 
+/// A full scan of a phone with TikTok whose process dies after `steps` steps reached the device;
+/// the device as the crash left it.
+fn scan_killed_after(store: &mut Store, steps: usize) -> SimulatedDevice {
+    let mut dying = DiesAfter {
+        device: SimulatedDevice::new(inventory(&[], vec![app("com.zhiliaoapp.musically")])),
+        left: steps,
+    };
+    let killed = catch_unwind(AssertUnwindSafe(|| {
+        scan(
+            store,
+            &mut dying,
+            &enrolment(&[]),
+            Scope::Full,
+            "test",
+            now(),
+        )
+    }));
+    assert!(
+        killed.is_err(),
+        "the scan should have died after {steps} step(s)"
+    );
+    dying.device
+}
+
 impl PackageSource for DiesAfter {
     fn inventory(&mut self) -> Result<agent_core::Inventory, agent_core::Error> {
         self.device.inventory()
@@ -391,25 +415,9 @@ fn a_run_killed_between_enforcing_and_recording_is_reconciled_by_the_next_run() 
             now(),
         )
         .unwrap();
-    let mut dying = DiesAfter {
-        device: SimulatedDevice::new(inventory(&[], vec![app("com.zhiliaoapp.musically")])),
-        left: 1,
-    };
-
     // The suspend reaches the device, then the process dies before the scan is recorded.
-    let killed = catch_unwind(AssertUnwindSafe(|| {
-        scan(
-            &mut store,
-            &mut dying,
-            &enrolment(&[]),
-            Scope::Full,
-            "test",
-            now(),
-        )
-    }));
-    assert!(killed.is_err());
+    let device_after_crash = scan_killed_after(&mut store, 1);
     drop(store);
-    let device_after_crash = dying.device;
     assert!(device_after_crash.inventory.packages[0].suspended);
 
     // A new process: the store knows of no scan and owns no block, but the journal remains.
@@ -463,22 +471,7 @@ fn a_run_killed_before_any_step_reached_the_device_recovers_nothing() {
             now(),
         )
         .unwrap();
-    let mut dying = DiesAfter {
-        device: SimulatedDevice::new(inventory(&[], vec![app("com.zhiliaoapp.musically")])),
-        left: 0,
-    };
-    let killed = catch_unwind(AssertUnwindSafe(|| {
-        scan(
-            &mut store,
-            &mut dying,
-            &enrolment(&[]),
-            Scope::Full,
-            "test",
-            now(),
-        )
-    }));
-    assert!(killed.is_err());
-    let mut source = dying.device;
+    let mut source = scan_killed_after(&mut store, 0);
     let summary = scan(
         &mut store,
         &mut source,
