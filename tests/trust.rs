@@ -6,7 +6,7 @@ use std::rc::Rc;
 use agent_core::trust::dsse::{Envelope, POLICY_TYPE, ROOT_TYPE, pae};
 use agent_core::trust::keys::{KeyType, PrivateKey, PublicKey};
 use agent_core::trust::sync::{PolicyChange, SyncReport, next_sync, sync};
-use agent_core::{Error, Store, Timestamp};
+use agent_core::{Error, SimulatedDevice, Store, Timestamp};
 use appwacht_tests::org::*;
 use appwacht_tests::{earlier, later, now};
 
@@ -65,6 +65,23 @@ impl World {
         self.sync_at(now())
     }
 
+    /// A full scan of a phone with TikTok at `at` (what the periodic job does after its sync).
+    fn scan_at(&mut self, at: Timestamp) -> agent_core::ScanSummary {
+        let mut phone = SimulatedDevice::new(appwacht_tests::inventory(
+            &["inspection"],
+            vec![appwacht_tests::app("com.zhiliaoapp.musically")],
+        ));
+        agent_core::scan(
+            &mut self.store,
+            &mut phone,
+            &appwacht_tests::enrolment(&["inspection"]),
+            agent_core::Scope::Full,
+            "full",
+            at,
+        )
+        .unwrap()
+    }
+
     fn publish_policy(&mut self, p: &agent_core::Policy, by: &[&PrivateKey]) {
         self.mirrors.put(M1, "policy.json", sign_policy(p, by));
     }
@@ -94,11 +111,15 @@ impl World {
             .expect_err("the update must be refused")
             .to_string();
         assert!(err.contains(needle), "expected `{needle}` in: {err}");
+        let after = held(&self.store);
         assert_eq!(
-            held(&self.store),
-            before,
-            "a refused update changed what is stored"
+            (&after.active, after.policy_floor),
+            (&before.active, before.policy_floor),
+            "a refused update changed the policy or its floor"
         );
+        // Roots verified before the refusal may be kept (a long chain continues from them); the
+        // trusted root never goes back.
+        assert!(after.root >= before.root, "{after:?} after {before:?}");
         let recorded = self
             .store
             .state("last_sync_error")
@@ -520,15 +541,40 @@ fn the_same_version_again_is_a_no_op() {
     let mut w = World::new();
     w.sync().unwrap();
     let before = held(&w.store);
-    // Re-issued (new bytes, new entity tag), same version.
-    let mut again = policy(1);
-    again.issued_at = Some(earlier("1h"));
-    w.publish_signed(&again);
+    // The same signed document served again in other bytes (another key id hint, so another
+    // entity tag): the same version with the same content.
+    let served = w.mirrors.files[M1]["policy.json"].clone();
+    let mut envelope = Envelope::parse(&served).unwrap();
+    envelope.signatures[0].keyid = "a hint that means nothing".into();
+    w.mirrors.put(M1, "policy.json", envelope.to_json());
     assert_eq!(
         w.sync().unwrap().policy,
         PolicyChange::SameVersion { version: 1 }
     );
     assert_eq!(held(&w.store), before);
+}
+
+/// Issue 10.8: an administrator re-signs changed rules under the live version number. Before,
+/// the device said "nothing to do" and went on enforcing the old rules without a word.
+#[test]
+fn the_same_version_with_other_rules_is_a_failed_sync_with_its_reason() {
+    let mut w = World::new();
+    w.sync().unwrap();
+    let mut changed = policy(1);
+    changed.rules.clear();
+    w.publish_signed(&changed);
+    w.refused("the policy served as version 1 differs from the active version 1");
+    assert_eq!(w.store.state_u64("sync_failures").unwrap(), 1);
+    let report = agent_core::Report::build(&w.store, now()).unwrap();
+    assert!(
+        report
+            .sync
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("needs a new version number")),
+        "{:?}",
+        report.sync
+    );
 }
 
 #[test]
@@ -617,8 +663,11 @@ fn a_clock_set_back_revives_nothing() {
         w.sync_at(later("20d")).unwrap().policy,
         PolicyChange::Unchanged
     );
+    // The periodic job scans after its sync: the scan's time is what moves the time floor (a
+    // clock reading at a sync alone is used for that sync and forgotten).
+    w.scan_at(later("20d"));
     let active = w.store.active_policy().unwrap().unwrap();
-    assert!(active.policy.expires.unwrap() < w.store.time_floor().unwrap());
+    assert!(active.policy.expires.unwrap() <= w.store.time_floor().unwrap());
     // Someone sets the clock back to day 5, when the document was still valid, and the device
     // fetches it again: the update's time is the time floor (day 20), so it is still expired.
     w.store
@@ -629,7 +678,9 @@ fn a_clock_set_back_revives_nothing() {
         err.contains("the policy expired"),
         "a clock set back must not revive it: {err}"
     );
-    assert!(w.store.time_floor().unwrap() >= later("20d"));
+    // The scan moved the floor as far as the signed times vouch for (the policy's expiry), not to
+    // whatever the clock said.
+    assert!(w.store.time_floor().unwrap() >= later("10d"));
 }
 
 #[test]
@@ -889,4 +940,225 @@ fn failed_syncs_back_off_exponentially_with_jitter_and_a_success_resets() {
     w.sync().unwrap();
     assert_eq!(wait(&w, 0.5), 3600);
     assert_eq!(w.store.state("sync_failures").unwrap(), None);
+}
+
+// ---- Issue 10: a hostile clock, a root rotation, a careless administrator ----
+
+/// Issue 10.1: a rotation adds a policy key and keeps the old one. Before, the floor dropped to the
+/// new root's `policy_version_floor` (0), and a mirror serving the genuine new root with an older,
+/// unexpired policy signed by the kept key rolled the device back.
+#[test]
+fn a_rotation_that_keeps_a_policy_key_keeps_the_version_floor() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let pk = Rc::clone(&w.policy_keys);
+    let old_v3 = sign_policy(&policy(3), &[&pk[0]]);
+    w.sync().unwrap();
+    w.publish_signed(&policy(5));
+    w.sync().unwrap();
+    assert_eq!(w.store.state_u64("policy_floor").unwrap(), 5);
+    // Root 2: the kept key plus a new one, floor 0 (what `root rotate` writes without --policy-floor).
+    let added = keys(KeyType::Ed25519, 1);
+    let v2 = root(2, &[&rk[0]], 1, &[&pk[0], &added[0]], 1);
+    w.mirrors
+        .put(M1, "root/2.root.json", sign_root(&v2, &[&rk[0]]));
+    w.mirrors.put(M1, "policy.json", old_v3);
+    w.refused("policy version 3 is below the version floor 5");
+    assert_eq!(w.store.trusted_root().unwrap().unwrap().0, 2);
+    assert_eq!(
+        w.active_version(),
+        Some(5),
+        "the newer policy's blocks stay"
+    );
+    // Once no key that signed an accepted policy is trusted, the fast-forward recovery still works.
+    let fresh = keys(KeyType::Ed25519, 1);
+    let mut v3 = root(3, &[&rk[0]], 1, &[&fresh[0]], 1);
+    v3.policy_version_floor = 2;
+    w.mirrors
+        .put(M1, "root/3.root.json", sign_root(&v3, &[&rk[0]]));
+    w.publish_policy(&policy(4), &[&fresh[0]]);
+    assert_eq!(
+        w.sync_at(later("25h")).unwrap().policy,
+        PolicyChange::Updated {
+            from: Some(5),
+            to: 4
+        }
+    );
+}
+
+/// Issue 10.2: one sync with the clock ten years ahead. Before, that attempt's time became the
+/// time floor, and every later policy and root looked expired, for good.
+#[test]
+fn a_clock_set_years_ahead_for_one_sync_does_not_freeze_the_device() {
+    let mut w = World::new();
+    w.sync().unwrap();
+    w.publish_signed(&policy(2));
+    let err = w.sync_at(later("3650d")).unwrap_err().to_string();
+    assert!(err.contains("expired"), "{err}");
+    assert!(w.store.time_floor().unwrap() < later("1d"));
+    // The clock is put right; the next sync works.
+    assert_eq!(
+        w.sync_at(later("1h")).unwrap().policy,
+        PolicyChange::Updated {
+            from: Some(1),
+            to: 2
+        }
+    );
+}
+
+/// Issue 10.2: the clock far ahead of every signed time is a clock problem a scan reports, and a
+/// scan under it does not move the time floor with it.
+#[test]
+fn a_clock_far_ahead_is_a_clock_problem_and_does_not_move_the_floor() {
+    let mut w = World::new();
+    w.sync().unwrap();
+    w.scan_at(later("400d"));
+    let problem = w.store.state("clock_problem").unwrap().unwrap_or_default();
+    assert!(problem.contains("past every signed time"), "{problem}");
+    let floor = w.store.time_floor().unwrap();
+    assert!(
+        floor < later("30d"),
+        "the floor followed the clock: {floor}"
+    );
+    let report = agent_core::Report::build(&w.store, later("400d")).unwrap();
+    assert!(
+        report.clock_problem.as_deref() == Some(problem.as_str()),
+        "the report shows it: {:?}",
+        report.clock_problem
+    );
+    // The clock is put right: the problem clears and syncs work (the organisation's next policy
+    // expires after the one the clock ran past).
+    let mut next = policy(2);
+    next.expires = Some(later("20d"));
+    w.publish_signed(&next);
+    w.sync_at(later("1h")).unwrap();
+    w.scan_at(later("1h"));
+    // What remains is the truth: the device judges by the furthest time the signed documents
+    // vouched for (the old policy's expiry) until the clock passes it.
+    let left = w.store.state("clock_problem").unwrap().unwrap_or_default();
+    assert!(!left.contains("past every signed time"), "{left}");
+}
+
+/// Issue 10.6: forty root versions published at once. Before, the walk stopped at 32 and kept
+/// nothing, so every sync failed the same way.
+#[test]
+fn a_root_chain_longer_than_one_walk_is_finished_by_the_next_sync() {
+    let mut w = World::new();
+    let rk = Rc::clone(&w.root_keys);
+    let pk = Rc::clone(&w.policy_keys);
+    for v in 2..=40 {
+        w.mirrors.put(
+            M1,
+            &format!("root/{v}.root.json"),
+            sign_root(&root(v, &[&rk[0]], 1, &[&pk[0]], 1), &[&rk[0]]),
+        );
+    }
+    let err = w.sync().unwrap_err().to_string();
+    assert!(err.contains("the next sync continues"), "{err}");
+    assert_eq!(w.store.trusted_root().unwrap().unwrap().0, 33);
+    let report = w.sync().unwrap();
+    assert_eq!(report.root_version, 40);
+    assert_eq!(w.active_version(), Some(1));
+}
+
+/// Issue 10.7: an object store answers 403 for a key that does not exist. Before, the missing
+/// `root/2.root.json` failed every sync, the first enrolment included.
+#[test]
+fn a_403_for_the_next_root_means_there_is_no_newer_root() {
+    let mut w = World::new();
+    w.mirrors.forbidden_when_missing = true;
+    assert_eq!(w.sync().unwrap().root_version, 1);
+    assert_eq!(w.active_version(), Some(1));
+    // Any other failure still fails, as before.
+    w.mirrors.forbidden_when_missing = false;
+    w.mirrors
+        .put(M1, "root/2.root.json", b"not a root".to_vec());
+    w.publish_signed(&policy(2));
+    assert!(w.sync().is_err());
+}
+
+/// Issue 10.11: a floor that is not a number is an error, never 0 (which would reopen every
+/// rollback).
+#[test]
+fn a_floor_that_is_not_a_number_fails_closed() {
+    let mut w = World::new();
+    w.sync().unwrap();
+    w.publish_signed(&policy(3));
+    w.sync().unwrap();
+    w.store.set_state("policy_floor", "three").unwrap();
+    w.publish_signed(&policy(2));
+    let err = w.sync().unwrap_err().to_string();
+    assert!(
+        err.contains("`policy_floor` is `three`, not a number"),
+        "{err}"
+    );
+    assert_eq!(w.active_version(), Some(3));
+}
+
+/// Issue 10.11: a damaged active policy does not stand in the way of a newly verified one.
+/// Before, the sync read the active policy by parsing it, and failed on every mirror.
+#[test]
+fn a_damaged_active_policy_does_not_prevent_installing_a_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("compliance.db");
+    let mut w = World::new();
+    w.store = Store::open(&db).unwrap();
+    w.sync().unwrap();
+    let raw = rusqlite::Connection::open(&db).unwrap();
+    raw.execute("UPDATE policy_history SET bytes = x'7b6e6f'", [])
+        .unwrap();
+    assert!(w.store.active_policy().is_err(), "the damage is real");
+    w.publish_signed(&policy(2));
+    w.sync().unwrap();
+    assert_eq!(w.active_version(), Some(2));
+}
+
+/// Issue 10.11: a database that fails the integrity check at open is moved aside, named, and the
+/// agent starts again from the last verified envelope kept beside it.
+#[test]
+fn a_database_that_fails_its_integrity_check_is_moved_aside_and_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("compliance.db");
+    let mut w = World::new();
+    w.store = Store::open(&db).unwrap();
+    w.sync().unwrap();
+    w.publish_signed(&policy(2));
+    w.sync().unwrap();
+    let floor = w.store.state_u64("policy_floor").unwrap();
+    w.store = Store::in_memory().unwrap();
+    // Damage a page in the middle of the file (a flash cell gone bad; a half-written copy).
+    let raw = rusqlite::Connection::open(&db).unwrap();
+    raw.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+    drop(raw);
+    let mut bytes = std::fs::read(&db).unwrap();
+    let page = 4096;
+    assert!(bytes.len() > 3 * page);
+    for b in &mut bytes[page..2 * page] {
+        *b = 0xa5;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+
+    let store = Store::open(&db).unwrap();
+    let note = store
+        .recovered()
+        .unwrap()
+        .expect("the recovery is recorded");
+    assert!(note.contains("compliance.db.damaged-"), "{note}");
+    let moved: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".damaged-"))
+        .collect();
+    assert!(
+        !moved.is_empty(),
+        "the damaged file is kept for the helpdesk"
+    );
+    let active = store.active_policy().unwrap().expect("restored");
+    assert_eq!(active.policy.version, 2);
+    assert_eq!(store.state_u64("policy_floor").unwrap(), floor);
+    assert!(
+        store.owned_blocks().unwrap().is_empty(),
+        "owns nothing, lifts nothing"
+    );
 }

@@ -243,6 +243,9 @@ pub mod org {
         pub files: HashMap<String, HashMap<String, Vec<u8>>>,
         pub down: HashSet<String>,
         pub requests: Vec<String>,
+        /// Answer 403 instead of 404 for a missing file, as S3, CloudFront and Azure Blob do for
+        /// a key that does not exist (when the caller may not list the bucket).
+        pub forbidden_when_missing: bool,
     }
 
     impl Mirrors {
@@ -294,7 +297,11 @@ pub mod org {
                 .and_then(|f| f.get(path.trim_start_matches('/')))
             else {
                 return Ok(Response {
-                    status: 404,
+                    status: if self.forbidden_when_missing {
+                        403
+                    } else {
+                        404
+                    },
                     etag: None,
                     body: vec![],
                 });

@@ -6,10 +6,10 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::Error;
-use crate::enforcement::{ManagedDevice, Step, plan};
+use crate::enforcement::{ManagedDevice, Step, StepKind, plan};
 use crate::engine::{Engine, Enrolment, Outcome};
 use crate::inventory::{Inventory, Package, Unreadable};
-use crate::policy::Mode;
+use crate::policy::{Action, Mode};
 use crate::store::{ScanRecord, Store};
 use crate::time::Timestamp;
 
@@ -57,18 +57,30 @@ pub enum Scope<'a> {
     Package(&'a str),
 }
 
-/// Runs one scan against the store's active policy and records it. `now` is fixed once for the
-/// whole scan, so every grace period and expiry is judged against the same instant.
+/// Runs one scan against the store's active policy and records it. `clock` is the device's
+/// clock; the scan judges by the later of it and the time floor ([`crate::clock::judge`]), fixed
+/// once for the whole scan, so every grace period and expiry is judged against the same instant
+/// and time never runs backwards for enforcement.
 pub fn scan(
     store: &mut Store,
     device: &mut dyn ManagedDevice,
     enrolment: &Enrolment,
     scope: Scope<'_>,
     trigger: &str,
-    now: Timestamp,
+    clock: Timestamp,
 ) -> Result<ScanSummary, Error> {
     let started = Instant::now();
     let active = store.active_policy()?.ok_or(Error::NoPolicy)?;
+    let judged = crate::clock::judge(
+        clock,
+        store.time_floor()?,
+        store.signed_time()?,
+        active.policy.expires,
+    );
+    let now = judged.now;
+    if let Some(p) = &judged.problem {
+        log::warn!("{p}");
+    }
     // The whole device for a full scan; for one package only that package (and any left in the
     // journal by an interrupted run), because this path runs on every install.
     let inventory = match scope {
@@ -107,7 +119,7 @@ pub fn scan(
     let engine = Engine::new(active.policy);
     let device_scope = engine.scope(enrolment);
     let decisions = engine.evaluate(&packages, &device_scope, now);
-    let plan = plan(
+    let mut plan = plan(
         &decisions,
         &packages,
         &store.prior_findings()?,
@@ -122,12 +134,27 @@ pub fn scan(
         full,
     );
 
-    store.journal_steps(&plan.steps, now)?;
-    let results: Vec<(Step, Result<(), String>)> = plan
-        .steps
-        .iter()
-        .map(|s| (s.clone(), device.apply(s)))
-        .collect();
+    if crate::clock::holds_irreversible(&judged) {
+        // An uninstall cannot be undone: it waits until the clock can be believed. The suspend
+        // planned with it still blocks the app.
+        plan.steps.retain(|s| s.kind != StepKind::Uninstall);
+        for f in &mut plan.findings {
+            if f.action_now == Some(Action::Uninstall) {
+                f.held_back = Some(
+                    "the uninstall waits: the phone's clock is far ahead of every signed time"
+                        .into(),
+                );
+            }
+        }
+    }
+
+    let journal = store.journal_steps(&plan.steps, &inventory.packages, now)?;
+    let mut results: Vec<(Step, Result<(), String>)> = Vec::with_capacity(plan.steps.len());
+    for (step, id) in plan.steps.iter().zip(journal) {
+        let result = device.apply(step);
+        store.step_done(id)?;
+        results.push((step.clone(), result));
+    }
     for u in &inventory.unreadable {
         log::warn!("could not read {}: {}", u.name, u.error);
     }
@@ -158,6 +185,8 @@ pub fn scan(
         results: &results,
         stale_ownership: &plan.stale_ownership,
         duration_us: started.elapsed().as_micros() as i64,
+        floor_time: judged.floor_time,
+        clock_problem: judged.problem.clone(),
     };
     let scan_id = store.record_scan(&record)?;
     Ok(ScanSummary {

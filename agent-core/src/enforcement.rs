@@ -155,6 +155,9 @@ pub struct PriorFinding {
     pub enforced_since: Option<Timestamp>,
     /// The strongest action the employee has been told about.
     pub warned: Option<Action>,
+    /// The action that was in force at the last scan: an escalation that happened stays, even if
+    /// the clock is set back afterwards, while the rule still escalates to it.
+    pub action: Option<Action>,
 }
 
 /// A finding as it stands after this scan.
@@ -173,6 +176,10 @@ pub struct Finding {
     pub next_escalation: Option<(Timestamp, Action)>,
     /// The strongest action the employee has been told about.
     pub warned: Option<Action>,
+    /// Why the action in force is not carried out in full now (an uninstall waiting for the clock
+    /// to be believable again), if it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_back: Option<String>,
 }
 
 /// Everything a scan decided to do.
@@ -216,7 +223,15 @@ pub fn plan(
             };
             let grace_start = enforced_since.unwrap_or(now);
             let action_now = match decision.outcome {
-                Outcome::Denied => decision.action_after(now.since(grace_start)),
+                // Escalation only goes up: what was in force stays while the rule's ladder still
+                // reaches it (a relaxed rule lowers it; a clock set back does not).
+                Outcome::Denied => decision.action_after(now.since(grace_start).max(0)).max(
+                    previous.and_then(|p| p.action).filter(|a| {
+                        mode == Mode::Enforce
+                            && (decision.action == Some(*a)
+                                || decision.escalation.iter().any(|e| e.action == *a))
+                    }),
+                ),
                 _ => None,
             };
             finding = Some(Finding {
@@ -227,6 +242,7 @@ pub fn plan(
                 next_escalation: action_now
                     .and_then(|_| decision.next_escalation(grace_start, now)),
                 warned: previous.and_then(|p| p.warned),
+                held_back: None,
             });
         }
         let enforced = if mode == Mode::Enforce {

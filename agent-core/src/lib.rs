@@ -18,6 +18,7 @@
 
 mod agent;
 pub mod audit;
+pub mod clock;
 mod digest;
 mod enforcement;
 mod engine;
@@ -25,8 +26,9 @@ mod error;
 mod inventory;
 pub mod policy;
 mod protected;
+mod recovery;
 mod report;
-mod store;
+pub(crate) mod store;
 mod time;
 pub mod trust;
 

@@ -104,6 +104,10 @@ pub struct Report {
     pub scans: Vec<ScanRow>,
     /// Recent enforcement, newest first.
     pub enforcement: Vec<LogRow>,
+    /// A clock problem the last scan saw: the phone's clock far from every signed time.
+    pub clock_problem: Option<String>,
+    /// A damaged database moved aside at open, and what became of it.
+    pub store_recovered: Option<String>,
 }
 
 impl Report {
@@ -211,7 +215,20 @@ impl Report {
             exceptions,
             scans,
             enforcement: log,
+            clock_problem: store.state(crate::store::keys::CLOCK_PROBLEM)?,
+            store_recovered: store.recovered()?,
         })
+    }
+
+    /// What the helpdesk must look at besides the findings, labelled.
+    fn problems(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("Clock problem", self.clock_problem.as_deref()),
+            ("Store recovered", self.store_recovered.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(l, t)| Some((l, t?)))
+        .collect()
     }
 
     /// The report as JSON.
@@ -284,6 +301,9 @@ impl Report {
                 (None, None) => "never synced; the policy was loaded from a file".to_string(),
             }
         );
+        for (label, text) in self.problems() {
+            let _ = writeln!(o, "{label}: {text}");
+        }
         let _ = writeln!(o, "\nViolations ({}):", self.violations.len());
         if self.violations.is_empty() {
             let _ = writeln!(o, "  none");
@@ -431,6 +451,9 @@ impl Report {
             (None, None) => "never synced; the policy was loaded from a file".to_string(),
         };
         let _ = writeln!(o, "<p>Last sync: {}</p>", esc(&sync));
+        for (label, text) in self.problems() {
+            let _ = writeln!(o, "<p><strong>{label}:</strong> {}</p>", esc(text));
+        }
         let _ = writeln!(o, "<h2>Violations ({})</h2>", self.violations.len());
         if !self.violations.is_empty() {
             let _ = writeln!(

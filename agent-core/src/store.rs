@@ -32,6 +32,24 @@ pub mod retention {
     pub const POLICIES: i64 = 20;
 }
 
+/// The names of the key-value state the store keeps. Only the store and the sync address them.
+pub mod keys {
+    /// The newest signed time accepted (issue time of a policy or root), as Unix seconds.
+    pub const SIGNED_TIME: &str = "time_floor";
+    /// The time the last scan judged by (bounded by the clock-problem margin), as Unix seconds.
+    pub const LAST_SCAN: &str = "last_scan_unix";
+    /// Every policy key id that signed an accepted policy, comma-separated.
+    pub const POLICY_SIGNERS: &str = "policy_signers";
+    /// The policy-version floor.
+    pub const POLICY_FLOOR: &str = "policy_floor";
+    /// When the root chain was last walked.
+    pub const LAST_ROOT_CHECK: &str = "last_root_check_unix";
+    /// The clock problem the last scan or sync saw, if any.
+    pub const CLOCK_PROBLEM: &str = "clock_problem";
+    /// Where a damaged database was moved, and why.
+    pub const RECOVERED: &str = "store_recovered";
+}
+
 /// Each migration runs once, in order; `PRAGMA user_version` says how many have run.
 const MIGRATIONS: &[&str] = &[
     "CREATE TABLE policy_history (
@@ -91,6 +109,10 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE policy_history ADD COLUMN envelope BLOB;
     ALTER TABLE policy_history ADD COLUMN signers TEXT;
     CREATE TABLE roots (version INTEGER PRIMARY KEY, bytes BLOB NOT NULL, received_at INTEGER NOT NULL);",
+    // 3: crash recovery adopts only what the agent placed. Each journalled step carries the
+    // package's state before it and is marked done once the platform answered.
+    "ALTER TABLE journal ADD COLUMN before TEXT;
+    ALTER TABLE journal ADD COLUMN done INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// A signed policy to store: the envelope exactly as received and its verified payload.
@@ -242,6 +264,20 @@ pub struct ScanRecord<'a> {
     pub stale_ownership: &'a [(String, Block)],
     /// Duration in microseconds.
     pub duration_us: i64,
+    /// How far this scan moves the time floor: the time it judged by, but never further ahead of
+    /// the signed times than the clock-problem margin (so a clock set years ahead cannot freeze
+    /// the device's syncs).
+    pub floor_time: Timestamp,
+    /// The clock problem this scan saw, in one sentence; none clears a recorded one.
+    pub clock_problem: Option<String>,
+}
+
+/// A journalled step, the state of its package before it, and whether the platform answered.
+struct JournalEntry {
+    step: Step,
+    /// (suspended, hidden) before the step; none for a row written by an older agent.
+    before: Option<(bool, bool)>,
+    done: bool,
 }
 
 /// The compliance store.
@@ -252,13 +288,161 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating and migrating if needed) the store at `path`.
+    ///
+    /// A database that fails SQLite's integrity check is moved aside (kept, with its WAL, for the
+    /// helpdesk) and a fresh one is started from the last-good file beside it, verified again;
+    /// [`Store::recovered`] then names the damaged file. Nothing of its enforcement record is
+    /// taken over, so no block on the device is lifted until the agent owns it again.
     pub fn open(path: &Path) -> Result<Store, Error> {
         let name = path.display().to_string();
-        let conn = Connection::open(path).map_err(|source| Error::Store {
-            path: name.clone(),
-            source,
+        match Store::open_checked(path) {
+            Ok(store) => Ok(store),
+            Err(Err(e)) => Err(e),
+            Err(Ok(damage)) => {
+                let now = Timestamp::now();
+                let moved = crate::recovery::move_aside(path, now).map_err(|reason| {
+                    Error::StoreContents {
+                        path: name.clone(),
+                        reason: format!("it is damaged ({damage}) and {reason}"),
+                    }
+                })?;
+                log::error!(
+                    "the compliance store {name} is damaged ({damage}); moved to {}",
+                    moved.display()
+                );
+                let mut store = Store::open_checked(path).map_err(|e| match e {
+                    Err(e) => e,
+                    Ok(reason) => Error::StoreContents {
+                        path: name.clone(),
+                        reason,
+                    },
+                })?;
+                let restored = store.restore_last_good(now);
+                let note = format!(
+                    "{now}: the database failed its integrity check ({damage}) and was moved to {}; {}",
+                    moved.display(),
+                    match &restored {
+                        Ok(true) => "the last verified policy was restored from the last-good file"
+                            .to_string(),
+                        Ok(false) =>
+                            "no last-good file was found: the next sync starts from the pinned root"
+                                .to_string(),
+                        Err(e) => format!("the last-good file was not used: {e}"),
+                    }
+                );
+                store.set_state(keys::RECOVERED, &note)?;
+                Ok(store)
+            }
+        }
+    }
+
+    /// Opens and checks; `Err(Ok(reason))` means the database is damaged.
+    fn open_checked(path: &Path) -> Result<Store, Result<String, Error>> {
+        let name = path.display().to_string();
+        let damaged_or = |source: rusqlite::Error| {
+            if crate::recovery::is_damage(&source) {
+                Ok(source.to_string())
+            } else {
+                Err(Error::Store {
+                    path: name.clone(),
+                    source,
+                })
+            }
+        };
+        let conn = Connection::open(path).map_err(damaged_or)?;
+        let check: String = conn
+            .query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))
+            .map_err(damaged_or)?;
+        if check != "ok" {
+            return Err(Ok(check));
+        }
+        Store::init(conn, name).map_err(|e| match e {
+            Error::Store { source, .. } if crate::recovery::is_damage(&source) => {
+                Ok(source.to_string())
+            }
+            e => Err(e),
+        })
+    }
+
+    /// The note left when a damaged database was moved aside at open, if one was.
+    pub fn recovered(&self) -> Result<Option<String>, Error> {
+        self.state(keys::RECOVERED)
+    }
+
+    /// Writes the last-good file beside the database (nothing for a store in memory).
+    fn write_last_good(&self) -> Result<(), Error> {
+        if self.path == ":memory:" {
+            return Ok(());
+        }
+        use base64::Engine as _;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        let roots = self.query("SELECT bytes FROM roots ORDER BY version", [], |r| {
+            r.get::<_, Vec<u8>>(0)
         })?;
-        Store::init(conn, name)
+        let active: Option<(Option<Vec<u8>>, String)> = self
+            .conn
+            .query_row(
+                "SELECT p.envelope, p.source FROM policy_history p
+                 JOIN state s ON s.key = 'active_policy' AND p.id = CAST(s.value AS INTEGER)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|s| self.err(s))?;
+        let mut signers: Vec<String> = self.accepted_policy_signers()?.into_iter().collect();
+        signers.sort();
+        let last = crate::recovery::LastGood {
+            format: 1,
+            roots: roots.iter().map(|r| b64(r)).collect(),
+            envelope: active.as_ref().and_then(|(e, _)| e.as_deref().map(b64)),
+            source: active.map(|(_, s)| s).unwrap_or_default(),
+            policy_floor: self.state_u64(keys::POLICY_FLOOR)?,
+            signed_time: self.signed_time()?.unix(),
+            signers,
+        };
+        crate::recovery::write_last_good(Path::new(&self.path), &last).map_err(|reason| {
+            Error::StoreContents {
+                path: self.path.clone(),
+                reason: format!("the last-good file could not be written: {reason}"),
+            }
+        })
+    }
+
+    /// Restores roots, the policy and the floors from the last-good file into this (fresh)
+    /// store. `Ok(false)` when there is no file.
+    fn restore_last_good(&mut self, now: Timestamp) -> Result<bool, Error> {
+        let Some(r) = crate::recovery::read_last_good(Path::new(&self.path))? else {
+            return Ok(false);
+        };
+        let policy = r.policy.as_ref().map(|p| SignedPolicy {
+            payload: &p.payload,
+            envelope: &p.envelope,
+            version: p.version,
+            organisation: &p.organisation,
+            signers: &p.signers,
+            source: &p.source,
+        });
+        self.commit_sync(&SyncCommit {
+            now,
+            roots: &r.roots,
+            policy,
+            policy_floor: r.policy_floor,
+            time_floor: Some(Timestamp::from_unix(r.signed_time)),
+            etag: None,
+            root_checked: false,
+        })?;
+        if !r.signers.is_empty() {
+            let mut all: Vec<String> = self.accepted_policy_signers()?.into_iter().collect();
+            all.extend(r.signers);
+            all.sort();
+            all.dedup();
+            self.set_state(keys::POLICY_SIGNERS, &all.join(","))?;
+        }
+        // The restore is not a sync: status must not show one.
+        self.conn
+            .execute("DELETE FROM state WHERE key = 'last_sync_ok_unix'", [])
+            .map_err(|s| self.err(s))?;
+        Ok(true)
     }
 
     /// A store in memory, for tests and one-off evaluations.
@@ -429,25 +613,90 @@ impl Store {
             .map_err(|s| self.err(s))
     }
 
-    /// A number from the key-value state (0 when unset).
+    /// A number from the key-value state (0 when unset). A value that is not a number is an
+    /// error, never 0: a damaged floor must fail closed, not reopen every rollback.
     pub fn state_u64(&self, key: &str) -> Result<u64, Error> {
-        Ok(self.state(key)?.and_then(|v| v.parse().ok()).unwrap_or(0))
+        match self.state(key)? {
+            None => Ok(0),
+            Some(v) => v.parse().map_err(|_| Error::StoreContents {
+                path: self.path.clone(),
+                reason: format!("the stored `{key}` is `{v}`, not a number"),
+            }),
+        }
     }
 
-    /// The time floor: no update may judge expiry against an earlier time than this (the latest
-    /// of the last sync, the last attempt and the newest accepted `issued_at`).
+    /// The time floor: no update or scan judges against an earlier time than this. It advances
+    /// only from times the agent can stand behind: the issue times of accepted (signed) policies
+    /// and roots, and the time the last scan judged by (itself never ahead of the signed times by
+    /// more than the clock-problem margin). A device clock reading at a sync is used for that sync
+    /// and forgotten, so one sync with the clock years ahead cannot freeze the device.
     pub fn time_floor(&self) -> Result<Timestamp, Error> {
-        let floor = ["time_floor", "last_sync_ok_unix", "last_sync_attempt_unix"]
-            .iter()
-            .map(|k| {
-                self.state(k)
-                    .map(|v| v.and_then(|v| v.parse::<i64>().ok()).unwrap_or(0))
-            })
-            .collect::<Result<Vec<i64>, Error>>()?
-            .into_iter()
-            .max()
-            .unwrap_or(0);
-        Ok(Timestamp::from_unix(floor))
+        Ok(Timestamp::from_unix(
+            self.state_i64(keys::SIGNED_TIME)?
+                .max(self.state_i64(keys::LAST_SCAN)?),
+        ))
+    }
+
+    /// The newest signed time the device has accepted (issue time of a policy or root).
+    pub fn signed_time(&self) -> Result<Timestamp, Error> {
+        Ok(Timestamp::from_unix(self.state_i64(keys::SIGNED_TIME)?))
+    }
+
+    fn state_i64(&self, key: &str) -> Result<i64, Error> {
+        match self.state(key)? {
+            None => Ok(0),
+            Some(v) => v.parse().map_err(|_| Error::StoreContents {
+                path: self.path.clone(),
+                reason: format!("the stored `{key}` is `{v}`, not a time"),
+            }),
+        }
+    }
+
+    /// Every policy key id that signed a policy this device accepted. A root rotation may lower
+    /// the version floor only when none of them is trusted any more.
+    pub fn accepted_policy_signers(&self) -> Result<HashSet<String>, Error> {
+        let mut out: HashSet<String> = self
+            .state(keys::POLICY_SIGNERS)?
+            .unwrap_or_default()
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        for row in self.query(
+            "SELECT signers FROM policy_history WHERE signers IS NOT NULL",
+            [],
+            |r| r.get::<_, String>(0),
+        )? {
+            out.extend(row.split(',').filter(|s| !s.is_empty()).map(str::to_string));
+        }
+        Ok(out)
+    }
+
+    /// The active policy's version and bytes' hash, read without parsing the document, so a
+    /// damaged active policy cannot stand in the way of a newly verified one.
+    pub fn active_version(&self) -> Result<Option<(u64, String)>, Error> {
+        self.conn
+            .query_row(
+                "SELECT p.version, p.sha256 FROM policy_history p
+                 JOIN state s ON s.key = 'active_policy' AND p.id = CAST(s.value AS INTEGER)",
+                [],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)),
+            )
+            .optional()
+            .map_err(|s| self.err(s))
+    }
+
+    /// The active policy's payload bytes (as signed), without parsing them.
+    pub fn active_payload(&self) -> Result<Option<Vec<u8>>, Error> {
+        self.conn
+            .query_row(
+                "SELECT p.bytes FROM policy_history p
+                 JOIN state s ON s.key = 'active_policy' AND p.id = CAST(s.value AS INTEGER)",
+                [],
+                |r| r.get::<_, Vec<u8>>(0),
+            )
+            .optional()
+            .map_err(|s| self.err(s))
     }
 
     /// Key ids that signed the active policy (empty for a policy loaded from a file).
@@ -504,20 +753,36 @@ impl Store {
                     params![id, retention::POLICIES + 1],
                 )?;
             }
-            let previous_floor: u64 = tx
-                .query_row(
-                    "SELECT value FROM state WHERE key = 'policy_floor'",
-                    [],
+            let stored = |key: &str| -> rusqlite::Result<Option<String>> {
+                tx.query_row(
+                    "SELECT value FROM state WHERE key = ?1",
+                    params![key],
                     |r| r.get::<_, String>(0),
                 )
-                .optional()?
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            if previous_floor != c.policy_floor {
-                set("policy_floor", c.policy_floor.to_string())?;
+                .optional()
+            };
+            if stored(keys::POLICY_FLOOR)? != Some(c.policy_floor.to_string()) {
+                set(keys::POLICY_FLOOR, c.policy_floor.to_string())?;
+            }
+            if let Some(p) = &c.policy {
+                let mut signers: Vec<String> = stored(keys::POLICY_SIGNERS)?
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                for id in p.signers {
+                    if !signers.contains(id) {
+                        signers.push(id.clone());
+                    }
+                }
+                set(keys::POLICY_SIGNERS, signers.join(","))?;
             }
             if let Some(t) = c.time_floor {
-                set("time_floor", t.unix().to_string())?;
+                let old = stored(keys::SIGNED_TIME)?.and_then(|v| v.parse::<i64>().ok());
+                if old.is_none_or(|o| o < t.unix()) {
+                    set(keys::SIGNED_TIME, t.unix().to_string())?;
+                }
             }
             if let Some((url, tag)) = c.etag {
                 let key = format!("etag:{url}");
@@ -533,7 +798,7 @@ impl Store {
                 }
             }
             if c.root_checked {
-                set("last_root_check_unix", c.now.unix().to_string())?;
+                set(keys::LAST_ROOT_CHECK, c.now.unix().to_string())?;
             }
             set("last_sync_ok_unix", c.now.unix().to_string())?;
             tx.execute(
@@ -542,7 +807,31 @@ impl Store {
             )?;
             tx.commit()
         })();
-        result.map_err(|s| self.err(s))
+        result.map_err(|s| self.err(s))?;
+        if c.policy.is_some() || !c.roots.is_empty() {
+            self.write_last_good()?;
+        }
+        Ok(())
+    }
+
+    /// Keeps roots verified by a sync that did not finish (a chain longer than one update walks),
+    /// so the next sync continues from the newest instead of starting over. Nothing else changes.
+    pub fn keep_roots(&mut self, roots: &[(u64, Vec<u8>)], now: Timestamp) -> Result<(), Error> {
+        let tx = self.conn.transaction().map_err(|s| Error::Store {
+            path: self.path.clone(),
+            source: s,
+        })?;
+        let result = (|| {
+            for (version, bytes) in roots {
+                tx.execute(
+                    "INSERT OR IGNORE INTO roots (version, bytes, received_at) VALUES (?1, ?2, ?3)",
+                    params![*version as i64, bytes, now.unix()],
+                )?;
+            }
+            tx.commit()
+        })();
+        result.map_err(|s| self.err(s))?;
+        self.write_last_good()
     }
 
     /// Records a failed sync: what went wrong, and when it was tried. Nothing else changes.
@@ -627,7 +916,7 @@ impl Store {
     /// What the store remembers of current findings.
     pub fn prior_findings(&self) -> Result<HashMap<String, PriorFinding>, Error> {
         let rows = self.query(
-            "SELECT package, rule, since, enforced_since, warned FROM findings",
+            "SELECT package, rule, since, enforced_since, warned, json FROM findings",
             [],
             |r| {
                 Ok((
@@ -636,17 +925,19 @@ impl Store {
                     r.get::<_, i64>(2)?,
                     r.get::<_, Option<i64>>(3)?,
                     r.get::<_, Option<String>>(4)?,
+                    r.get::<_, String>(5)?,
                 ))
             },
         )?;
         Ok(rows
             .into_iter()
-            .map(|(package, rule, since, enforced_since, warned)| {
+            .map(|(package, rule, since, enforced_since, warned, json)| {
                 let prior = PriorFinding {
                     rule,
                     since: Timestamp::from_unix(since),
                     enforced_since: enforced_since.map(Timestamp::from_unix),
                     warned: warned.as_deref().and_then(Action::parse),
+                    action: stored_finding(&json).and_then(|f| f.action_now),
                 };
                 (package, prior)
             })
@@ -706,42 +997,92 @@ impl Store {
             .collect())
     }
 
-    /// Writes the steps about to be taken, committed before the first one touches the device.
-    pub fn journal_steps(&mut self, steps: &[Step], now: Timestamp) -> Result<(), Error> {
+    /// Writes the steps about to be taken, each with its package's state before it (from
+    /// `device`), committed before the first one touches the device. Returns each step's journal
+    /// id, to mark it done with [`Store::step_done`] once the platform has answered.
+    pub fn journal_steps(
+        &mut self,
+        steps: &[Step],
+        device: &[Package],
+        now: Timestamp,
+    ) -> Result<Vec<i64>, Error> {
         let tx = self.conn.transaction().map_err(|s| Error::Store {
             path: self.path.clone(),
             source: s,
         })?;
         let result = (|| {
+            let mut ids = Vec::with_capacity(steps.len());
             for step in steps {
                 let json = serde_json::to_string(step).unwrap_or_default();
+                let before = device.iter().find(|p| p.name == step.package).map(|p| {
+                    serde_json::json!({"suspended": p.suspended, "hidden": p.hidden}).to_string()
+                });
                 tx.execute(
-                    "INSERT INTO journal (at, step) VALUES (?1, ?2)",
-                    params![now.unix(), json],
+                    "INSERT INTO journal (at, step, before) VALUES (?1, ?2, ?3)",
+                    params![now.unix(), json, before],
                 )?;
+                ids.push(tx.last_insert_rowid());
             }
-            tx.commit()
+            tx.commit()?;
+            Ok(ids)
         })();
         result.map_err(|s| self.err(s))
     }
 
+    /// Marks a journalled step as carried out: the platform answered that it was done. Only a
+    /// step marked done can be adopted after a kill; a block found without it may have been
+    /// placed by someone else while the agent was down.
+    pub fn step_done(&mut self, id: i64) -> Result<(), Error> {
+        self.conn
+            .execute("UPDATE journal SET done = 1 WHERE id = ?1", params![id])
+            .map(|_| ())
+            .map_err(|s| self.err(s))
+    }
+
     /// Steps journalled by a run that did not get to record its scan.
     pub fn pending_steps(&self) -> Result<Vec<Step>, Error> {
-        let rows = self.query("SELECT step FROM journal ORDER BY id", [], |r| {
-            r.get::<_, String>(0)
-        })?;
+        Ok(self.journal()?.into_iter().map(|j| j.step).collect())
+    }
+
+    fn journal(&self) -> Result<Vec<JournalEntry>, Error> {
+        let rows = self.query(
+            "SELECT step, before, done FROM journal ORDER BY id",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            },
+        )?;
         Ok(rows
-            .iter()
-            .filter_map(|j| serde_json::from_str(j).ok())
+            .into_iter()
+            .filter_map(|(step, before, done)| {
+                let before: Option<serde_json::Value> =
+                    before.and_then(|b| serde_json::from_str(&b).ok());
+                Some(JournalEntry {
+                    step: serde_json::from_str(&step).ok()?,
+                    before: before.map(|b| {
+                        (
+                            b["suspended"].as_bool().unwrap_or(true),
+                            b["hidden"].as_bool().unwrap_or(true),
+                        )
+                    }),
+                    done: done != 0,
+                })
+            })
             .collect())
     }
 
-    /// Reconciles steps left in the journal by an interrupted run with the device's real state:
-    /// a block that is on the device was placed by us, so we own it; a lift that happened is
-    /// forgotten. Returns the steps found done. One transaction.
+    /// Reconciles steps left in the journal by an interrupted run with the device's real state.
+    /// A block found on the device is adopted only when the agent's own step placed it: the step
+    /// was marked done, and the package did not carry the block before it. A block found without
+    /// that (the EMM's, or a step the kill cut short) is never adopted, so never lifted. A lift
+    /// that happened is forgotten. Returns the steps adopted. One transaction.
     pub fn recover(&mut self, device: &[Package], now: Timestamp) -> Result<Vec<Step>, Error> {
-        let pending = self.pending_steps()?;
-        if pending.is_empty() {
+        let journal = self.journal()?;
+        if journal.is_empty() {
             return Ok(Vec::new());
         }
         let state: HashMap<&str, &Package> = device.iter().map(|p| (p.name.as_str(), p)).collect();
@@ -751,7 +1092,8 @@ impl Store {
         })?;
         let mut done = Vec::new();
         let result = (|| {
-            for step in &pending {
+            for entry in &journal {
+                let step = &entry.step;
                 let Some((block, placed)) = step.kind.block() else {
                     continue;
                 };
@@ -759,6 +1101,21 @@ impl Store {
                     Block::Suspend => p.suspended,
                     Block::Hide => p.hidden,
                 });
+                let before = entry.before.map(|(suspended, hidden)| match block {
+                    Block::Suspend => suspended,
+                    Block::Hide => hidden,
+                });
+                // Ours only if our step did it: done, and the package was not so before.
+                let ours = entry.done && before == Some(!placed);
+                // (A lift that happened is forgotten whoever did it: that is always safe.)
+                if placed && on == Some(true) && !ours {
+                    log::warn!(
+                        "{} carries a {} block the interrupted run did not confirm placing: not adopted",
+                        step.package,
+                        block.as_str()
+                    );
+                    continue;
+                }
                 if on == Some(placed) {
                     set_ownership(&tx, &step.package, block, placed, now, step.rule.as_deref())?;
                     log_step(&tx, now, None, step, "recovered", None)?;
@@ -909,6 +1266,22 @@ impl Store {
                 )?;
             }
             tx.execute("DELETE FROM journal", [])?;
+            tx.execute(
+                "INSERT INTO state (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                 WHERE CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER)",
+                params![keys::LAST_SCAN, rec.floor_time.unix().to_string()],
+            )?;
+            match &rec.clock_problem {
+                Some(p) => tx.execute(
+                    "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)",
+                    params![keys::CLOCK_PROBLEM, p],
+                )?,
+                None => tx.execute(
+                    "DELETE FROM state WHERE key = ?1",
+                    params![keys::CLOCK_PROBLEM],
+                )?,
+            };
             tx.execute("DELETE FROM scans WHERE id NOT IN (SELECT id FROM scans ORDER BY id DESC LIMIT ?1)", params![retention::SCANS])?;
             tx.execute("DELETE FROM enforcement_log WHERE id NOT IN (SELECT id FROM enforcement_log ORDER BY id DESC LIMIT ?1)", params![retention::LOG])?;
             tx.execute("DELETE FROM outbox WHERE id NOT IN (SELECT id FROM outbox ORDER BY id DESC LIMIT ?1)", params![retention::OUTBOX])?;

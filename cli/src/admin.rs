@@ -155,16 +155,20 @@ fn build_root(
     policy_keys: &[PublicKey],
     thresholds: (usize, usize),
 ) -> Result<Root, Failure> {
-    Ok(Root::new(
+    let now = Timestamp::now();
+    let mut root = Root::new(
         organisation,
         version,
-        Timestamp::now().plus(parse_span(spec.expires, "--expires")?),
+        now.plus(parse_span(spec.expires, "--expires")?),
         &root_keys.iter().collect::<Vec<_>>(),
         spec.root_threshold.unwrap_or(thresholds.0),
         &policy_keys.iter().collect::<Vec<_>>(),
         spec.policy_threshold.unwrap_or(thresholds.1),
         spec.policy_floor.unwrap_or(0),
-    ))
+    );
+    // A signed time: devices' time floors may advance from it.
+    root.issued_at = Some(now);
+    Ok(root)
 }
 
 pub(crate) fn root_init(

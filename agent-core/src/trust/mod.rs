@@ -92,9 +92,16 @@ pub enum TrustError {
     /// The verified payload is not a valid policy.
     #[error("the signed policy is not valid: {0}")]
     Policy(String),
-    /// The root chain is implausibly long.
-    #[error("more than {0} new root versions in one update")]
+    /// The root chain is longer than one update walks; what was verified is kept.
+    #[error(
+        "more than {0} new root versions in one update: those verified are kept and the next sync continues from them"
+    )]
     HopLimit(usize),
+    /// A policy under the active version number with other content.
+    #[error(
+        "the policy served as version {0} differs from the active version {0}: a changed policy needs a new version number, so it was not applied"
+    )]
+    SameVersionOtherContent(u64),
     /// The download failed.
     #[error("{0}")]
     Transport(String),

@@ -29,6 +29,9 @@ pub struct Root {
     /// (recovery from a stolen policy key that signed a huge version).
     #[serde(default)]
     pub policy_version_floor: u64,
+    /// When the root was made: a signed time, so the device's time floor can advance from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_at: Option<Timestamp>,
 }
 
 /// A public key in a root document.
@@ -112,6 +115,7 @@ impl Root {
             keys,
             roles,
             policy_version_floor,
+            issued_at: None,
         }
     }
 
@@ -189,6 +193,15 @@ impl Root {
         let mine = self.role_keys(RoleName::Policy).unwrap_or_default();
         let theirs = other.role_keys(RoleName::Policy).unwrap_or_default();
         mine.len() != theirs.len() || mine.iter().any(|k| !theirs.contains(k))
+    }
+
+    /// Whether any of these key ids (as computed from the keys, never as a root labels them) is
+    /// one of this root's policy keys.
+    pub fn trusts_any_policy_key(&self, key_ids: &std::collections::HashSet<String>) -> bool {
+        self.role_keys(RoleName::Policy)
+            .unwrap_or_default()
+            .iter()
+            .any(|k| key_ids.contains(&k.key_id()))
     }
 
     /// The root as an unsigned envelope.

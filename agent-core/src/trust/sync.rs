@@ -122,10 +122,14 @@ pub fn sync(
         requests: 0,
         bytes: 0,
     };
+    // Roots verified by an attempt that failed later (the longest walk), kept so a chain longer
+    // than one update can walk is finished by the next sync instead of failing for ever.
+    let mut progress: Vec<RootBytes> = Vec::new();
     let outcome = trusted_root(store, config).and_then(|(trusted, bootstrap)| {
         let mut failed = Vec::new();
         for mirror in &config.policy_urls {
-            match attempt(
+            let mut walked = Vec::new();
+            let result = attempt(
                 store,
                 config,
                 &mut net,
@@ -133,7 +137,12 @@ pub fn sync(
                 bootstrap.as_ref(),
                 mirror,
                 now,
-            ) {
+                &mut walked,
+            );
+            if walked.len() > progress.len() {
+                progress = walked;
+            }
+            match result {
                 Ok((commit, report)) => return Ok((commit, report, failed)),
                 Err(e) => {
                     log::warn!("sync from {mirror} failed: {e}");
@@ -195,9 +204,25 @@ pub fn sync(
             } else {
                 SyncFailure::Untrusted
             };
+            if progress
+                .iter()
+                .any(|(v, _)| Some(*v) != bootstrap_version(store, config))
+            {
+                store.keep_roots(&progress, now)?;
+            }
             store.record_sync_failure(now, &reason)?;
             Err(Error::Sync { reason, kind })
         }
+    }
+}
+
+/// The version of the pinned root when nothing is stored yet (the first sync), else none.
+fn bootstrap_version(store: &Store, config: &DeviceConfig) -> Option<u64> {
+    match store.trusted_root() {
+        Ok(None) => verify_initial(&config.pinned_root.to_json(), &config.organisation)
+            .ok()
+            .map(|r| r.version),
+        _ => None,
     }
 }
 
@@ -241,6 +266,7 @@ struct Attempted {
     root_checked: bool,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn attempt(
     store: &Store,
     config: &DeviceConfig,
@@ -249,11 +275,14 @@ fn attempt(
     bootstrap: Option<&(u64, Vec<u8>)>,
     mirror: &str,
     now: Timestamp,
+    walked: &mut Vec<RootBytes>,
 ) -> Result<(Attempted, SyncReport), TrustError> {
     let base = mirror.trim_end_matches('/');
     let policy_url = format!("{base}/policy.json");
     let store_err = |e: Error| TrustError::Transport(format!("the store: {e}"));
-    let active = store.active_policy().map_err(store_err)?;
+    // Read without parsing the document: a damaged active policy must not stand in the way of a
+    // newly verified one.
+    let active = store.active_version().map_err(store_err)?;
     let etag = match (&active, bootstrap) {
         (Some(_), None) => store
             .state(&format!("etag:{policy_url}"))
@@ -265,20 +294,30 @@ fn attempt(
     expect_status(&policy_url, &response, &[200, 304])?;
 
     // The root chain: whenever something new arrives, on the first sync, and at least daily.
-    let last_check =
-        Timestamp::from_unix(store.state_u64("last_root_check_unix").map_err(store_err)? as i64);
+    let last_check = Timestamp::from_unix(
+        store
+            .state_u64("last_root_check_unix")
+            .map_err(store_err)?
+            .min(i64::MAX as u64) as i64,
+    );
     let root_due = bootstrap.is_some()
         || response.status == 200
         || now.since(last_check) >= ROOT_CHECK_SECS
         || trusted.expires.since(now) < ROOT_RENEW_SECS;
-    let mut chain: Vec<(u64, Vec<u8>)> = bootstrap.cloned().into_iter().collect();
+    walked.extend(bootstrap.cloned());
     let mut newest = trusted.clone();
+    let mut signed_time: Option<Timestamp> = None;
     if root_due {
         let mut hops = 0;
         loop {
-            let url = format!("{base}/root/{}.root.json", newest.version + 1);
+            let Some(next) = newest.version.checked_add(1) else {
+                break;
+            };
+            let url = format!("{base}/root/{next}.root.json");
             let r = net.get(&url, None, ROOT_CAP)?;
-            if r.status == 404 {
+            // Object stores and CDNs (S3, CloudFront, Azure Blob) answer 403 for a key that does
+            // not exist: both mean "no newer root". Anything else fails as before.
+            if r.status == 404 || r.status == 403 {
                 break;
             }
             expect_status(&url, &r, &[200])?;
@@ -287,9 +326,14 @@ fn attempt(
                 return Err(TrustError::HopLimit(MAX_ROOT_HOPS));
             }
             newest = verify_successor(&newest, &r.body)?;
-            chain.push((newest.version, r.body));
+            if let Some(t) = newest.issued_at {
+                signed_time = Some(signed_time.map_or(t, |s| s.max(t)));
+            }
+            // Kept as it is verified: a failure further on loses nothing of the walk.
+            walked.push((newest.version, r.body));
         }
     }
+    let chain = walked.clone();
     if newest.expires <= now {
         return Err(TrustError::Expired {
             what: "root",
@@ -297,11 +341,18 @@ fn attempt(
         });
     }
     let rotated = newest.version != trusted.version;
-    let keys_replaced = rotated && newest.policy_keys_differ(trusted);
+    // The floor may be lowered only when no key that signed an accepted policy is trusted any
+    // more (the fast-forward recovery from a stolen key). While one of them remains, a mirror could
+    // serve the new root with an older policy that key signed: a rollback.
+    let stored_floor = store.state_u64("policy_floor").map_err(store_err)?;
+    // Judged against what was accepted, not against the root trusted before this sync, so the
+    // decision is the same whether the new root arrived now or was kept by an earlier sync.
+    let accepted = store.accepted_policy_signers().map_err(store_err)?;
+    let keys_replaced = !accepted.is_empty() && !newest.trusts_any_policy_key(&accepted);
     let floor = if keys_replaced {
         newest.policy_version_floor
     } else {
-        store.state_u64("policy_floor").map_err(store_err)?
+        stored_floor
     };
 
     // A new root changes what the stored policy is judged by: fetch it again, unconditionally.
@@ -328,7 +379,7 @@ fn attempt(
         commit_roots: chain,
         policy: None,
         floor,
-        time_floor: None,
+        time_floor: signed_time.map(|t| t.min(now)),
         etag: new_etag,
         root_checked: root_due,
     };
@@ -365,8 +416,8 @@ fn attempt(
         if issued.since(now) > FUTURE_SKEW_SECS {
             return Err(TrustError::FromTheFuture(issued));
         }
-        attempted.time_floor =
-            Some(issued.min(now)).filter(|t| *t > store.time_floor().unwrap_or(*t));
+        let issued = issued.min(now);
+        attempted.time_floor = Some(attempted.time_floor.map_or(issued, |t| t.max(issued)));
     }
     if p.version < floor {
         return Err(TrustError::Rollback {
@@ -374,8 +425,15 @@ fn attempt(
             floor,
         });
     }
-    let active_version = active.as_ref().map(|a| a.policy.version);
+    let active_version = active.as_ref().map(|(v, _)| *v);
     if active_version == Some(p.version) && !keys_replaced {
+        // The same version with other content is an administrator's mistake (or a key holder
+        // trying to slip something in under a known number): never silent.
+        let same = store.active_payload().map_err(store_err)?.as_deref()
+            == Some(verified.payload.as_slice());
+        if !same {
+            return Err(TrustError::SameVersionOtherContent(p.version));
+        }
         report.policy = PolicyChange::SameVersion { version: p.version };
         return Ok((attempted, report));
     }
