@@ -545,3 +545,139 @@ fn a_package_that_could_not_be_read_is_not_taken_for_uninstalled() {
             .any(|e| e.kind == "inventory.unreadable")
     );
 }
+
+// ---- Issue 10: the clock and the crash, from the side of whoever wants them broken ----
+
+const WARN_THEN_UNINSTALL: &str = "[[rules]]\nid = \"lemon8\"\neffect = \"deny\"\naction = \"warn\"\nescalation = [{ after = \"72h\", action = \"uninstall\" }]\nmatch = { packages = [\"com.bd.nproject\"] }\n";
+
+impl Phone {
+    /// Loads a policy issued now and valid for 14 days, as a signed one would be.
+    fn load_dated(&mut self, snippet: &str) {
+        self.version += 1;
+        let mut p = policy(snippet);
+        p.version = self.version;
+        p.mode = Mode::Enforce;
+        p.issued_at = Some(now());
+        p.expires = Some(later("14d"));
+        self.store
+            .activate_policy(&p.to_json(), "test", now())
+            .unwrap();
+    }
+}
+
+/// Issue 10.2: the employee sets the clock back to before the exception expired. Before, the scan
+/// judged by the raw clock: the exception was in force again and the block was lifted.
+#[test]
+fn a_clock_set_back_keeps_an_expired_exception_expired_and_the_block_in_place() {
+    let snippet = format!(
+        "{TIKTOK_SUSPEND}\n[[exceptions]]\nrule = \"tiktok\"\ngroups = [\"inspection\"]\nreason = \"supervision\"\nexpires = \"{}\"\n",
+        later("30d")
+    );
+    let mut phone = Phone::new(vec![app("com.zhiliaoapp.musically")]);
+    phone.enrolment = enrolment(&["inspection"]);
+    phone.load(&snippet, Mode::Enforce);
+    phone.scan_at(later("31d"));
+    assert!(phone.pkg("com.zhiliaoapp.musically").suspended);
+    assert!(
+        phone.scan_at(later("10d")).is_empty(),
+        "a clock set back lifts nothing"
+    );
+    assert!(phone.pkg("com.zhiliaoapp.musically").suspended);
+    assert_eq!(
+        phone.store.findings().unwrap()[0].decision.outcome,
+        agent_core::Outcome::Denied
+    );
+}
+
+/// Issue 10.2: a block that escalated after its grace period stays when the clock is set back.
+#[test]
+fn a_clock_set_back_does_not_undo_an_escalation() {
+    let mut sideloaded = app("org.fdroid.fdroid");
+    sideloaded.installer = None;
+    let mut phone = Phone::new(vec![sideloaded]);
+    phone.load(TIKTOK_SUSPEND, Mode::Enforce);
+    phone.scan_at(now());
+    phone.scan_at(later("73h"));
+    assert!(phone.pkg("org.fdroid.fdroid").suspended);
+    assert!(phone.scan_at(later("1h")).is_empty());
+    assert!(phone.pkg("org.fdroid.fdroid").suspended);
+    // A relaxed rule (no escalation to suspend any more) does lower it.
+    phone.load(
+        "[[rules]]\nid = \"sideloaded\"\neffect = \"deny\"\naction = \"warn\"\nmatch = { app = \"user\", not_installed_by = [\"com.android.vending\"] }\n",
+        Mode::Enforce,
+    );
+    assert_eq!(phone.scan_at(later("74h")), ["unsuspend org.fdroid.fdroid"]);
+}
+
+/// Issue 10.2: the clock set a year ahead to skip the grace period. Before, the uninstall ran at
+/// once and the employee's data was gone. Now the app is suspended (reversible), the uninstall
+/// waits, and the clock problem is reported.
+#[test]
+fn a_clock_set_far_ahead_suspends_but_never_uninstalls() {
+    let mut phone = Phone::new(vec![app("com.bd.nproject")]);
+    phone.load_dated(WARN_THEN_UNINSTALL);
+    assert_eq!(phone.scan_at(now()), ["warn com.bd.nproject"]);
+    let steps = phone.scan_at(later("365d"));
+    assert!(
+        !steps.iter().any(|s| s.starts_with("uninstall")),
+        "{steps:?}"
+    );
+    assert!(phone.pkg("com.bd.nproject").suspended, "{steps:?}");
+    let f = &phone.store.findings().unwrap()[0];
+    assert!(
+        f.held_back.as_deref().is_some_and(|h| h.contains("clock")),
+        "{f:?}"
+    );
+    let report = agent_core::Report::build(&phone.store, later("365d")).unwrap();
+    assert!(
+        report
+            .to_text()
+            .contains("Clock problem: the phone's clock")
+    );
+    // Within the signed times, the same escalation does uninstall.
+    let mut phone = Phone::new(vec![app("com.bd.nproject")]);
+    phone.load_dated(WARN_THEN_UNINSTALL);
+    phone.scan_at(now());
+    assert!(
+        phone
+            .scan_at(later("73h"))
+            .contains(&"uninstall com.bd.nproject".to_string())
+    );
+}
+
+/// Issue 10.10: the agent journals a suspend and dies before it reaches the device; while it is
+/// down the EMM suspends the same app. Before, the next run found the block, took it for its own,
+/// and lifted it when the policy changed.
+#[test]
+fn a_block_the_emm_placed_while_the_agent_was_down_is_never_adopted() {
+    let mut store = Store::in_memory().unwrap();
+    store
+        .activate_policy(
+            &policy_json(TIKTOK_SUSPEND, 1, Mode::Enforce),
+            "test",
+            now(),
+        )
+        .unwrap();
+    let mut device = scan_killed_after(&mut store, 0);
+    assert!(!device.inventory.packages[0].suspended);
+    device.inventory.packages[0].suspended = true; // the EMM's block
+    store
+        .activate_policy(&policy_json(ALLOW_ALL, 2, Mode::Enforce), "test", now())
+        .unwrap();
+    let summary = scan(
+        &mut store,
+        &mut device,
+        &enrolment(&[]),
+        Scope::Full,
+        "test",
+        later("1h"),
+    )
+    .unwrap();
+    assert!(summary.recovered.is_empty(), "{:?}", summary.recovered);
+    assert!(summary.steps.is_empty(), "{:?}", summary.steps);
+    assert!(
+        device.inventory.packages[0].suspended,
+        "the EMM's block stays"
+    );
+    assert!(store.owned_blocks().unwrap().is_empty());
+}

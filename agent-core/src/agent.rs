@@ -74,7 +74,11 @@ pub fn scan(
     let judged = crate::clock::judge(
         clock,
         store.time_floor()?,
-        store.signed_time()?,
+        // The active policy's own issue time counts too (for a policy loaded from a file on the
+        // host, the administrator's file is what vouches for it).
+        store
+            .signed_time()?
+            .max(active.policy.issued_at.unwrap_or(Timestamp::from_unix(0))),
         active.policy.expires,
     );
     let now = judged.now;
