@@ -256,7 +256,7 @@ fn a_package_that_becomes_the_emm_is_released() {
     phone.scan_at(now());
     assert!(phone.pkg("com.example.mdm").suspended);
     phone.enrolment = Enrolment {
-        emm_package: Some("com.example.mdm".into()),
+        emm_packages: vec!["com.example.mdm".into()],
         ..enrolment(&[])
     };
     assert_eq!(phone.scan_at(later("1h")), ["unsuspend com.example.mdm"]);

@@ -4,6 +4,8 @@
 use agent_core::{CertDigest, Engine, Enrolment, MatchStatus, Outcome, PLATFORM_PACKAGES};
 use appwacht_tests::*;
 
+const TIKTOK_ONLY: &str = "[[rules]]\nid = \"tiktok\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = { packages = [\"com.zhiliaoapp.musically\"] }\n";
+
 const DENY_EVERYTHING_WE_CAN: &str = r#"
 [default]
 effect = "deny"
@@ -28,25 +30,37 @@ action = "hide"
 match = { app = "system" }
 "#;
 
+/// The agent's release certificate in these tests.
+fn agent_cert() -> CertDigest {
+    digest("a9")
+}
+
+fn the_agent() -> agent_core::Package {
+    let mut a = app("nl.appwacht.agent");
+    a.signers = vec![agent_cert()];
+    a
+}
+
 #[test]
 fn no_policy_can_block_the_never_block_set() {
     let engine = Engine::new(policy(DENY_EVERYTHING_WE_CAN));
     let with_emm = Enrolment {
-        emm_package: Some("com.airwatch.androidagent".into()),
+        emm_packages: vec!["com.airwatch.androidagent".into()],
+        agent_certificates: vec![agent_cert()],
         ..enrolment(&[])
     };
     let scope = engine.scope(&with_emm);
-    let mut names: Vec<&str> = PLATFORM_PACKAGES.to_vec();
-    names.extend(["nl.appwacht.agent", "com.airwatch.androidagent"]);
-    for name in names {
-        for pkg in [app(name), system_app(name)] {
-            let d = engine.decide(&pkg, &scope, now());
-            assert_eq!(
-                d.outcome,
-                Outcome::Protected,
-                "{name} was not protected: {d:?}"
-            );
-        }
+    for name in PLATFORM_PACKAGES {
+        let d = engine.decide(&system_app(name), &scope, now());
+        assert_eq!(
+            d.outcome,
+            Outcome::Protected,
+            "{name} was not protected: {d:?}"
+        );
+    }
+    for pkg in [the_agent(), app("com.airwatch.androidagent")] {
+        let d = engine.decide(&pkg, &scope, now());
+        assert_eq!(d.outcome, Outcome::Protected, "{d:?}");
     }
     // Everything else is fair game.
     assert_eq!(
@@ -63,6 +77,124 @@ fn no_policy_can_block_the_never_block_set() {
             .outcome,
         Outcome::Denied
     );
+}
+
+/// Issue 10.3: a side-loaded user app named after a platform package this phone does not have.
+/// Before, the name alone exempted it from every rule and from the allow-list.
+#[test]
+fn a_user_app_with_a_platform_name_is_judged_and_reported_as_a_look_alike() {
+    // Under an allow-list it is denied like any app not on the list, and the reason says why.
+    let allow_list = Engine::new(policy(
+        "[default]\neffect = \"deny\"\naction = \"suspend\"\n",
+    ));
+    let scope = allow_list.scope(&enrolment(&[]));
+    for name in [
+        "com.miui.home",
+        "com.android.launcher3",
+        "com.android.vending",
+    ] {
+        let d = allow_list.decide(&app(name), &scope, now());
+        assert_eq!(d.outcome, Outcome::Denied, "{name}: {d:?}");
+        assert!(
+            d.reason.contains("look-alike") || d.reason.contains("name of a platform package"),
+            "{d:?}"
+        );
+        // The real, pre-installed one stays protected.
+        assert_eq!(
+            allow_list.decide(&system_app(name), &scope, now()).outcome,
+            Outcome::Protected
+        );
+    }
+    // Under a deny-list that says nothing about it, it is a finding of its own: reported, not blocked.
+    let deny_list = Engine::new(policy(TIKTOK_ONLY));
+    let scope = deny_list.scope(&enrolment(&[]));
+    let d = deny_list.decide(&app("com.miui.home"), &scope, now());
+    assert_eq!(d.outcome, Outcome::Denied, "{d:?}");
+    assert_eq!(d.rule.as_deref(), Some("look-alike"));
+    assert_eq!(d.action, Some(agent_core::Action::Report));
+    assert!(d.reason.contains("does not have pre-installed"), "{d:?}");
+}
+
+/// Issue 10.3: the agent is the agent by its certificate, and the EMM by its certificate when the
+/// configuration names it.
+#[test]
+fn the_agents_and_the_emms_names_protect_only_their_certificates() {
+    let engine = Engine::new(policy(DENY_EVERYTHING_WE_CAN));
+    let scope = engine.scope(&Enrolment {
+        emm_packages: vec!["com.airwatch.androidagent".into()],
+        emm_certificates: vec![digest("e1")],
+        agent_certificates: vec![agent_cert()],
+        ..enrolment(&[])
+    });
+    let impostor = app("nl.appwacht.agent");
+    let d = engine.decide(&impostor, &scope, now());
+    assert_eq!(d.outcome, Outcome::Denied, "{d:?}");
+    assert!(d.reason.contains("not its certificate"), "{d:?}");
+    let mut fake_emm = app("com.airwatch.androidagent");
+    fake_emm.signers = vec![digest("66")];
+    assert_eq!(
+        engine.decide(&fake_emm, &scope, now()).outcome,
+        Outcome::Denied
+    );
+    let mut real_emm = app("com.airwatch.androidagent");
+    real_emm.signers = vec![digest("e1")];
+    assert_eq!(
+        engine.decide(&real_emm, &scope, now()).outcome,
+        Outcome::Protected
+    );
+}
+
+/// Issue 10.4: the phone's own essentials (its default launcher, dialer, SMS app, keyboard and
+/// device admins) are protected when pre-installed, and not when a user app holds the role: a
+/// keyboard or a device admin is exactly what spyware makes itself.
+#[test]
+fn the_devices_own_essentials_are_protected_only_when_pre_installed() {
+    let engine = Engine::new(policy(DENY_EVERYTHING_WE_CAN));
+    let scope = engine.scope(&Enrolment {
+        device_essentials: vec!["com.vendor.launcher".into(), "com.baidu.input".into()],
+        ..enrolment(&[])
+    });
+    assert_eq!(
+        engine
+            .decide(&system_app("com.vendor.launcher"), &scope, now())
+            .outcome,
+        Outcome::Protected
+    );
+    assert_eq!(
+        engine
+            .decide(&app("com.baidu.input"), &scope, now())
+            .outcome,
+        Outcome::Denied
+    );
+}
+
+/// Issue 10.4: what a phone needs to make and receive calls and emergency alerts is in the list.
+#[test]
+fn the_built_in_list_covers_calls_alerts_and_vendor_launchers() {
+    for name in [
+        "com.android.incallui",
+        "com.samsung.android.incallui",
+        "com.android.contacts",
+        "com.sec.imsservice",
+        "com.shannon.imsservice",
+        "com.qualcomm.qti.ims",
+        "com.android.cellbroadcastservice",
+        "com.google.android.cellbroadcastservice",
+        "com.motorola.launcher3",
+        "net.oneplus.launcher",
+        "com.oppo.launcher",
+        "com.huawei.android.launcher",
+        "com.sonymobile.home",
+        "com.mi.android.globallauncher",
+        "com.android.documentsui",
+        "com.android.captiveportallogin",
+        "com.android.vpndialogs",
+        "com.android.intentresolver",
+        "com.samsung.android.knox.containercore",
+        "com.miui.securitycenter",
+    ] {
+        assert!(PLATFORM_PACKAGES.contains(&name), "{name} is missing");
+    }
 }
 
 #[test]

@@ -121,6 +121,27 @@ pub fn scan(
         },
     };
     let engine = Engine::new(active.policy);
+    // The per-device never-block set: what the phone says it cannot work without.
+    let mut enrolment = enrolment.clone();
+    for e in &inventory.device.essentials {
+        if !enrolment.device_essentials.contains(e) {
+            enrolment.device_essentials.push(e.clone());
+        }
+    }
+    // A scan is the agent's own job on its own phone, and package names are unique on a device:
+    // the package with the agent's name is the running agent, so its certificate is the agent's.
+    // (Judging a phone the agent is not running on — the audit — has no such shortcut.)
+    if enrolment.agent_certificates.is_empty() {
+        let own = match inventory.package(&enrolment.agent_package) {
+            Some(p) => Some(p.clone()),
+            None if matches!(scope, Scope::Package(_)) => {
+                device.package(&enrolment.agent_package)?
+            }
+            None => None,
+        };
+        enrolment.agent_certificates = own.map(|p| p.signers).unwrap_or_default();
+    }
+    let enrolment = &enrolment;
     let device_scope = engine.scope(enrolment);
     let decisions = engine.evaluate(&packages, &device_scope, now);
     let mut plan = plan(

@@ -28,14 +28,23 @@ use crate::protected;
 use crate::time::Timestamp;
 
 /// Who the device is: what scopes the rules and exceptions, and what is never blocked.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Enrolment {
     /// The device's groups (roles, departments).
     pub groups: Vec<String>,
     /// This agent's package name.
     pub agent_package: String,
-    /// The organisation's EMM package, if one manages the phone.
-    pub emm_package: Option<String>,
+    /// The agent's signing certificates: only a package carrying one is the agent. On the phone
+    /// they are the running app's own; on the host they come from the configuration.
+    pub agent_certificates: Vec<CertDigest>,
+    /// The organisation's EMM packages (its agent and helpers), if an EMM manages the phone.
+    pub emm_packages: Vec<String>,
+    /// The EMM's certificates; when given, an EMM package must carry one to be protected.
+    pub emm_certificates: Vec<CertDigest>,
+    /// Packages this device cannot work without beyond the built-in list (its default launcher,
+    /// dialer, SMS app and keyboard, its active device admins); protected when pre-installed.
+    pub device_essentials: Vec<String>,
 }
 
 impl Enrolment {
@@ -44,8 +53,14 @@ impl Enrolment {
         Enrolment {
             groups,
             agent_package: protected::AGENT_PACKAGE.to_string(),
-            emm_package: None,
+            ..Enrolment::default()
         }
+    }
+
+    /// The same enrolment with this EMM package added.
+    pub fn with_emm(mut self, emm: Option<String>) -> Self {
+        self.emm_packages.extend(emm);
+        self
     }
 }
 
@@ -194,8 +209,7 @@ pub struct DeviceScope {
     /// Monitor or enforce, after tiers.
     pub mode: Mode,
     default: DefaultDecision,
-    agent_package: String,
-    emm_package: Option<String>,
+    enrolment: Enrolment,
 }
 
 impl DeviceScope {
@@ -339,8 +353,7 @@ impl Engine {
             tiers,
             mode,
             default,
-            agent_package: enrolment.agent_package.clone(),
-            emm_package: enrolment.emm_package.clone(),
+            enrolment: enrolment.clone(),
         }
     }
 
@@ -576,11 +589,18 @@ impl Engine {
             exception: None,
         };
 
-        if let Some(why) = protected::protection(
-            &package.name,
-            &scope.agent_package,
-            scope.emm_package.as_deref(),
-        ) {
+        let e = &scope.enrolment;
+        let protection = protected::protection(
+            package,
+            &protected::NeverBlock {
+                agent: &e.agent_package,
+                agent_certificates: &e.agent_certificates,
+                emm: &e.emm_packages,
+                emm_certificates: &e.emm_certificates,
+                device: &e.device_essentials,
+            },
+        );
+        if let protected::Protection::Protected(why) = protection {
             let decision = base(Outcome::Protected, format!("never blocked: {why}").into());
             if explain {
                 // Still show what the policy would have said, so a wrong policy is visible.
@@ -689,6 +709,10 @@ impl Engine {
             )
         } else {
             self.default_decision(package, scope, now, &base, &mut expired, explain)
+        };
+        let (decision, precedence) = match protection {
+            protected::Protection::LookAlike(why) => look_alike(decision, precedence, why),
+            _ => (decision, precedence),
         };
         Explanation {
             decision,
@@ -806,6 +830,39 @@ impl Engine {
             reasons,
             status,
         });
+    }
+}
+
+/// A look-alike is judged like any other app, and is a finding of its own: when nothing else
+/// denies it, it is reported (never blocked on a name alone: the real package may simply be
+/// missing from this model of phone); when a rule denies it, the reason says it is a look-alike.
+fn look_alike(
+    decision: Decision,
+    precedence: &'static str,
+    why: &'static str,
+) -> (Decision, &'static str) {
+    match decision.outcome {
+        Outcome::Denied | Outcome::Excepted => (
+            Decision {
+                reason: format!("{}; and {why}", decision.reason).into(),
+                ..decision
+            },
+            precedence,
+        ),
+        _ => (
+            Decision {
+                outcome: Outcome::Denied,
+                rule: Some(crate::policy::LOOK_ALIKE_RULE.into()),
+                action: Some(Action::Report),
+                escalation: Vec::new(),
+                reason: format!("look-alike: {why}").into(),
+                message: None,
+                link: None,
+                exception: None,
+                ..decision
+            },
+            "1. a user app carrying a protected name is not protected; it is reported as a look-alike",
+        ),
     }
 }
 

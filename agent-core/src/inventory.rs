@@ -59,6 +59,10 @@ pub struct Device {
     /// Android SDK level.
     #[serde(default)]
     pub sdk: u32,
+    /// Packages in the roles this device cannot work without (default launcher, dialer, SMS app,
+    /// keyboard, active device admins), as the phone reports them. Protected when pre-installed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub essentials: Vec<String>,
 }
 
 /// A device and its packages: the host's JSON inventory file has exactly this shape.

@@ -45,7 +45,9 @@ pub use engine::{
 pub use error::Error;
 pub use inventory::{Changes, Device, Inventory, Package, Unreadable};
 pub use policy::{Action, Effect, Mode, Policy};
-pub use protected::{AGENT_PACKAGE, PLATFORM as PLATFORM_PACKAGES, protection};
+pub use protected::{
+    AGENT_PACKAGE, NeverBlock, PLATFORM as PLATFORM_PACKAGES, Protection, protection,
+};
 pub use report::{ExceptionLine, PolicySummary, Report, SyncSummary, ViolationLine};
 pub use store::{
     LogRow, OutboxEvent, OwnedBlock, ScanRecord, ScanRow, Store, StoredPolicy, retention,

@@ -1,12 +1,23 @@
 //! The never-block set: packages no policy can act against, however it is written.
 //!
-//! A wrong policy must not be able to brick a fleet. The agent itself, the organisation's EMM and the
-//! platform packages without which a phone cannot be unlocked, dial an emergency number, install
-//! or update apps, or reach its management server are always allowed, and any block the agent
-//! placed on one of them earlier is lifted.
+//! A wrong policy must not be able to brick a fleet. The agent itself, the organisation's EMM and
+//! the platform packages without which a phone cannot be unlocked, make or receive a call, receive
+//! an emergency alert, install or update apps, or reach its management server are always allowed,
+//! and any block the agent placed on one of them earlier is lifted.
+//!
+//! The set cannot be borrowed. A name is only a claim: anyone can side-load a user app called
+//! `com.miui.home` onto a Samsung. So a platform name protects only a package that is part of the
+//! system image (pre-installed); a user app carrying one is judged like any other and reported as a
+//! look-alike. The agent is recognised by its signing certificate, and the EMM too when the policy
+//! or the configuration gives its certificate.
 
-/// Platform packages a phone cannot work without, across AOSP, Google and the main vendors.
+use crate::digest::CertDigest;
+use crate::inventory::Package;
+
+/// Platform packages a phone cannot work without, across AOSP, Google and the main vendors. Each
+/// protects only a system (pre-installed) package of that name.
 pub const PLATFORM: &[&str] = &[
+    // The framework, the status bar and lock screen, telephony, settings.
     "android",
     "com.android.systemui",
     "com.android.phone",
@@ -21,11 +32,14 @@ pub const PLATFORM: &[&str] = &[
     "com.android.providers.contacts",
     "com.android.providers.blockednumber",
     "com.android.server.telecom",
+    // Installing, updating and granting permissions: without them no fix can be rolled out.
     "com.android.packageinstaller",
     "com.google.android.packageinstaller",
     "com.android.permissioncontroller",
     "com.google.android.permissioncontroller",
+    // Enrolment and management.
     "com.android.managedprovisioning",
+    // Connectivity: the network stack, tethering, Bluetooth, NFC, secure element.
     "com.android.networkstack",
     "com.google.android.networkstack",
     "com.android.networkstack.tethering",
@@ -33,29 +47,60 @@ pub const PLATFORM: &[&str] = &[
     "com.android.bluetooth",
     "com.android.nfc",
     "com.android.se",
+    // Calls: IMS (VoLTE/VoWiFi, on which many networks carry every call, emergency calls too).
     "com.android.ims",
+    "com.sec.imsservice",     // Samsung's IMS service
+    "com.shannon.imsservice", // IMS on Samsung Exynos/Shannon modems (Pixel 6 and later)
+    "com.qualcomm.qti.ims",   // IMS on Qualcomm modems
     "com.android.carrierconfig",
     "com.android.emergency",
+    // Dialers and in-call screens: without the in-call UI a call cannot be answered.
     "com.google.android.dialer",
     "com.android.dialer",
     "com.samsung.android.dialer",
+    "com.android.contacts",         // the dialer on Xiaomi's MIUI/HyperOS
+    "com.android.incallui",         // the in-call screen on AOSP-based and Xiaomi phones
+    "com.samsung.android.incallui", // Samsung's in-call screen
+    // Emergency alerts (NL-Alert): the receiver shows them, the service (a mainline module since
+    // Android 11) receives them from the modem.
     "com.android.cellbroadcastreceiver",
     "com.google.android.cellbroadcastreceiver",
+    "com.android.cellbroadcastservice",
+    "com.google.android.cellbroadcastservice",
+    // Services the framework calls into.
     "com.android.extservices",
     "com.google.android.ext.services",
     "com.android.externalstorage",
+    "com.android.documentsui", // the file picker every "open" and "save" goes through
+    "com.google.android.documentsui",
+    "com.android.intentresolver", // the share and "open with" sheet (Android 14+)
     "com.android.keychain",
     "com.android.certinstaller",
     "com.android.location.fused",
+    "com.android.captiveportallogin", // signing in to a hotel or station Wi-Fi
+    "com.google.android.captiveportallogin",
+    "com.android.vpndialogs", // the consent dialog of the organisation's VPN
     "com.android.webview",
     "com.google.android.webview",
+    // Keyboards: without one no PIN or password can be typed.
     "com.android.inputmethod.latin",
     "com.google.android.inputmethod.latin",
     "com.samsung.android.honeyboard",
+    // Launchers: without one the phone shows nothing after unlocking.
     "com.android.launcher3",
     "com.google.android.apps.nexuslauncher",
-    "com.sec.android.app.launcher",
-    "com.miui.home",
+    "com.sec.android.app.launcher",  // Samsung One UI Home
+    "com.miui.home",                 // Xiaomi
+    "com.mi.android.globallauncher", // POCO launcher
+    "com.motorola.launcher3",        // Motorola
+    "net.oneplus.launcher",          // OnePlus (before OxygenOS 12)
+    "com.oppo.launcher",             // OPPO ColorOS, and OnePlus on ColorOS's base
+    "com.huawei.android.launcher",   // Huawei EMUI
+    "com.sonymobile.home",           // Sony Xperia Home
+    // Vendor security layers the work profile and the device run on.
+    "com.samsung.android.knox.containercore", // Knox container core: the work profile on Samsung
+    "com.miui.securitycenter", // Xiaomi's security centre: permissions and app launch control
+    // Google Play services and the Play Store: push, location, the managed store.
     "com.google.android.gms",
     "com.google.android.gsf",
     "com.android.vending",
@@ -64,15 +109,70 @@ pub const PLATFORM: &[&str] = &[
 /// The package name of this agent's app.
 pub const AGENT_PACKAGE: &str = "nl.appwacht.agent";
 
-/// Why a package can never be blocked, if it cannot.
-pub fn protection(package: &str, agent: &str, emm: Option<&str>) -> Option<&'static str> {
-    if package == agent {
-        Some("it is the compliance agent itself")
-    } else if Some(package) == emm {
-        Some("it is the organisation's device-management (EMM) app")
-    } else if PLATFORM.contains(&package) {
-        Some("the phone cannot work without it")
-    } else {
-        None
+/// Who must never be blocked on one device, and how to recognise them.
+#[derive(Clone, Copy, Debug)]
+pub struct NeverBlock<'a> {
+    /// The agent's package name.
+    pub agent: &'a str,
+    /// The agent's signing certificates. A package with the agent's name but not its certificate
+    /// is not the agent.
+    pub agent_certificates: &'a [CertDigest],
+    /// The organisation's EMM packages (the agent, helpers, launchers).
+    pub emm: &'a [String],
+    /// The EMM's certificates; when given, an EMM package must carry one of them.
+    pub emm_certificates: &'a [CertDigest],
+    /// Packages this device cannot work without beyond the built-in list: its default launcher,
+    /// dialer, SMS app and keyboard and its active device admins, as read on the phone. Like the
+    /// built-in list they protect only system packages: a user app in one of these roles (a
+    /// keyboard, a device admin) is exactly what spyware makes itself.
+    pub device: &'a [String],
+}
+
+/// What the never-block set says about a package.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protection {
+    /// Never blocked, and why.
+    Protected(&'static str),
+    /// A user app carrying a protected name without being what the name claims: judged like any
+    /// other, and reported as a look-alike, saying why.
+    LookAlike(&'static str),
+    /// Nothing to say.
+    None,
+}
+
+fn signed_by(package: &Package, certificates: &[CertDigest]) -> bool {
+    package.all_signers().any(|d| certificates.contains(d))
+}
+
+/// What the never-block set says about a package on this device.
+pub fn protection(package: &Package, set: &NeverBlock<'_>) -> Protection {
+    let name = package.name.as_str();
+    if name == set.agent {
+        return if signed_by(package, set.agent_certificates) {
+            Protection::Protected("it is the compliance agent itself")
+        } else {
+            Protection::LookAlike("it carries the compliance agent's name but not its certificate")
+        };
+    }
+    if set.emm.iter().any(|e| e == name) {
+        return if set.emm_certificates.is_empty() || signed_by(package, set.emm_certificates) {
+            Protection::Protected("it is the organisation's device-management (EMM) app")
+        } else {
+            Protection::LookAlike(
+                "it carries the name of the organisation's EMM app but not the EMM's certificate",
+            )
+        };
+    }
+    let platform = PLATFORM.contains(&name);
+    let essential = set.device.iter().any(|d| d == name);
+    match (platform || essential, package.system) {
+        (true, true) if platform => Protection::Protected("the phone cannot work without it"),
+        (true, true) => Protection::Protected(
+            "this phone cannot work without it (a role it holds on this device)",
+        ),
+        (true, false) if platform => Protection::LookAlike(
+            "it is a user app carrying the name of a platform package that this phone does not have pre-installed",
+        ),
+        _ => Protection::None,
     }
 }

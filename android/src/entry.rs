@@ -142,6 +142,7 @@ fn device_of(r: &Request) -> Device {
         id: r.device_id.clone(),
         groups: r.groups.clone(),
         sdk: 0,
+        essentials: Vec::new(),
     }
 }
 
@@ -166,8 +167,9 @@ fn enrolment_of(r: &Request, device: &AndroidDevice<'_, '_>) -> Enrolment {
     Enrolment {
         groups: r.groups.clone(),
         agent_package: device.own_package().to_string(),
-        emm_package: r.emm_package.clone(),
+        ..Enrolment::default()
     }
+    .with_emm(r.emm_package.clone())
 }
 
 /// One job of the agent's that reads and acts on the phone: the request's store, the device it

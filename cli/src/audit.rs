@@ -42,7 +42,7 @@ pub(crate) fn run(
     err: &mut dyn Write,
 ) -> Result<i32, Failure> {
     let now = Timestamp::now();
-    let (policy, mut groups, emm) = policy_for(&args, now)?;
+    let (policy, enrolment) = policy_for(&args, now)?;
     let (source, dump) = match (&args.from, args.adb) {
         (Some(from), _) => (from.display().to_string(), read_saved(from, err)?),
         (None, true) => read_device(&args, err)?,
@@ -52,13 +52,11 @@ pub(crate) fn run(
             ));
         }
     };
-    groups.extend(args.groups.iter().cloned());
-    groups.sort();
-    groups.dedup();
-    let enrolment = Enrolment {
-        emm_package: args.emm.clone().or(emm),
-        ..Enrolment::in_groups(groups)
-    };
+    let mut enrolment = enrolment;
+    enrolment.groups.extend(args.groups.iter().cloned());
+    enrolment.groups.sort();
+    enrolment.groups.dedup();
+    enrolment.emm_packages.extend(args.emm.clone());
     let result = audit(&source, &dump, &policy, &enrolment, now);
     if args.json {
         writeln!(
@@ -76,13 +74,11 @@ pub(crate) fn run(
     })
 }
 
-/// The policy to judge by, with the groups and EMM the device configuration names.
-fn policy_for(
-    args: &AuditArgs,
-    now: Timestamp,
-) -> Result<(Policy, Vec<String>, Option<String>), Failure> {
+/// The policy to judge by, with the enrolment the device configuration gives (groups, EMM, the
+/// agent's and EMM's certificates).
+fn policy_for(args: &AuditArgs, now: Timestamp) -> Result<(Policy, Enrolment), Failure> {
     if let Some(path) = &args.policy {
-        return Ok((load_policy(path, now)?.1, Vec::new(), None));
+        return Ok((load_policy(path, now)?.1, Enrolment::in_groups(Vec::new())));
     }
     let Some(config_path) = &args.config else {
         return Err(Failure::new("give --policy FILE or --config FILE"));
@@ -98,11 +94,7 @@ fn policy_for(
     let active = store
         .active_policy()?
         .ok_or_else(|| Failure::new("the mirrors served no policy"))?;
-    Ok((
-        active.policy,
-        config.groups.clone(),
-        config.emm_package.clone(),
-    ))
+    Ok((active.policy, config.enrolment()))
 }
 
 /// Reads saved output: one file of either kind, or a directory of them.

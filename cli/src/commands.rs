@@ -129,8 +129,7 @@ pub(crate) fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<i32, Failure> 
     };
     let inventory = load_inventory(&args.inventory)?;
     let mut store = Store::open(&args.db)?;
-    let mut groups = inventory.device.groups.clone();
-    let mut emm = args.emm.clone();
+    let mut enrolment = Enrolment::in_groups(inventory.device.groups.clone());
     match (&args.policy, &args.config) {
         (Some(policy), _) => {
             let (bytes, _) = load_policy(policy, now)?;
@@ -138,8 +137,11 @@ pub(crate) fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<i32, Failure> 
         }
         (None, Some(config)) => {
             let config = crate::device::load_config(config)?;
-            groups.extend(config.groups.iter().cloned());
-            emm = emm.or(config.emm_package.clone());
+            let from_config = config.enrolment();
+            enrolment.groups.extend(from_config.groups);
+            enrolment.emm_packages = from_config.emm_packages;
+            enrolment.emm_certificates = from_config.emm_certificates;
+            enrolment.agent_certificates = from_config.agent_certificates;
             if store.active_policy()?.is_none() {
                 return Err(Failure::new(format!(
                     "{} holds no verified policy yet: run `appwacht sync --config ... --db {}` first",
@@ -150,13 +152,14 @@ pub(crate) fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<i32, Failure> 
         }
         (None, None) => return Err(Failure::new("give --policy FILE or --config FILE")),
     }
-    groups.extend(args.groups.iter().cloned());
-    groups.sort();
-    groups.dedup();
-    let enrolment = Enrolment {
-        emm_package: emm,
-        ..Enrolment::in_groups(groups)
-    };
+    enrolment.groups.extend(args.groups.iter().cloned());
+    enrolment.groups.sort();
+    enrolment.groups.dedup();
+    if let Some(e) = &args.emm
+        && !enrolment.emm_packages.contains(e)
+    {
+        enrolment.emm_packages.push(e.clone());
+    }
     let mut device = SimulatedDevice::new(inventory);
     let scope = match &args.package {
         Some(p) => Scope::Package(p),

@@ -164,16 +164,16 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
         groups: inventory.device.groups.clone(),
         sync_interval: Span::from_secs(6 * 3600),
         emm_package: Some(EXAMPLE_EMM.to_string()),
+        emm_packages: Vec::new(),
+        emm_certificates: Vec::new(),
+        agent_certificates: Vec::new(),
         ca_certificates: None,
         request_timeout: Span::from_secs(10),
         allow_http_loopback: true,
     };
     let mut phone = Phone {
         store: Store::open(&db)?,
-        enrolment: Enrolment {
-            emm_package: config.emm_package.clone(),
-            ..Enrolment::in_groups(config.groups.clone())
-        },
+        enrolment: config.enrolment(),
         transport: HttpTransport::new(&config).map_err(Failure::new)?,
         device: SimulatedDevice::new(inventory),
         config,

@@ -412,6 +412,10 @@ impl Agent {
             groups: config.groups.clone(),
             sync_interval: Span::from_secs(config.sync_interval_seconds.min(i64::MAX as u64) as i64),
             emm_package: config.emm_package.clone(),
+            emm_packages: Vec::new(),
+            emm_certificates: Vec::new(),
+            // On the phone the agent is the running app: the scan takes its certificate from it.
+            agent_certificates: Vec::new(),
             ca_certificates: config.ca_certificates.clone(),
             request_timeout: Span::from_secs(config.request_timeout_seconds.clamp(1, 3600) as i64),
             allow_http_loopback: false,
@@ -421,15 +425,12 @@ impl Agent {
         std::fs::create_dir_all(&dir)
             .map_err(|e| storage(format!("cannot create {data_dir}: {e}")))?;
         let store = Store::open(&dir.join("compliance.db"))?;
-        let enrolment = Enrolment {
-            groups: config.groups.clone(),
-            agent_package: agent_core::AGENT_PACKAGE.to_string(),
-            emm_package: config.emm_package.clone(),
-        };
+        let enrolment = device_config.enrolment();
         let device = Device {
             id: config.device_id.clone(),
             groups: config.groups.clone(),
             sdk: 0,
+            essentials: Vec::new(),
         };
         Ok(Arc::new(Agent {
             store: Mutex::new(store),

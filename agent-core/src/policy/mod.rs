@@ -23,6 +23,9 @@ pub const SCHEMA: u32 = 1;
 /// The id under which the default decision appears in findings and exceptions.
 pub const DEFAULT_RULE: &str = "default";
 
+/// The rule id of a look-alike finding: a user app carrying a protected package's name.
+pub const LOOK_ALIKE_RULE: &str = "look-alike";
+
 fn current_schema() -> u32 {
     SCHEMA
 }

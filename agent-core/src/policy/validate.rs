@@ -4,7 +4,9 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::fmt;
 
-use super::{Action, DEFAULT_RULE, DefaultDecision, Effect, Escalation, Policy, SCHEMA};
+use super::{
+    Action, DEFAULT_RULE, DefaultDecision, Effect, Escalation, LOOK_ALIKE_RULE, Policy, SCHEMA,
+};
 use crate::time::Timestamp;
 
 /// One step of the path to a value in the document: a table key or an array index.
@@ -183,7 +185,7 @@ pub fn validate(policy: &Policy) -> Result<(), Vec<Problem>> {
         let field = |f: &str| [at(), vec![key(f)]].concat();
         if !is_rule_id(&rule.id) {
             p.push(Problem::at(&field("id"), format!(
-                "`{}` is not a usable rule id: use letters, digits, `-`, `_` and `.`, and not `{DEFAULT_RULE}`",
+                "`{}` is not a usable rule id: use letters, digits, `-`, `_` and `.`, and not `{DEFAULT_RULE}` or `{LOOK_ALIKE_RULE}`",
                 rule.id)));
         } else if !ids.insert(rule.id.as_str()) {
             p.push(Problem::at(
@@ -441,6 +443,7 @@ fn is_country(code: &str) -> bool {
 fn is_rule_id(id: &str) -> bool {
     !id.is_empty()
         && id != DEFAULT_RULE
+        && id != LOOK_ALIKE_RULE
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))

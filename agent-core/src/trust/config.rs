@@ -25,6 +25,17 @@ pub struct DeviceConfig {
     /// The EMM's package, never blocked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emm_package: Option<String>,
+    /// More EMM packages (its helpers and launcher), never blocked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub emm_packages: Vec<String>,
+    /// The EMM's signing certificates (SHA-256): when given, a package with an EMM name is
+    /// protected only if it carries one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub emm_certificates: Vec<crate::CertDigest>,
+    /// The agent's signing certificates (SHA-256), for judging on the host: a package with the
+    /// agent's name is protected only if it carries one. (On the phone the running app's own.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agent_certificates: Vec<crate::CertDigest>,
     /// PEM certificates of the CAs to trust for the policy servers, instead of the public ones
     /// (the organisation's own CA, pinned).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,6 +58,20 @@ fn default_timeout() -> Span {
 }
 
 impl DeviceConfig {
+    /// The enrolment this configuration gives a device: its groups, and who is never blocked.
+    pub fn enrolment(&self) -> crate::Enrolment {
+        let mut e =
+            crate::Enrolment::in_groups(self.groups.clone()).with_emm(self.emm_package.clone());
+        for p in &self.emm_packages {
+            if !e.emm_packages.contains(p) {
+                e.emm_packages.push(p.clone());
+            }
+        }
+        e.emm_certificates = self.emm_certificates.clone();
+        e.agent_certificates = self.agent_certificates.clone();
+        e
+    }
+
     /// Parses and checks a configuration (`file` names it in messages).
     pub fn from_json(file: &str, bytes: &[u8]) -> Result<DeviceConfig, crate::Error> {
         let bad = |reason: String| crate::Error::Config {
