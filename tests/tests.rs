@@ -11,6 +11,7 @@ mod https;
 mod interop;
 mod jni;
 mod kotlin;
+mod parsers;
 mod policy_doc;
 mod report;
 mod store;

@@ -251,7 +251,7 @@ fn apply_line(pkg: &mut AdbPackage, t: &str, first_user: &mut Option<u32>) -> bo
         // `PackageSignatures{8f9e0a1 version:3, signatures:[89d01293], past signatures:[2606a464 flags: 17]}`
         // or, before Android 9, `PackageSignatures{a1b2c3 [89d01293]}`.
         let (now, past) = match v.find("past signatures:") {
-            Some(i) => (&v[..i], &v[i..]),
+            Some(i) => v.split_at_checked(i).unwrap_or((v, "")),
             None => (v, ""),
         };
         pkg.signatures = hex_list(now.rsplit('[').next().unwrap_or(""));

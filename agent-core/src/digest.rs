@@ -12,18 +12,27 @@ impl CertDigest {
     /// Parses 64 hex digits, upper or lower case, with or without `:` between bytes (as `keytool`
     /// prints them), so administrators can paste what their tool shows.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let hex: String = text.chars().filter(|c| *c != ':').collect();
-        if hex.len() != 64 {
+        // Character by character, never by byte index: a digest with `é` in it is an error, not
+        // a panic.
+        let digits: Vec<u8> = text
+            .chars()
+            .filter(|c| *c != ':')
+            .map(|c| c.to_digit(16).map(|d| d as u8))
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
+                format!("`{text}` is not a SHA-256 certificate digest: it holds a character that is not hex")
+            })?;
+        if digits.len() != 64 {
             return Err(format!(
                 "`{text}` is not a SHA-256 certificate digest: expected 64 hex digits, found {}",
-                hex.len()
+                digits.len()
             ));
         }
         let mut out = [0u8; 32];
-        for (i, byte) in out.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| {
-                format!("`{text}` is not a SHA-256 certificate digest: it holds a character that is not hex")
-            })?;
+        for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+            if let [hi, lo] = pair {
+                *byte = hi << 4 | lo;
+            }
         }
         Ok(CertDigest(out))
     }

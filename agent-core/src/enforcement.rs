@@ -363,15 +363,16 @@ impl Enforcer for SimulatedDevice {
             {
                 None => Err(format!("{} is not installed", step.package)),
                 Some(i) => {
-                    match step.kind {
-                        StepKind::Suspend => self.inventory.packages[i].suspended = true,
-                        StepKind::Unsuspend => self.inventory.packages[i].suspended = false,
-                        StepKind::Hide => self.inventory.packages[i].hidden = true,
-                        StepKind::Unhide => self.inventory.packages[i].hidden = false,
-                        StepKind::Uninstall => {
-                            self.inventory.packages.remove(i);
+                    let packages = &mut self.inventory.packages;
+                    match (step.kind, packages.get_mut(i)) {
+                        (StepKind::Suspend, Some(p)) => p.suspended = true,
+                        (StepKind::Unsuspend, Some(p)) => p.suspended = false,
+                        (StepKind::Hide, Some(p)) => p.hidden = true,
+                        (StepKind::Unhide, Some(p)) => p.hidden = false,
+                        (StepKind::Uninstall, _) => {
+                            packages.remove(i);
                         }
-                        StepKind::Warn => {}
+                        _ => {}
                     }
                     Ok(())
                 }

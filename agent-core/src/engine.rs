@@ -285,7 +285,10 @@ impl Engine {
     /// Indexes a rule under the keys of its most selective criterion; the full match is checked
     /// on every candidate, so the index only has to be complete, not exact.
     fn index_rule(&mut self, idx: u32) {
-        let m = &self.policy.rules[idx as usize].matcher;
+        let Some(rule) = self.policy.rules.get(idx as usize) else {
+            return;
+        };
+        let m = &rule.matcher;
         if !m.packages.is_empty() {
             for name in &m.packages {
                 self.by_name.entry(name.clone()).or_default().push(idx);
@@ -621,7 +624,9 @@ impl Engine {
         let mut first_exception: Option<&Exception> = None;
         let mut first_allow: Option<&Rule> = None;
         for idx in self.candidates(package) {
-            let rule = &self.policy.rules[idx as usize];
+            let Some(rule) = self.policy.rules.get(idx as usize) else {
+                continue;
+            };
             if explain {
                 self.collect_match(idx, package, scope, now, &mut matches, &mut expired);
             }
@@ -799,7 +804,9 @@ impl Engine {
         out: &mut Vec<RuleMatch>,
         expired: &mut Vec<AppliedException>,
     ) {
-        let rule = &self.policy.rules[idx as usize];
+        let Some(rule) = self.policy.rules.get(idx as usize) else {
+            return;
+        };
         let mut reasons = Vec::new();
         if !self.matches(rule, package, Some(&mut reasons)) {
             return;

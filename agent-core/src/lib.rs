@@ -15,6 +15,8 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// No input can panic: every parser of outside input slices and indexes only through checked calls.
+#![deny(clippy::string_slice, clippy::indexing_slicing)]
 
 mod agent;
 pub mod audit;

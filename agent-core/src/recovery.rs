@@ -141,7 +141,7 @@ pub(crate) fn read_last_good(db: &Path) -> Result<Option<Restored>, Error> {
                     .map_err(|e| bad(e.to_string()))?;
                 let organisation = serde_json::from_slice::<serde_json::Value>(&claimed)
                     .ok()
-                    .and_then(|v| v["organisation"].as_str().map(str::to_string))
+                    .and_then(|v| v.get("organisation")?.as_str().map(str::to_string))
                     .unwrap_or_default();
                 verify_initial(&raw, &organisation)
             }

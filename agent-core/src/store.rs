@@ -1064,10 +1064,8 @@ impl Store {
                 Some(JournalEntry {
                     step: serde_json::from_str(&step).ok()?,
                     before: before.map(|b| {
-                        (
-                            b["suspended"].as_bool().unwrap_or(true),
-                            b["hidden"].as_bool().unwrap_or(true),
-                        )
+                        let flag = |k: &str| b.get(k).and_then(|v| v.as_bool()).unwrap_or(true);
+                        (flag("suspended"), flag("hidden"))
                     }),
                     done: done != 0,
                 })

@@ -53,7 +53,8 @@ impl Timestamp {
 
     /// Seconds from `earlier` to `self` (negative if `earlier` is later).
     pub fn since(self, earlier: Timestamp) -> i64 {
-        self.0 - earlier.0
+        // Saturating: times come from outside (inventories, dumps), and no input may panic.
+        self.0.saturating_sub(earlier.0)
     }
 }
 

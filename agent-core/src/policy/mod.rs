@@ -100,7 +100,9 @@ impl Policy {
             "mode": self.mode, "default": self.default, "publishers": self.publishers,
             "tiers": self.tiers, "rules": self.rules, "exceptions": self.exceptions,
         });
-        crate::digest::sha256_hex(body.to_string().as_bytes())[..16].to_string()
+        let mut hash = crate::digest::sha256_hex(body.to_string().as_bytes());
+        hash.truncate(16);
+        hash
     }
 
     /// The rule with this id.
@@ -250,17 +252,13 @@ impl Publisher {
 pub fn pem_der(pem: &str) -> Result<Vec<u8>, String> {
     let begin = "-----BEGIN CERTIFICATE-----";
     let end = "-----END CERTIFICATE-----";
-    let start = pem
-        .find(begin)
-        .ok_or("not a PEM certificate (no BEGIN CERTIFICATE line)")?
-        + begin.len();
-    let stop = pem[start..]
-        .find(end)
+    let (_, after) = pem
+        .split_once(begin)
+        .ok_or("not a PEM certificate (no BEGIN CERTIFICATE line)")?;
+    let (inside, _) = after
+        .split_once(end)
         .ok_or("the PEM certificate has no END CERTIFICATE line")?;
-    let body: String = pem[start..start + stop]
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let body: String = inside.chars().filter(|c| !c.is_whitespace()).collect();
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD
         .decode(body)

@@ -280,8 +280,9 @@ pub fn validate(policy: &Policy) -> Result<(), Vec<Problem>> {
             Effect::Allow => Effect::Deny,
             Effect::Deny => Effect::Allow,
         };
-        if let Some(&i) = first_by_scope.get(&(&rule.matcher, tiers.clone(), opposite)) {
-            let a = &policy.rules[i];
+        if let Some(&i) = first_by_scope.get(&(&rule.matcher, tiers.clone(), opposite))
+            && let Some(a) = policy.rules.get(i)
+        {
             p.push(Problem::at(&[key("rules"), Segment::Index(j)], format!(
                 "rules `{}` and `{}` conflict: they match exactly the same apps on the same devices, one allows and one denies (rules[{i}] and rules[{j}])",
                 a.id, rule.id)));

@@ -59,7 +59,9 @@ pub struct PublicKey {
 
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PublicKey({} {})", self.kind, &self.key_id()[..16])
+        let mut id = self.key_id();
+        id.truncate(16);
+        write!(f, "PublicKey({} {id})", self.kind)
     }
 }
 
@@ -72,7 +74,7 @@ impl PublicKey {
             KeyType::Ed25519
         } else if der.len() == P256_SPKI_PREFIX.len() + 65
             && der.starts_with(P256_SPKI_PREFIX)
-            && der[P256_SPKI_PREFIX.len()] == 4
+            && der.get(P256_SPKI_PREFIX.len()) == Some(&4)
         {
             KeyType::EcdsaP256
         } else {
@@ -130,10 +132,12 @@ impl PublicKey {
     }
 
     fn raw(&self) -> &[u8] {
-        match self.kind {
-            KeyType::Ed25519 => &self.spki[ED25519_SPKI_PREFIX.len()..],
-            KeyType::EcdsaP256 => &self.spki[P256_SPKI_PREFIX.len()..],
-        }
+        // The prefix was checked when the key was read, so these never fall back.
+        let prefix = match self.kind {
+            KeyType::Ed25519 => ED25519_SPKI_PREFIX.len(),
+            KeyType::EcdsaP256 => P256_SPKI_PREFIX.len(),
+        };
+        self.spki.get(prefix..).unwrap_or_default()
     }
 
     /// Whether `sig` is this key's signature over `message`. ECDSA signatures may be DER (what
@@ -265,13 +269,10 @@ fn pem_encode(label: &str, der: &[u8]) -> String {
 fn pem_decode(text: &str, label: &str) -> Option<Result<Vec<u8>, String>> {
     let begin = format!("-----BEGIN {label}-----");
     let end = format!("-----END {label}-----");
-    let start = text.find(&begin)? + begin.len();
-    let Some(stop) = text[start..].find(&end) else {
+    let (_, after) = text.split_once(&begin)?;
+    let Some((inside, _)) = after.split_once(&end) else {
         return Some(Err(format!("the PEM block has no `{end}` line")));
     };
-    let body: String = text[start..start + stop]
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let body: String = inside.chars().filter(|c| !c.is_whitespace()).collect();
     Some(decode_base64(&body).ok_or_else(|| "the PEM block is not valid base64".to_string()))
 }

@@ -309,10 +309,7 @@ fn attempt(
     let mut signed_time: Option<Timestamp> = None;
     if root_due {
         let mut hops = 0;
-        loop {
-            let Some(next) = newest.version.checked_add(1) else {
-                break;
-            };
+        while let Some(next) = newest.version.checked_add(1) {
             let url = format!("{base}/root/{next}.root.json");
             let r = net.get(&url, None, ROOT_CAP)?;
             // Object stores and CDNs (S3, CloudFront, Azure Blob) answer 403 for a key that does
