@@ -217,6 +217,8 @@ fn the_audit_gives_the_agents_verdict_on_the_same_packages() {
                 version_code: a.version_code,
                 version_name: a.version_name.clone(),
                 installer: a.installer.clone(),
+                initiating_installer: a.initiating_installer.clone(),
+                originating_installer: a.originating_installer.clone(),
                 system: a.system,
                 signers: digests(&a.signatures),
                 signing_history: digests(&a.past_signatures),
@@ -678,4 +680,42 @@ fn debian_adb_accepts_the_command_line_and_its_failure_is_reported() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("`adb -s appwacht-no-such-phone shell pm list packages -f -U -i --show-versioncode` failed"), "{err}");
     assert!(err.contains("not found"), "{err}");
+}
+
+/// Issue 10.13: the audit reads the system-recorded initiating package where the dump has it
+/// (Android 11+), so an app installed over adb that claims the Play Store is side-loaded there too.
+#[test]
+fn the_audit_judges_an_adb_install_claiming_the_store_as_side_loaded() {
+    let text = dump_text("android13-dumpsys-package.txt");
+    let claimed = "    initiatingPackageName=com.android.vending\n    originatingPackageName=null\n    installerPackageName=com.android.vending";
+    assert!(text.contains(claimed));
+    let spoofed = text.replacen(
+        claimed,
+        "    initiatingPackageName=com.android.shell\n    originatingPackageName=null\n    installerPackageName=com.android.vending",
+        1,
+    );
+    let mut dump = AdbDump::default();
+    parse_dumpsys("spoofed", &spoofed, &mut dump, &mut |_| {}).unwrap();
+    let tiktok = &dump.packages["com.zhiliaoapp.musically"];
+    assert_eq!(tiktok.installer.as_deref(), Some("com.android.vending"));
+    assert_eq!(
+        tiktok.initiating_installer.as_deref(),
+        Some("com.android.shell")
+    );
+    let sideloaded = appwacht_tests::policy(
+        "[[rules]]\nid = \"sideloaded\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = { app = \"user\", not_installed_by = [\"com.android.vending\"] }\n",
+    );
+    let result = audit("spoofed", &dump, &sideloaded, &enrolment(&[]), now());
+    let line = result
+        .lines
+        .iter()
+        .find(|l| l.decision.package == "com.zhiliaoapp.musically")
+        .unwrap();
+    assert_eq!(
+        line.decision.outcome,
+        Outcome::Denied,
+        "{:?}",
+        line.decision
+    );
+    assert!(line.decision.reason.contains("com.android.shell"));
 }

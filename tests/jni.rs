@@ -8,7 +8,7 @@ use agent_core::policy::authoring;
 use agent_core::{CertDigest, Store};
 use appwacht::descriptors::{self, Kind};
 use appwacht_tests::jvm::{HarnessRun, JniMember, class_names, javap, listing, run_harness};
-use appwacht_tests::{now, root, shared_reference};
+use appwacht_tests::{enrolment, now, root, shared_reference};
 
 const SCENARIOS: &[&str] = &[
     "init",
@@ -306,6 +306,44 @@ fn sdk_29_and_sdk_34_take_their_own_paths() {
             .clone();
         assert_eq!(rotated["installer"], "com.android.vending");
     }
+}
+
+/// Issue 10.13: an app installed over adb claiming the managed store (`pm install -i
+/// com.android.vending`). From Android 11 the adapter reads the system-recorded initiating
+/// package, and an `installed_by` rule no longer takes the claim for the truth.
+#[test]
+fn an_install_over_adb_that_claims_the_store_is_judged_side_loaded() {
+    let find = |run: &HarnessRun| -> agent_core::Package {
+        let inv = run.json("signers");
+        let p = inv["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "com.example.adbinstalled")
+            .unwrap()
+            .clone();
+        serde_json::from_value(p).unwrap()
+    };
+    let modern = find(sdk34());
+    assert_eq!(modern.installer.as_deref(), Some("com.android.vending"));
+    assert_eq!(
+        modern.initiating_installer.as_deref(),
+        Some("com.android.shell")
+    );
+    let engine = agent_core::Engine::new(appwacht_tests::policy(
+        "[[rules]]\nid = \"sideloaded\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = { app = \"user\", not_installed_by = [\"com.android.vending\"] }\n",
+    ));
+    let scope = engine.scope(&enrolment(&[]));
+    let d = engine.decide(&modern, &scope, now());
+    assert_eq!(d.outcome, agent_core::Outcome::Denied, "{d:?}");
+    assert!(d.reason.contains("claims `com.android.vending`"), "{d:?}");
+    // Android 10 has no InstallSourceInfo: only the claim is known.
+    let old = find(sdk29());
+    assert_eq!(old.initiating_installer, None);
+    assert_eq!(
+        engine.decide(&old, &scope, now()).outcome,
+        agent_core::Outcome::Allowed
+    );
 }
 
 #[test]

@@ -46,6 +46,8 @@ pub fn app(name: &str) -> Package {
         version_code: 1,
         version_name: "1.0".into(),
         installer: Some("com.android.vending".into()),
+        initiating_installer: None,
+        originating_installer: None,
         system: false,
         signers: vec![digest("00")],
         signing_history: vec![],

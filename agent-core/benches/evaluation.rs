@@ -45,6 +45,8 @@ fn phone() -> Vec<Package> {
                 }
                 .into(),
             ),
+            initiating_installer: None,
+            originating_installer: None,
             system: i % 3 == 0,
             signers: vec![digest(i)],
             signing_history: if i % 4 == 0 {

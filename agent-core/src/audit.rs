@@ -38,6 +38,10 @@ pub struct AdbPackage {
     pub version_name: String,
     /// `installerPackageName` (or `installer=` from pm); `None` for null.
     pub installer: Option<String>,
+    /// `initiatingPackageName` (Android 11+): who really performed the install.
+    pub initiating_installer: Option<String>,
+    /// `originatingPackageName` (Android 11+).
+    pub originating_installer: Option<String>,
     /// `SYSTEM` in the flags.
     pub system: bool,
     /// Hashes of the current signatures.
@@ -242,6 +246,18 @@ fn apply_line(pkg: &mut AdbPackage, t: &str, first_user: &mut Option<u32>) -> bo
         pkg.version_name = v.to_string();
     } else if let Some(v) = t.strip_prefix("installerPackageName=") {
         pkg.installer = (v != "null" && !v.is_empty()).then(|| v.to_string());
+    } else if let Some(v) = t
+        .strip_prefix("initiatingPackageName=")
+        .or_else(|| t.strip_prefix("installInitiatingPackageName="))
+    {
+        // AOSP's package dump (`Settings#dumpPackageLPr`, Android 11+) writes
+        // `initiatingPackageName=`; session dumps write the `install`-prefixed spelling.
+        pkg.initiating_installer = (v != "null" && !v.is_empty()).then(|| v.to_string());
+    } else if let Some(v) = t
+        .strip_prefix("originatingPackageName=")
+        .or_else(|| t.strip_prefix("installOriginatingPackageName="))
+    {
+        pkg.originating_installer = (v != "null" && !v.is_empty()).then(|| v.to_string());
     } else if let Some(flags) = t
         .strip_prefix("pkgFlags=[")
         .or_else(|| t.strip_prefix("flags=["))
@@ -403,6 +419,8 @@ pub fn audit(
             version_code: a.version_code,
             version_name: a.version_name.clone(),
             installer: a.installer.clone(),
+            initiating_installer: a.initiating_installer.clone(),
+            originating_installer: a.originating_installer.clone(),
             system: a.system,
             signers: current.iter().map(|(_, (d, _))| *d).collect(),
             signing_history: past.iter().map(|(_, (d, _))| *d).collect(),

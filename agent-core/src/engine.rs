@@ -443,18 +443,25 @@ impl Engine {
                 None => return false,
             }
         }
+        // The installer that counts is the one the system recorded as performing the install:
+        // an install over adb that claims the managed store is side-loaded.
+        let installer = package.effective_installer();
+        let listed = |list: &[String]| installer.is_some_and(|i| list.iter().any(|l| l == i));
         if !m.installed_by.is_empty() {
-            match &package.installer {
-                Some(i) if m.installed_by.contains(i) => say(format!("installed by `{i}`")),
-                _ => return false,
+            if !listed(&m.installed_by) {
+                return false;
             }
+            say(format!(
+                "installed by {}",
+                package.installed_by_text().unwrap_or_default()
+            ));
         }
         if !m.not_installed_by.is_empty() {
-            match &package.installer {
-                Some(i) if m.not_installed_by.contains(i) => return false,
-                Some(i) => say(format!(
-                    "installed by `{i}`, which is not a listed installer"
-                )),
+            if listed(&m.not_installed_by) {
+                return false;
+            }
+            match package.installed_by_text() {
+                Some(i) => say(format!("installed by {i}, which is not a listed installer")),
                 None => say("installer unknown, so not a listed installer".to_string()),
             }
         }

@@ -16,9 +16,19 @@ pub struct Package {
     /// Human version name.
     #[serde(default)]
     pub version_name: String,
-    /// The package that installed it (`com.android.vending`), if known.
+    /// The installer of record (`com.android.vending`), if known. Only a claim: anyone with adb
+    /// can set it (`pm install -i com.android.vending`), and an installer can hand it on.
     #[serde(default)]
     pub installer: Option<String>,
+    /// The package that really performed the install, as the system recorded it
+    /// (`InstallSourceInfo.getInitiatingPackageName`, Android 11+): `com.android.shell` for an
+    /// install over adb, whatever installer it claims.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initiating_installer: Option<String>,
+    /// The package on whose behalf the install was requested (a browser that downloaded the APK),
+    /// if the platform says; provided by the initiating package, not verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub originating_installer: Option<String>,
     /// Part of the system image.
     #[serde(default)]
     pub system: bool,
@@ -41,9 +51,32 @@ pub struct Package {
 }
 
 impl Package {
+    /// The installer that counts for `installed_by` rules: the system-recorded initiating package
+    /// where the platform gives one, else the installer of record.
+    pub fn effective_installer(&self) -> Option<&str> {
+        self.initiating_installer
+            .as_deref()
+            .or(self.installer.as_deref())
+    }
+
+    /// How the installer reads in a reason: the effective one, and the claim when it differs.
+    fn installer_text(&self, effective: &str) -> String {
+        match self.installer.as_deref() {
+            Some(claimed) if claimed != effective => {
+                format!("`{effective}` (the installer of record claims `{claimed}`)")
+            }
+            _ => format!("`{effective}`"),
+        }
+    }
+
     /// Every certificate the package is or was signed with.
     pub fn all_signers(&self) -> impl Iterator<Item = &CertDigest> {
         self.signers.iter().chain(self.signing_history.iter())
+    }
+
+    /// The effective installer as a reason phrase, if known.
+    pub fn installed_by_text(&self) -> Option<String> {
+        self.effective_installer().map(|i| self.installer_text(i))
     }
 }
 

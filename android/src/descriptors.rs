@@ -95,6 +95,10 @@ members! {
     SIGNATURE_TO_BYTE_ARRAY = Method "android/content/pm/Signature" "toByteArray" "()[B" since 1;
     /// `InstallSourceInfo.getInstallingPackageName()`.
     ISI_GET_INSTALLING_PACKAGE_NAME = Method "android/content/pm/InstallSourceInfo" "getInstallingPackageName" "()Ljava/lang/String;" since 30;
+    /// `InstallSourceInfo.getInitiatingPackageName()`: who really performed the install.
+    ISI_GET_INITIATING_PACKAGE_NAME = Method "android/content/pm/InstallSourceInfo" "getInitiatingPackageName" "()Ljava/lang/String;" since 30;
+    /// `InstallSourceInfo.getOriginatingPackageName()`.
+    ISI_GET_ORIGINATING_PACKAGE_NAME = Method "android/content/pm/InstallSourceInfo" "getOriginatingPackageName" "()Ljava/lang/String;" since 30;
     /// `ChangedPackages.getSequenceNumber()`.
     CP_GET_SEQUENCE_NUMBER = Method "android/content/pm/ChangedPackages" "getSequenceNumber" "()I" since 26;
     /// `ChangedPackages.getPackageNames()`.

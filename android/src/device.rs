@@ -359,7 +359,9 @@ impl Reader<'_, '_> {
         let last_update = field(env, info, &PI_LAST_UPDATE_TIME)?.j()?;
         let (signers, signing_history) = self.signers(env, info)?;
         let pkg = new_string(env, name)?;
-        let installer = if self.sdk >= 30 {
+        // From Android 11 the installer of record comes with the package that really performed
+        // the install and the one it acted for; before, only the (settable) installer of record.
+        let (installer, initiating_installer, originating_installer) = if self.sdk >= 30 {
             let source = object(call(
                 env,
                 self.pm,
@@ -367,19 +369,26 @@ impl Reader<'_, '_> {
                 &[JValue::Object(&pkg)],
             )?)?;
             if source.is_null() {
-                None
+                (None, None, None)
             } else {
-                object(call(env, &source, &ISI_GET_INSTALLING_PACKAGE_NAME, &[])?)
-                    .and_then(|o| string(env, o))?
+                let mut name = |m| -> Result<Option<String>, BridgeError> {
+                    object(call(env, &source, m, &[])?).and_then(|o| string(env, o))
+                };
+                (
+                    name(&ISI_GET_INSTALLING_PACKAGE_NAME)?,
+                    name(&ISI_GET_INITIATING_PACKAGE_NAME)?,
+                    name(&ISI_GET_ORIGINATING_PACKAGE_NAME)?,
+                )
             }
         } else {
-            object(call(
+            let installer = object(call(
                 env,
                 self.pm,
                 &PM_GET_INSTALLER_PACKAGE_NAME,
                 &[JValue::Object(&pkg)],
             )?)
-            .and_then(|o| string(env, o))?
+            .and_then(|o| string(env, o))?;
+            (installer, None, None)
         };
         let hidden = self.owner
             && !self.dpm.is_null()
@@ -395,6 +404,8 @@ impl Reader<'_, '_> {
             version_code,
             version_name,
             installer,
+            initiating_installer,
+            originating_installer,
             system: flags & (FLAG_SYSTEM | FLAG_UPDATED_SYSTEM_APP) != 0,
             signers,
             signing_history,

@@ -130,6 +130,9 @@ public final class JniHarness {
                 updated.installer = null;
                 FakeDevice.App old = FakeDevice.add("com.example.old", fakeCert(5));
                 old.installed = false; // uninstalled with its data kept
+                // Installed over adb with `pm install -i com.android.vending`: the installer of
+                // record says Play, the platform recorded the shell as initiator.
+                FakeDevice.add("com.example.adbinstalled", fakeCert(8)).initiating = "com.android.shell";
                 FakeDevice.App hidden = FakeDevice.add("com.example.hidden", fakeCert(6));
                 hidden.hidden = true;
                 hidden.suspended = true;

@@ -26,6 +26,10 @@ public final class FakeDevice {
         public long versionCode = 1;
         public String versionName = "1.0";
         public String installer = "com.android.vending";
+        /** Who really performed the install; {@code null} means the installer of record did. */
+        public String initiating;
+        /** On whose behalf (unverified, as on the platform). */
+        public String originating;
         public boolean system;
         public boolean suspended;
         public boolean hidden;

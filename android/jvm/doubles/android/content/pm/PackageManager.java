@@ -30,7 +30,9 @@ public abstract class PackageManager {
 
     public InstallSourceInfo getInstallSourceInfo(String packageName) throws NameNotFoundException {
         FakeDevice.requireSdk(30, "getInstallSourceInfo(String)");
-        return new InstallSourceInfo(FakeDevice.app(packageName).installer);
+        FakeDevice.App app = FakeDevice.app(packageName);
+        String initiating = app.initiating != null ? app.initiating : app.installer;
+        return new InstallSourceInfo(app.installer, initiating, app.originating);
     }
 
     @Deprecated
