@@ -390,7 +390,7 @@ fn a_key_rotation_with_a_floor_reset_through_the_tool() {
         "root",
         "init",
         "--organisation",
-        "Org",
+        "Gemeente Voorbeeld",
         "--root-key",
         p(&rk_pub),
         "--policy-key",
@@ -630,4 +630,307 @@ fn bad_input_on_the_admin_side_is_one_sentence_and_writes_nothing() {
         2,
         "the device configuration",
     );
+}
+
+// ---- Issue 10: the careless administrator, and what is published can be served ----
+
+/// Signs the example policy with a fresh root and publishes it into `site`; returns (policy key,
+/// root file).
+fn signed_site(dir: &Path, site: &Path) -> (PathBuf, PathBuf) {
+    let (rk, rk_pub) = keygen(dir, "ed25519", "root");
+    let (pk, pk_pub) = keygen(dir, "ed25519", "policy");
+    let root1 = dir.join("root.1.json");
+    ok(appwacht(&[
+        "root",
+        "init",
+        "--organisation",
+        "Gemeente Voorbeeld",
+        "--root-key",
+        p(&rk_pub),
+        "--policy-key",
+        p(&pk_pub),
+        "--out",
+        p(&root1),
+    ]));
+    ok(appwacht(&["root", "sign", p(&root1), "--key", p(&rk)]));
+    let signed = dir.join("policy.signed.json");
+    ok(appwacht(&[
+        "policy",
+        "sign",
+        &example_policy(),
+        "--key",
+        p(&pk),
+        "--out",
+        p(&signed),
+    ]));
+    ok(appwacht(&[
+        "publish",
+        "--out",
+        p(site),
+        "--root",
+        p(&root1),
+        "--policy",
+        p(&signed),
+    ]));
+    (pk, root1)
+}
+
+/// Issue 10.5: rules that could hit system apps without naming them, and an allow-list that would
+/// act on the EMM's companion apps, are warned about at file:line:column; `--strict` refuses them,
+/// and so does `policy sign` unless told `--allow-warnings`.
+#[test]
+fn policy_check_warns_about_the_careless_policy_and_sign_refuses_it() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let file = dir.join("careless.toml");
+    std::fs::write(
+        &file,
+        "organisation = \"Gemeente Voorbeeld\"\nversion = 1\nmode = \"enforce\"\n\n\
+         [default]\neffect = \"deny\"\naction = \"suspend\"\n\n\
+         [[rules]]\nid = \"old-builds\"\neffect = \"deny\"\naction = \"suspend\"\n\
+         match = { max_version_code = 1000 }\n\n\
+         [[rules]]\nid = \"android\"\neffect = \"deny\"\naction = \"hide\"\n\
+         match = { package_prefixes = [\"com.android.\"] }\n\n\
+         [[rules]]\nid = \"not-from-store\"\neffect = \"deny\"\naction = \"warn\"\n\
+         match = { not_installed_by = [\"com.android.vending\"] }\n\n\
+         [[rules]]\nid = \"fine\"\neffect = \"deny\"\naction = \"warn\"\n\
+         match = { app = \"user\", not_installed_by = [\"com.android.vending\"] }\n",
+    )
+    .unwrap();
+    let out = ok(appwacht(&[
+        "policy",
+        "check",
+        p(&file),
+        "--emm",
+        "com.microsoft.windowsintune.companyportal",
+    ]));
+    let name = file.display().to_string();
+    for needle in [
+        format!("warning: {name}:13:"),
+        "rule `old-builds` could match system apps without naming them (it says only a version range)".to_string(),
+        "rule `android` could match system apps without naming them (its prefix covers platform packages such as com.android.systemui".to_string(),
+        "rule `not-from-store` could match system apps without naming them (it says only an installer)".to_string(),
+        format!("warning: {name}:5:1: default: the allow-list would act on `com.microsoft.intune`"),
+    ] {
+        assert!(out.contains(&needle), "`{needle}` missing from:\n{out}");
+    }
+    assert!(!out.contains("`fine`"), "{out}");
+    failed(
+        appwacht(&["policy", "check", p(&file), "--strict"]),
+        1,
+        "an error with --strict",
+    );
+    let (pk, _) = keygen(dir, "ed25519", "policy");
+    let signed = dir.join("signed.json");
+    failed(
+        appwacht(&[
+            "policy",
+            "sign",
+            p(&file),
+            "--key",
+            p(&pk),
+            "--out",
+            p(&signed),
+        ]),
+        1,
+        "sign anyway with --allow-warnings",
+    );
+    assert!(!signed.exists(), "nothing written");
+    ok(appwacht(&[
+        "policy",
+        "sign",
+        p(&file),
+        "--key",
+        p(&pk),
+        "--out",
+        p(&signed),
+        "--allow-warnings",
+    ]));
+}
+
+/// Issue 10.8: `policy sign` takes its version from the published site and refuses one that is not
+/// above it; `publish` refuses what a device would: not newer than the live one, expired, another
+/// organisation's.
+#[test]
+fn sign_and_publish_refuse_what_devices_would_refuse() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let site = dir.join("site");
+    let (pk, root1) = signed_site(dir, &site);
+    // An administrator on another machine, without the last signed file: the site decides.
+    let fresh = dir.join("elsewhere.json");
+    let out = ok(appwacht(&[
+        "policy",
+        "sign",
+        &example_policy(),
+        "--key",
+        p(&pk),
+        "--published",
+        p(&site),
+        "--out",
+        p(&fresh),
+    ]));
+    assert!(out.contains("signed policy version 2 "), "{out}");
+    failed(
+        appwacht(&[
+            "policy",
+            "sign",
+            &example_policy(),
+            "--key",
+            p(&pk),
+            "--published",
+            p(&site),
+            "--version",
+            "1",
+            "--out",
+            p(&dir.join("x.json")),
+        ]),
+        1,
+        "--version 1 is not above the live version 1",
+    );
+    // The same version with other content, signed without looking at the site.
+    let stale = dir.join("stale.json");
+    ok(appwacht(&[
+        "policy",
+        "sign",
+        &example_policy(),
+        "--key",
+        p(&pk),
+        "--version",
+        "1",
+        "--expires",
+        "3d",
+        "--out",
+        p(&stale),
+    ]));
+    let live_before = std::fs::read(site.join("policy.json")).unwrap();
+    failed(
+        appwacht(&[
+            "publish",
+            "--out",
+            p(&site),
+            "--root",
+            p(&root1),
+            "--policy",
+            p(&stale),
+        ]),
+        1,
+        "version 1 is not newer than the live version 1",
+    );
+    // Expired: signed with a span that has already run out is impossible, so age the envelope:
+    // sign with the shortest span and publish after it ran out.
+    let short = dir.join("short.json");
+    ok(appwacht(&[
+        "policy",
+        "sign",
+        &example_policy(),
+        "--key",
+        p(&pk),
+        "--version",
+        "3",
+        "--expires",
+        "1s",
+        "--out",
+        p(&short),
+    ]));
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    failed(
+        appwacht(&[
+            "publish",
+            "--out",
+            p(&site),
+            "--root",
+            p(&root1),
+            "--policy",
+            p(&short),
+        ]),
+        1,
+        "expired on",
+    );
+    assert_eq!(
+        std::fs::read(site.join("policy.json")).unwrap(),
+        live_before,
+        "nothing refused was published"
+    );
+    // The newer one is published.
+    ok(appwacht(&[
+        "publish",
+        "--out",
+        p(&site),
+        "--root",
+        p(&root1),
+        "--policy",
+        p(&fresh),
+    ]));
+}
+
+/// Issue 10.9: `publish` wrote 0600 files, which a packaged nginx's worker (`nobody`) cannot
+/// read: 403 for every device. And two publishes within one second of the same size gave the same
+/// entity tag (mtime + size), so every device got a 304 and kept the old policy.
+#[test]
+fn a_packaged_nginx_serves_what_publish_wrote_and_sees_every_publish() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    // The web root is world-traversable, as /var/www is; what publish writes inside is up to it.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let site = dir.join("site");
+    let (pk, root1) = signed_site(dir, &site);
+    use std::os::unix::fs::PermissionsExt;
+    for (path, mode) in [
+        (site.clone(), 0o755),
+        (site.join("root"), 0o755),
+        (site.join("policy.json"), 0o644),
+        (site.join("root/1.root.json"), 0o644),
+    ] {
+        let m = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(m, mode, "{}: {m:o}", path.display());
+    }
+    let server = Nginx::start_packaged(&site);
+    let get = |path: &str| {
+        let out = std::process::Command::new("curl")
+            .args(["-sS", "-D", "-", "-o", "/dev/null", "--cacert"])
+            .arg(server.dir.path().join("ca.pem"))
+            .arg(format!("{}/{path}", server.url))
+            .output()
+            .expect("curl");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let etag = |headers: &str| {
+        headers
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("etag:"))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    let first = get("policy.json");
+    assert!(first.starts_with("HTTP/1.1 200"), "{first}");
+    assert!(get("root/1.root.json").starts_with("HTTP/1.1 200"));
+    // Publish again at once: same size (the same rules, the version one digit), other bytes.
+    let next = dir.join("next.json");
+    ok(appwacht(&[
+        "policy",
+        "sign",
+        &example_policy(),
+        "--key",
+        p(&pk),
+        "--published",
+        p(&site),
+        "--out",
+        p(&next),
+    ]));
+    ok(appwacht(&[
+        "publish",
+        "--out",
+        p(&site),
+        "--root",
+        p(&root1),
+        "--policy",
+        p(&next),
+    ]));
+    let second = get("policy.json");
+    assert!(second.starts_with("HTTP/1.1 200"), "{second}");
+    assert_ne!(etag(&first), etag(&second), "{first}\n{second}");
 }

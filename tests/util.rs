@@ -402,6 +402,17 @@ pub mod nginx {
         /// Serves `site` at `/`, and the same files slowly at `/slow/` (`limit_rate`), plus
         /// `/broken/` (500), `/moved/` (a redirect elsewhere) and `/missing/` (404s).
         pub fn start(site: &Path) -> Nginx {
+            Nginx::start_as(site, false)
+        }
+
+        /// Serves `site` the way a packaged nginx does: started as root with `master_process on`,
+        /// its worker running as `nobody`, so the files must be readable by others (Debian's
+        /// nginx runs its workers as `www-data`, the upstream default is `nobody`). Needs root.
+        pub fn start_packaged(site: &Path) -> Nginx {
+            Nginx::start_as(site, true)
+        }
+
+        fn start_as(site: &Path, packaged: bool) -> Nginx {
             let dir = tempfile::tempdir().expect("temp dir");
             let d = dir.path();
             let ssl = |args: &[&str]| run(Command::new("openssl").args(args).current_dir(d));
@@ -466,8 +477,17 @@ pub mod nginx {
             let site = site.display();
             let p = d.display();
             std::fs::create_dir_all(d.join("tmp")).unwrap();
+            let process = if packaged {
+                assert!(
+                    std::env::var("USER").as_deref() == Ok("root") || is_root(),
+                    "a packaged nginx is started as root, so this test must run as root (as CI does)"
+                );
+                "master_process on;\nuser nobody nogroup;"
+            } else {
+                "master_process off;"
+            };
             let conf = format!(
-                "daemon off;\nmaster_process off;\nworker_processes 1;\npid {p}/nginx.pid;\nerror_log {p}/error.log;\n\
+                "daemon off;\n{process}\nworker_processes 1;\npid {p}/nginx.pid;\nerror_log {p}/error.log;\n\
                  events {{ worker_connections 64; }}\n\
                  http {{\n  log_format wire '\"$request\" $status request_bytes=$request_length response_bytes=$bytes_sent';\n  access_log {p}/access.log wire;\n  client_body_temp_path {p}/tmp;\n  proxy_temp_path {p}/tmp;\n  fastcgi_temp_path {p}/tmp;\n  uwsgi_temp_path {p}/tmp;\n  scgi_temp_path {p}/tmp;\n\
                  default_type application/json;\n\
@@ -517,9 +537,32 @@ pub mod nginx {
 
     impl Drop for Nginx {
         fn drop(&mut self) {
+            // TERM lets a master stop its workers (a KILL would orphan them); then make sure.
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(5) {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+    }
+
+    /// Whether this process runs as root (uid 0), read from `/proc/self/status`.
+    fn is_root() -> bool {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("Uid:"))
+                    .map(|l| l.split_whitespace().nth(1) == Some("0"))
+            })
+            .unwrap_or(false)
     }
 }
 

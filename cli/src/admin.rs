@@ -352,13 +352,34 @@ pub(crate) struct SignArgs<'a> {
     pub groups: &'a [String],
     pub dest: &'a Path,
     pub root: Option<&'a Path>,
+    pub published: Option<&'a Path>,
+    pub allow_warnings: bool,
+    pub emm: &'a [String],
+}
+
+/// The policy inside a signed envelope, read without checking its signature: enough to know
+/// which version is live. (Trust is checked where it matters: by `publish` and by devices.)
+fn unverified_policy(path: &Path, what: &str) -> Result<agent_core::Policy, Failure> {
+    let (_, e) = load_envelope(path, what)?;
+    let payload = e
+        .payload_bytes()
+        .map_err(|e| invalid(format!("{}: {e}", path.display())))?;
+    agent_core::Policy::from_json(&payload).map_err(|e| invalid(format!("{}: {e}", path.display())))
 }
 
 pub(crate) fn policy_sign(a: SignArgs<'_>, out: &mut dyn Write) -> Result<i32, Failure> {
     let now = Timestamp::now();
     let source = text(a.file, "policy")?;
-    let mut policy = authoring::compile(&a.file.display().to_string(), &source, now)
-        .map_err(agent_core::Error::from)?;
+    let name = a.file.display().to_string();
+    let mut policy = authoring::compile(&name, &source, now).map_err(agent_core::Error::from)?;
+    let warnings = authoring::warnings(&name, &source, a.emm).map_err(agent_core::Error::from)?;
+    if !warnings.is_empty() && !a.allow_warnings {
+        return Err(invalid(format!(
+            "not signed: {} warning(s) that `policy check --strict` refuses (sign anyway with --allow-warnings):\n{}",
+            warnings.len(),
+            authoring::CompileErrors(warnings)
+        )));
+    }
     let keys = a
         .keys
         .iter()
@@ -367,24 +388,42 @@ pub(crate) fn policy_sign(a: SignArgs<'_>, out: &mut dyn Write) -> Result<i32, F
     if keys.is_empty() {
         return Err(Failure::new("name at least one --key to sign with"));
     }
-    // The version goes above the last published one unless the administrator says otherwise.
-    let last_published = if a.dest.exists() {
-        let (_, e) = load_envelope(a.dest, "last published policy")?;
-        let payload = e.payload_bytes().map_err(|e| invalid(e.to_string()))?;
-        agent_core::Policy::from_json(&payload)
-            .ok()
-            .map(|p| p.version)
+    // The version goes above the live one (the published site's) and the last signed file's; a
+    // version given by hand must be above the live one, which devices already hold.
+    let live = match a.published.map(|d| d.join("policy.json")) {
+        Some(site) if site.exists() => {
+            Some((unverified_policy(&site, "live policy")?.version, site))
+        }
+        Some(site) => {
+            return Err(Failure::new(format!(
+                "--published: {} does not exist (name the directory `publish --out` wrote)",
+                site.display()
+            )));
+        }
+        None => None,
+    };
+    let last_signed = if a.dest.exists() {
+        Some(unverified_policy(a.dest, "last signed policy")?.version)
     } else {
         None
     };
-    policy.version =
-        match (a.version, last_published) {
-            (Some(v), _) => v,
-            (None, Some(last)) => policy.version.max(last.checked_add(1).ok_or_else(|| {
-                Failure::new("the last published version is the largest possible")
-            })?),
-            (None, None) => policy.version,
-        };
+    let above = live.as_ref().map(|(v, _)| *v).max(last_signed);
+    policy.version = match (a.version, &live) {
+        (Some(v), Some((l, from))) if v <= *l => {
+            return Err(invalid(format!(
+                "--version {v} is not above the live version {l} ({}): devices would refuse it as a rollback or, at the same version, as a changed policy",
+                from.display()
+            )));
+        }
+        (Some(v), _) => v,
+        (None, _) => match above {
+            Some(l) => policy.version.max(
+                l.checked_add(1)
+                    .ok_or_else(|| Failure::new("the live version is the largest possible"))?,
+            ),
+            None => policy.version,
+        },
+    };
     policy.issued_at = Some(now);
     policy.expires = Some(now.plus(parse_span(a.expires, "--expires")?));
     if !a.groups.is_empty() {
@@ -451,6 +490,55 @@ pub(crate) fn policy_verify(
     Ok(0)
 }
 
+/// Creates a published directory readable by the web server's worker (0755): a packaged nginx
+/// serves as `nobody` or `www-data`, not as the administrator.
+fn publish_dir(dir: &Path) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Failure::new(format!("cannot create {}: {e}", dir.display())))?;
+    set_mode(dir, 0o755)
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> Result<(), Failure> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| Failure::new(format!("cannot set the mode of {}: {e}", path.display())))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_: &Path, _: u32) -> Result<(), Failure> {
+    Ok(())
+}
+
+/// Writes a published file atomically, readable by everyone (0644: the files are public, their
+/// trust is in the signatures), with a modification time strictly later than the file it
+/// replaces. Web servers derive the entity tag from mtime (whole seconds) and size: two publishes
+/// of the same size within one second would otherwise look identical to every device (a 304),
+/// which would keep the old policy.
+fn publish_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let fail = |e: std::io::Error| Failure::new(format!("cannot write {}: {e}", path.display()));
+    let previous = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_secs());
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mtime = previous.map_or(now, |p| now.max(p + 1));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    tmp.as_file()
+        .set_modified(UNIX_EPOCH + Duration::from_secs(mtime))
+        .map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    set_mode(tmp.path(), 0o644)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
 pub(crate) fn publish(
     dir: &Path,
     roots: &[PathBuf],
@@ -483,16 +571,56 @@ pub(crate) fn publish(
     let policy_bytes = read(policy, "policy envelope")?;
     let v = verify_policy(&trusted, &policy_bytes)
         .map_err(|e| invalid(format!("{}: {e}", policy.display())))?;
-    std::fs::create_dir_all(dir.join("root"))
-        .map_err(|e| Failure::new(format!("cannot create {}: {e}", dir.display())))?;
+    // Refuse what every device would refuse, before any device sees it.
+    let now = Timestamp::now();
+    let p = &v.policy;
+    let refuse = |why: String| {
+        Err(invalid(format!(
+            "not published: {}: {why}",
+            policy.display()
+        )))
+    };
+    if p.organisation != trusted.organisation {
+        return refuse(format!(
+            "it is for organisation `{}`, but the root chain is `{}`'s",
+            p.organisation, trusted.organisation
+        ));
+    }
+    match p.expires {
+        None => return refuse("it does not say when it expires".into()),
+        Some(e) if e <= now => return refuse(format!("it expired on {e}; sign it again")),
+        Some(_) => {}
+    }
+    if trusted.expires <= now {
+        return refuse(format!(
+            "the newest root (version {}) expired on {}; rotate it first",
+            trusted.version, trusted.expires
+        ));
+    }
+    let live_path = dir.join("policy.json");
+    if live_path.exists() {
+        let live_bytes = read(&live_path, "live policy")?;
+        let live = unverified_policy(&live_path, "live policy")?;
+        if live_bytes != policy_bytes && p.version <= live.version {
+            return refuse(format!(
+                "version {} is not newer than the live version {} in {}: devices would refuse it (sign it with `policy sign --published {}`)",
+                p.version,
+                live.version,
+                live_path.display(),
+                dir.display()
+            ));
+        }
+    }
+    publish_dir(dir)?;
+    publish_dir(&dir.join("root"))?;
     // Roots first: a device must never see a policy signed by keys of a root not yet published.
     for (version, bytes, _) in &chain {
-        write_atomically(
+        publish_file(
             &dir.join("root").join(format!("{version}.root.json")),
             bytes,
         )?;
     }
-    write_atomically(&dir.join("policy.json"), &policy_bytes)?;
+    publish_file(&live_path, &policy_bytes)?;
     writeln!(
         out,
         "published to {}: root versions {}..={}, policy version {}",

@@ -62,22 +62,45 @@ pub(crate) fn load_inventory(path: &Path) -> Result<Inventory, Failure> {
     Ok(Inventory::from_json(&path.display().to_string(), &bytes)?)
 }
 
-pub(crate) fn policy_check(file: &Path, json: bool, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn policy_check(
+    file: &Path,
+    json: bool,
+    strict: bool,
+    emm: &[String],
+    out: &mut dyn Write,
+) -> Result<i32, Failure> {
     let text = read_text(file, "policy")?;
-    let result = authoring::compile(&file.display().to_string(), &text, Timestamp::now());
+    let name = file.display().to_string();
+    let result = authoring::compile(&name, &text, Timestamp::now());
+    let warnings = authoring::warnings(&name, &text, emm).unwrap_or_default();
+    let refused = result.is_err() || (strict && !warnings.is_empty());
     if json {
         let problems = result
             .as_ref()
             .err()
             .map(|e| e.0.clone())
             .unwrap_or_default();
-        let body = serde_json::json!({"file": file.display().to_string(), "valid": result.is_ok(), "problems": problems});
+        let body = serde_json::json!({"file": name, "valid": !refused, "problems": problems, "warnings": warnings});
         writeln!(
             out,
             "{}",
             serde_json::to_string_pretty(&body).unwrap_or_default()
         )?;
-        return Ok(if result.is_ok() { 0 } else { EXIT_INVALID });
+        return Ok(if refused { EXIT_INVALID } else { 0 });
+    }
+    if result.is_ok() && strict && !warnings.is_empty() {
+        return Err(Failure {
+            message: format!(
+                "{} warning(s) in {} (an error with --strict):\n{}",
+                warnings.len(),
+                file.display(),
+                authoring::CompileErrors(warnings)
+            ),
+            code: EXIT_INVALID,
+        });
+    }
+    for w in &warnings {
+        writeln!(out, "warning: {w}")?;
     }
     match result {
         Ok(policy) => {

@@ -222,6 +222,13 @@ enum PolicyCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Treat warnings (rules that could hit system apps, an allow-list acting on the EMM's
+        /// companion apps) as errors.
+        #[arg(long)]
+        strict: bool,
+        /// The EMM package the devices are configured with (repeatable), for the allow-list check.
+        #[arg(long = "emm")]
+        emm: Vec<String>,
     },
     /// Sign a policy: version above the last published one unless given, issued now, with an expiry.
     Sign {
@@ -245,6 +252,15 @@ enum PolicyCommand {
         /// The signed envelope to write (the last published one, if it exists).
         #[arg(long)]
         out: PathBuf,
+        /// The published site (a `publish --out` directory): the version goes above the live one.
+        #[arg(long)]
+        published: Option<PathBuf>,
+        /// Sign even though `policy check --strict` would refuse the policy.
+        #[arg(long)]
+        allow_warnings: bool,
+        /// The EMM package the devices are configured with (repeatable), for the warnings.
+        #[arg(long = "emm")]
+        emm: Vec<String>,
     },
     /// Verify a signed policy against a root.
     Verify {
@@ -411,8 +427,14 @@ where
     };
     let result = match cli.command {
         Command::Policy {
-            command: PolicyCommand::Check { file, json },
-        } => commands::policy_check(&file, json, out),
+            command:
+                PolicyCommand::Check {
+                    file,
+                    json,
+                    strict,
+                    emm,
+                },
+        } => commands::policy_check(&file, json, strict, &emm, out),
         Command::Policy {
             command: PolicyCommand::Compile { file, out: dest },
         } => commands::policy_compile(&file, dest.as_deref(), out),
@@ -459,6 +481,9 @@ where
                     groups,
                     root,
                     out: dest,
+                    published,
+                    allow_warnings,
+                    emm,
                 },
         } => admin::policy_sign(
             admin::SignArgs {
@@ -469,6 +494,9 @@ where
                 groups: &groups,
                 dest: &dest,
                 root: root.as_deref(),
+                published: published.as_deref(),
+                allow_warnings,
+                emm: &emm,
             },
             out,
         ),

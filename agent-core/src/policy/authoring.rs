@@ -98,19 +98,45 @@ fn check(file: &str, source: &str, now: Option<Timestamp>) -> Result<Policy, Com
     if problems.is_empty() {
         return Ok(policy);
     }
+    Err(CompileErrors(locate_all(file, source, problems)))
+}
+
+/// Warnings for an authored policy that compiles: rules that could match system apps without
+/// naming them, and an allow-list that would act on a configured EMM's companion apps (`emm`).
+/// Each is located like an error; `policy check --strict` treats them as errors.
+pub fn warnings(
+    file: &str,
+    source: &str,
+    emm: &[String],
+) -> Result<Vec<LocatedProblem>, CompileErrors> {
+    let policy = parse(file, source)?;
+    Ok(locate_all(
+        file,
+        source,
+        super::careless::careless(&policy, emm),
+    ))
+}
+
+/// Locates problems of a document that parses, by the spans of their paths.
+fn locate_all(file: &str, source: &str, problems: Vec<Problem>) -> Vec<LocatedProblem> {
     // The document parsed once already, so this parse succeeds; it only serves to find spans.
     let tree = DeTable::parse(source)
         .ok()
         .map(|t| DeValue::Table(t.into_inner()));
-    Err(CompileErrors(
-        problems
-            .into_iter()
-            .map(|p: Problem| {
-                let span = tree.as_ref().and_then(|t| span_of(t, &p.path));
-                locate(span, p.path_text(), p.message)
-            })
-            .collect(),
-    ))
+    problems
+        .into_iter()
+        .map(|p: Problem| {
+            let span = tree.as_ref().and_then(|t| span_of(t, &p.path));
+            let (line, column) = line_column(source, span.map_or(0, |s| s.start));
+            LocatedProblem {
+                file: file.to_string(),
+                line,
+                column,
+                path: p.path_text(),
+                message: p.message,
+            }
+        })
+        .collect()
 }
 
 /// The parser reports a bad element of an array at the array; when the message quotes the bad

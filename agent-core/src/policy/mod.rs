@@ -5,6 +5,7 @@
 //! The precedence between rules is written down in `docs/POLICY.md`; [`crate::engine`] implements it.
 
 pub mod authoring;
+mod careless;
 mod validate;
 
 use std::collections::BTreeMap;

@@ -28,7 +28,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn at(path: &[Segment], message: impl Into<String>) -> Self {
+    pub(crate) fn at(path: &[Segment], message: impl Into<String>) -> Self {
         Problem {
             path: path.to_vec(),
             message: message.into(),
