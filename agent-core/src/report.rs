@@ -215,7 +215,7 @@ impl Report {
             exceptions,
             scans,
             enforcement: log,
-            clock_problem: store.state(crate::store::keys::CLOCK_PROBLEM)?,
+            clock_problem: store.clock_problem()?,
             store_recovered: store.recovered()?,
         })
     }

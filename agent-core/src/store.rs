@@ -364,6 +364,11 @@ impl Store {
         })
     }
 
+    /// The clock problem the last scan saw, if any.
+    pub fn clock_problem(&self) -> Result<Option<String>, Error> {
+        self.state(keys::CLOCK_PROBLEM)
+    }
+
     /// The note left when a damaged database was moved aside at open, if one was.
     pub fn recovered(&self) -> Result<Option<String>, Error> {
         self.state(keys::RECOVERED)

@@ -137,6 +137,12 @@ fn status_text(store: &Store, now: Timestamp) -> Result<String, Failure> {
     if let Some(e) = v["last_sync_error"].as_str() {
         o.push_str(&format!("Last sync error: {e}\n"));
     }
+    if let Some(e) = v["clock_problem"].as_str() {
+        o.push_str(&format!("Clock problem: {e}\n"));
+    }
+    if let Some(e) = v["store_recovered"].as_str() {
+        o.push_str(&format!("Store recovered: {e}\n"));
+    }
     o.push_str(&format!(
         "Outbox: {} event(s) waiting for upload\n",
         v["outbox"]
@@ -164,6 +170,8 @@ fn status_json(store: &Store, now: Timestamp) -> Result<serde_json::Value, Failu
         "last_sync_ok": last_ok,
         "hours_since_verified_fetch": last_ok.map(|t| now.since(t) / 3600),
         "last_sync_error": store.state("last_sync_error")?,
+        "clock_problem": store.clock_problem()?,
+        "store_recovered": store.recovered()?,
         "outbox": store.outbox(i64::MAX)?.len(),
         "last_scan": store.recent_scans(1)?.first(),
     }))

@@ -256,6 +256,10 @@ pub struct AgentStatus {
     pub last_sync: Option<String>,
     /// Last sync error, if the last attempt failed.
     pub last_sync_error: Option<String>,
+    /// A clock problem the last scan saw (the phone's clock far from every signed time).
+    pub clock_problem: Option<String>,
+    /// A damaged compliance store moved aside at start, and what became of it.
+    pub store_recovered: Option<String>,
     /// Current violations and excepted apps.
     pub findings: Vec<FindingRecord>,
 }
@@ -548,6 +552,8 @@ impl Agent {
             rules_hash: active.as_ref().map(|a| a.policy.rules_hash()),
             last_sync: report.sync.last_success.clone(),
             last_sync_error: report.sync.last_error.clone(),
+            clock_problem: report.clock_problem.clone(),
+            store_recovered: report.store_recovered.clone(),
             findings,
         })
     }

@@ -37,6 +37,10 @@ object EmmStatus {
                 data = status.lastSync ?: "",
             ),
         )
+        // The phone's clock cannot be believed: the EMM's administrator should see it (the app
+        // makes automatic time mandatory; the core never depends on it).
+        status.clockProblem?.let { states.add(KeyedState("clock", true, it, "")) }
+        status.storeRecovered?.let { states.add(KeyedState("store", true, it, "")) }
         for (f in violations) {
             states.add(KeyedState("app:${f.`package`}", true, "${f.action ?: "report"} under rule ${f.rule ?: "default"} since ${f.since}", f.reason))
         }

@@ -122,6 +122,8 @@ class AppLogicTest {
         rulesHash = "5708be48d0e88b03",
         lastSync = "2026-11-22T12:00:00Z",
         lastSyncError = null,
+        clockProblem = null,
+        storeRecovered = null,
         findings = if (compliant) emptyList() else listOf(
             FindingRecord("com.zhiliaoapp.musically", FindingOutcome.DENIED, "annex-a", "suspend", "rule `annex-a`: …", "Not allowed.", "https://intranet.example", "2026-11-22T12:00:00Z"),
             FindingRecord("com.tencent.mm", FindingOutcome.EXCEPTED, "annex-a", null, "exception", null, null, "2026-11-22T12:00:00Z"),
@@ -137,6 +139,15 @@ class AppLogicTest {
         val long = status(false).copy(lastSyncError = "x".repeat(5000))
         assertTrue(EmmStatus.statesFor(long).all { it.message.length <= EmmStatus.MAX_TEXT && it.key.length <= EmmStatus.MAX_KEY })
         assertFalse(EmmStatus.statesFor(status(true))[0].error)
+    }
+
+    @Test
+    fun aClockProblemReachesTheEmm() {
+        val clock = status(true).copy(clockProblem = "the phone's clock (2027-12-01T00:00:00Z) is 360 days past every signed time")
+        val state = EmmStatus.statesFor(clock).single { it.key == "clock" }
+        assertTrue(state.error)
+        assertTrue(state.message, state.message.contains("past every signed time"))
+        assertTrue(EmmStatus.statesFor(status(true)).none { it.key == "clock" })
     }
 
     @Test
