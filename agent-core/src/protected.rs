@@ -140,6 +140,15 @@ pub enum Protection {
     None,
 }
 
+/// Whether a name is on the built-in list: one hash look-up, since every package of every scan
+/// asks (the list is long enough that a linear search would show in a full scan).
+fn is_platform(name: &str) -> bool {
+    static SET: std::sync::OnceLock<rustc_hash::FxHashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| PLATFORM.iter().copied().collect())
+        .contains(name)
+}
+
 fn signed_by(package: &Package, certificates: &[CertDigest]) -> bool {
     package.all_signers().any(|d| certificates.contains(d))
 }
@@ -163,7 +172,7 @@ pub fn protection(package: &Package, set: &NeverBlock<'_>) -> Protection {
             )
         };
     }
-    let platform = PLATFORM.contains(&name);
+    let platform = is_platform(name);
     let essential = set.device.iter().any(|d| d == name);
     match (platform || essential, package.system) {
         (true, true) if platform => Protection::Protected("the phone cannot work without it"),
