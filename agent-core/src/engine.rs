@@ -393,16 +393,18 @@ impl Engine {
         mut reasons: Option<&mut Vec<String>>,
     ) -> bool {
         let m = &rule.matcher;
-        let mut say = |text: String| {
+        // Reasons are built only when asked for (explain, or the winning rule): a scan checks
+        // every package against the unindexed rules, and an allocation per check would show.
+        let mut say = |text: &dyn Fn() -> String| {
             if let Some(r) = reasons.as_deref_mut() {
-                r.push(text);
+                r.push(text());
             }
         };
         if !m.packages.is_empty() {
             if !m.packages.contains(&package.name) {
                 return false;
             }
-            say(format!("package name `{}` is listed", package.name));
+            say(&|| format!("package name `{}` is listed", package.name));
         }
         if !m.package_prefixes.is_empty() {
             match m
@@ -410,13 +412,13 @@ impl Engine {
                 .iter()
                 .find(|p| package.name.starts_with(p.as_str()))
             {
-                Some(p) => say(format!("package name starts with `{p}`")),
+                Some(p) => say(&|| format!("package name starts with `{p}`")),
                 None => return false,
             }
         }
         if !m.signers.is_empty() {
             match self.signer_hit(&m.signers, package) {
-                Some(text) => say(text),
+                Some(text) => say(&|| text.clone()),
                 None => return false,
             }
         }
@@ -426,7 +428,7 @@ impl Engine {
                 .iter()
                 .find_map(|id| self.publisher_hit(id, package))
             {
-                Some(text) => say(text),
+                Some(text) => say(&|| text.clone()),
                 None => return false,
             }
         }
@@ -439,7 +441,7 @@ impl Engine {
                     .map(|text| format!("publisher is in {c}: {text}"))
             });
             match hit {
-                Some(text) => say(text),
+                Some(text) => say(&|| text.clone()),
                 None => return false,
             }
         }
@@ -451,19 +453,21 @@ impl Engine {
             if !listed(&m.installed_by) {
                 return false;
             }
-            say(format!(
-                "installed by {}",
-                package.installed_by_text().unwrap_or_default()
-            ));
+            say(&|| {
+                format!(
+                    "installed by {}",
+                    package.installed_by_text().unwrap_or_default()
+                )
+            });
         }
         if !m.not_installed_by.is_empty() {
             if listed(&m.not_installed_by) {
                 return false;
             }
-            match package.installed_by_text() {
-                Some(i) => say(format!("installed by {i}, which is not a listed installer")),
-                None => say("installer unknown, so not a listed installer".to_string()),
-            }
+            say(&|| match package.installed_by_text() {
+                Some(i) => format!("installed by {i}, which is not a listed installer"),
+                None => "installer unknown, so not a listed installer".to_string(),
+            });
         }
         if m.min_version_code
             .is_some_and(|lo| package.version_code < lo)
@@ -473,10 +477,12 @@ impl Engine {
             return false;
         }
         if m.min_version_code.is_some() || m.max_version_code.is_some() {
-            say(format!(
-                "version code {} is in the rule's range",
-                package.version_code
-            ));
+            say(&|| {
+                format!(
+                    "version code {} is in the rule's range",
+                    package.version_code
+                )
+            });
         }
         if let Some(kind) = m.app {
             let is = if package.system {
@@ -487,10 +493,12 @@ impl Engine {
             if is != kind {
                 return false;
             }
-            say(format!(
-                "it is a {} app",
-                if package.system { "system" } else { "user" }
-            ));
+            say(&|| {
+                format!(
+                    "it is a {} app",
+                    if package.system { "system" } else { "user" }
+                )
+            });
         }
         true
     }
