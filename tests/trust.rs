@@ -669,10 +669,24 @@ fn a_clock_set_back_revives_nothing() {
     let active = w.store.active_policy().unwrap().unwrap();
     assert!(active.policy.expires.unwrap() <= w.store.time_floor().unwrap());
     // Someone sets the clock back to day 5, when the document was still valid, and the device
-    // fetches it again: the update's time is the time floor (day 20), so it is still expired.
+    // fetches it again: it is the active document, so nothing is accepted, and it is still
+    // reported stale, because staleness is judged by the time floor too.
     w.store
         .set_state("etag:https://m1.example/policy.json", "forget")
         .unwrap();
+    assert_eq!(
+        w.sync_at(later("5d")).unwrap().policy,
+        PolicyChange::SameVersion { version: 1 }
+    );
+    let report = agent_core::Report::build(&w.store, later("5d")).unwrap();
+    assert!(
+        report.policy.as_ref().unwrap().expired,
+        "a clock set back must not make it fresh"
+    );
+    // A document that is not the active one is judged against the floor and refused as expired.
+    let mut other = policy(2);
+    other.expires = Some(later("10d"));
+    w.publish_signed(&other);
     let err = w.sync_at(later("5d")).unwrap_err().to_string();
     assert!(
         err.contains("the policy expired"),
@@ -1160,5 +1174,23 @@ fn a_database_that_fails_its_integrity_check_is_moved_aside_and_restored() {
     assert!(
         store.owned_blocks().unwrap().is_empty(),
         "owns nothing, lifts nothing"
+    );
+}
+
+/// Found by trying it by hand: one scan with the clock a year ahead pushes the time floor to the
+/// active policy's expiry (as far as the signed documents vouch). The same document served again
+/// must then still be "nothing to do", not a failed sync for a policy already in force.
+#[test]
+fn the_active_policy_served_again_after_a_clock_ahead_is_nothing_to_do() {
+    let mut w = World::new();
+    w.sync().unwrap();
+    w.scan_at(later("365d"));
+    assert!(w.store.time_floor().unwrap() >= later("14d"));
+    w.store
+        .set_state("etag:https://m1.example/policy.json", "forget")
+        .unwrap();
+    assert_eq!(
+        w.sync_at(later("1h")).unwrap().policy,
+        PolicyChange::SameVersion { version: 1 }
     );
 }

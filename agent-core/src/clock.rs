@@ -67,6 +67,12 @@ pub fn judge(
     }
 }
 
+/// Whether a policy expiring at `expires` is stale: judged, like everything else, by the later of
+/// the clock and the time floor, so a clock set back cannot make an expired policy look fresh.
+pub fn is_stale(expires: Option<Timestamp>, clock: Timestamp, floor: Timestamp) -> bool {
+    expires.is_some_and(|e| e <= clock.max(floor))
+}
+
 /// Whether a problem holds irreversible steps back: a clock ahead does (a clock behind judges by
 /// the floor, a time the device has really seen).
 pub fn holds_irreversible(j: &JudgedTime) -> bool {

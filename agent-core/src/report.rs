@@ -189,6 +189,7 @@ impl Report {
             });
         }
 
+        let floor = store.time_floor()?;
         let policy = active.as_ref().map(|a| PolicySummary {
             organisation: a.policy.organisation.clone(),
             version: a.policy.version,
@@ -196,7 +197,7 @@ impl Report {
                 .first()
                 .map_or_else(|| a.policy.mode.to_string(), |s| s.mode.clone()),
             expires: a.policy.expires,
-            expired: a.policy.expires.is_some_and(|e| e <= now),
+            expired: crate::clock::is_stale(a.policy.expires, now, floor),
             sha256: a.sha256.clone(),
             rules_hash: a.policy.rules_hash(),
             source: a.source.clone(),

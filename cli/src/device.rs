@@ -156,7 +156,7 @@ fn status_json(store: &Store, now: Timestamp) -> Result<serde_json::Value, Failu
         serde_json::json!({
             "organisation": a.policy.organisation, "version": a.policy.version,
             "issued_at": a.policy.issued_at, "expires": a.policy.expires,
-            "stale": a.policy.expires.is_some_and(|e| e <= now), "rules_hash": a.policy.rules_hash(),
+            "stale": agent_core::clock::is_stale(a.policy.expires, now, store.time_floor().unwrap_or(now)), "rules_hash": a.policy.rules_hash(),
             "sha256": a.sha256, "source": a.source, "received_at": a.received_at,
             "signed_by": store.active_signers().unwrap_or_default(),
         })

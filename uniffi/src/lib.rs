@@ -545,10 +545,7 @@ impl Agent {
                 .as_ref()
                 .and_then(|a| a.policy.expires)
                 .map(|t| t.to_string()),
-            stale: active
-                .as_ref()
-                .and_then(|a| a.policy.expires)
-                .is_some_and(|e| e <= now),
+            stale: report.policy.as_ref().is_some_and(|p| p.expired),
             rules_hash: active.as_ref().map(|a| a.policy.rules_hash()),
             last_sync: report.sync.last_success.clone(),
             last_sync_error: report.sync.last_error.clone(),

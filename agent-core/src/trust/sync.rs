@@ -398,6 +398,21 @@ fn attempt(
             groups: p.groups.join(", "),
         });
     }
+    let active_version = active.as_ref().map(|(v, _)| *v);
+    if active_version == Some(p.version) && !keys_replaced {
+        // The same version with other content is an administrator's mistake (or a key holder
+        // trying to slip something in under a known number): never silent.
+        let same = store.active_payload().map_err(store_err)?.as_deref()
+            == Some(verified.payload.as_slice());
+        if !same {
+            return Err(TrustError::SameVersionOtherContent(p.version));
+        }
+        // The active document again: nothing to accept, so nothing to judge. (Its expiry is
+        // reported as staleness; failing here would turn a clock pushed ahead into a failed sync
+        // for a document that is already in force.)
+        report.policy = PolicyChange::SameVersion { version: p.version };
+        return Ok((attempted, report));
+    }
     let Some(expires) = p.expires else {
         return Err(TrustError::Policy(
             "a signed policy must say when it expires".into(),
@@ -421,18 +436,6 @@ fn attempt(
             found: p.version,
             floor,
         });
-    }
-    let active_version = active.as_ref().map(|(v, _)| *v);
-    if active_version == Some(p.version) && !keys_replaced {
-        // The same version with other content is an administrator's mistake (or a key holder
-        // trying to slip something in under a known number): never silent.
-        let same = store.active_payload().map_err(store_err)?.as_deref()
-            == Some(verified.payload.as_slice());
-        if !same {
-            return Err(TrustError::SameVersionOtherContent(p.version));
-        }
-        report.policy = PolicyChange::SameVersion { version: p.version };
-        return Ok((attempted, report));
     }
     attempted.floor = floor.max(p.version);
     report.policy = PolicyChange::Updated {
