@@ -55,7 +55,7 @@ const DUMPSYS_FIXTURES: &[&str] = &[
 ];
 
 fn seed_digest(file: &str) -> CertDigest {
-    CertDigest::of_der(&std::fs::read(shared_reference().join("seed-certs").join(file)).unwrap())
+    CertDigest::of_der(&std::fs::read(test_data().join("seed-certs").join(file)).unwrap())
 }
 
 #[test]
@@ -95,7 +95,7 @@ fn the_three_seed_certificates_hash_to_what_dumpsys_prints() {
         ("com.ss.android.ugc.trill.der", 0x2606a464),
         ("com.tencent.mm.der", 0x0962f5b7),
     ] {
-        let der = std::fs::read(shared_reference().join("seed-certs").join(file)).unwrap();
+        let der = std::fs::read(test_data().join("seed-certs").join(file)).unwrap();
         assert_eq!(agent_core::audit::signature_hash(&der), hash, "{file}");
     }
 }

@@ -339,7 +339,7 @@ match = { packages = ["com.lemon.lv"], signers = ["bdbdbdbdbdbdbdbdbdbdbdbdbdbdb
 /// country comes from the policy even though two subjects say `C=86`.
 #[test]
 fn real_publisher_certificates_match_by_digest_not_by_subject_country() {
-    let dir = shared_reference().join("seed-certs");
+    let dir = test_data().join("seed-certs");
     let engine = Engine::new(policy(
         r#"
 [publishers.bytedance]

@@ -24,8 +24,8 @@ fn the_example_policy_covers_every_package_and_certificate_of_the_seed_list() {
         .values()
         .flat_map(|p| p.certificates.iter().map(ToString::to_string))
         .collect();
-    let tsv = std::fs::read_to_string(shared_reference().join("seed-apps.tsv"))
-        .expect("../shared/reference/seed-apps.tsv");
+    let tsv = std::fs::read_to_string(test_data().join("seed-apps.tsv"))
+        .expect("tests/data/seed-apps.tsv");
     let mut rows = 0;
     for line in tsv.lines().filter(|l| !l.starts_with('#')).skip(1) {
         let cells: Vec<&str> = line.split('\t').collect();
@@ -50,7 +50,7 @@ fn the_example_policy_covers_every_package_and_certificate_of_the_seed_list() {
 
 #[test]
 fn the_seed_certificates_hash_to_the_listed_digests() {
-    let dir = shared_reference().join("seed-certs");
+    let dir = test_data().join("seed-certs");
     for (file, want) in [
         (
             "com.zhiliaoapp.musically.der",

@@ -8,7 +8,7 @@ use agent_core::policy::authoring;
 use agent_core::{CertDigest, Store};
 use appwacht::descriptors::{self, Kind};
 use appwacht_tests::jvm::{HarnessRun, JniMember, class_names, javap, listing, run_harness};
-use appwacht_tests::{enrolment, now, root, shared_reference};
+use appwacht_tests::{enrolment, now, root, test_data};
 
 const SCENARIOS: &[&str] = &[
     "init",
@@ -29,7 +29,7 @@ const SCENARIOS: &[&str] = &[
 ];
 
 fn inputs() -> Vec<(&'static str, Vec<u8>)> {
-    let certs = shared_reference().join("seed-certs");
+    let certs = test_data().join("seed-certs");
     let policy_toml = std::fs::read_to_string(root().join("examples/policy.toml")).unwrap();
     let policy = authoring::compile("examples/policy.toml", &policy_toml, now()).unwrap();
     let strict = appwacht_tests::policy(

@@ -12,7 +12,7 @@ use agent_core::trust::root::Root;
 use agent_core::{Mode, Span, Timestamp};
 use appwacht_tests::jvm::{classes, library};
 use appwacht_tests::nginx::Nginx;
-use appwacht_tests::{root as workspace, shared_reference};
+use appwacht_tests::{root as workspace, test_data};
 
 fn tool(path: &Path, what: &str) -> PathBuf {
     assert!(
@@ -81,11 +81,7 @@ fn fixture(dir: &Path) -> PathBuf {
     }
     std::fs::write(dir.join("root.json"), root_env.to_json()).unwrap();
     for cert in ["com.zhiliaoapp.musically.der", "com.tencent.mm.der"] {
-        std::fs::copy(
-            shared_reference().join("seed-certs").join(cert),
-            dir.join(cert),
-        )
-        .unwrap();
+        std::fs::copy(test_data().join("seed-certs").join(cert), dir.join(cert)).unwrap();
     }
     site
 }

@@ -14,9 +14,10 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The shared reference folder (`../shared/reference` from the root).
-pub fn shared_reference() -> PathBuf {
-    root().join("../shared/reference")
+/// The data the tests need, kept in the repository (`tests/data/`; its README says where each
+/// file comes from).
+pub fn test_data() -> PathBuf {
+    root().join("tests/data")
 }
 
 /// The tests' fixed "now": 2026-11-22T12:00:00Z.
@@ -708,10 +709,9 @@ pub mod jvm {
     pub fn listing() -> &'static Listing {
         static LISTING: OnceLock<Listing> = OnceLock::new();
         LISTING.get_or_init(|| {
-            let text = std::fs::read_to_string(
-                super::shared_reference().join("android-api/current-subset.txt"),
-            )
-            .expect("current-subset.txt");
+            let text =
+                std::fs::read_to_string(super::test_data().join("android-api/current-subset.txt"))
+                    .expect("current-subset.txt");
             let mut members = HashSet::new();
             let mut constants = HashMap::new();
             let mut supers = HashMap::new();

@@ -251,19 +251,9 @@ impl Publisher {
 
 /// The DER inside a PEM `CERTIFICATE` block.
 pub fn pem_der(pem: &str) -> Result<Vec<u8>, String> {
-    let begin = "-----BEGIN CERTIFICATE-----";
-    let end = "-----END CERTIFICATE-----";
-    let (_, after) = pem
-        .split_once(begin)
-        .ok_or("not a PEM certificate (no BEGIN CERTIFICATE line)")?;
-    let (inside, _) = after
-        .split_once(end)
-        .ok_or("the PEM certificate has no END CERTIFICATE line")?;
-    let body: String = inside.chars().filter(|c| !c.is_whitespace()).collect();
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD
-        .decode(body)
-        .map_err(|_| "the PEM certificate is not valid base64".to_string())
+    // One PEM decoder for keys and certificates alike.
+    crate::trust::keys::pem_decode(pem, "CERTIFICATE")
+        .unwrap_or_else(|| Err("not a PEM certificate (no BEGIN CERTIFICATE line)".into()))
 }
 
 impl Policy {

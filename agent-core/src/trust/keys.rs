@@ -266,7 +266,7 @@ fn pem_encode(label: &str, der: &[u8]) -> String {
 }
 
 /// The DER inside the first PEM block with this label: `None` if there is no such block.
-fn pem_decode(text: &str, label: &str) -> Option<Result<Vec<u8>, String>> {
+pub(crate) fn pem_decode(text: &str, label: &str) -> Option<Result<Vec<u8>, String>> {
     let begin = format!("-----BEGIN {label}-----");
     let end = format!("-----END {label}-----");
     let (_, after) = text.split_once(&begin)?;

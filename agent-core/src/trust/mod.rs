@@ -3,7 +3,7 @@
 //! A device acts only on a policy signed by a threshold of the policy keys named in the newest
 //! root it trusts; it trusts a new root only if a threshold of the old root's keys **and** of the
 //! new root's own keys signed it. The first root is pinned at enrolment. See
-//! `../shared/reference/policy-trust.md` for the threat model this answers.
+//! `docs/TRUST.md` for the threat model this answers and the test of each attack.
 
 pub mod config;
 pub mod dsse;
