@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::Error;
 use crate::enforcement::{ManagedDevice, Step, StepKind, plan};
-use crate::engine::{Engine, Enrolment, Outcome};
+use crate::engine::{Enrolment, Outcome};
 use crate::inventory::{Inventory, Package, Unreadable};
 use crate::policy::{Action, Mode};
 use crate::store::{ScanRecord, Store};
@@ -70,7 +70,8 @@ pub fn scan(
     clock: Timestamp,
 ) -> Result<ScanSummary, Error> {
     let started = Instant::now();
-    let active = store.active_policy()?.ok_or(Error::NoPolicy)?;
+    let engine = store.active_engine()?.ok_or(Error::NoPolicy)?;
+    let policy = engine.policy();
     let judged = crate::clock::judge(
         clock,
         store.time_floor()?,
@@ -78,8 +79,8 @@ pub fn scan(
         // host, the administrator's file is what vouches for it).
         store
             .signed_time()?
-            .max(active.policy.issued_at.unwrap_or(Timestamp::from_unix(0))),
-        active.policy.expires,
+            .max(policy.issued_at.unwrap_or(Timestamp::from_unix(0))),
+        policy.expires,
     );
     let now = judged.now;
     if let Some(p) = &judged.problem {
@@ -120,7 +121,6 @@ pub fn scan(
             }
         },
     };
-    let engine = Engine::new(active.policy);
     // The per-device never-block set: what the phone says it cannot work without.
     let mut enrolment = enrolment.clone();
     for e in &inventory.device.essentials {

@@ -284,6 +284,10 @@ struct JournalEntry {
 pub struct Store {
     conn: Connection,
     path: String,
+    /// The active policy compiled for evaluation, by its history row: parsed, validated and
+    /// indexed once per activation, not once per scan (38 ms at 100,000 rules; a catch-up scans
+    /// every changed package on its own).
+    compiled: Option<(i64, std::sync::Arc<crate::engine::Engine>)>,
 }
 
 impl Store {
@@ -460,7 +464,11 @@ impl Store {
     }
 
     fn init(conn: Connection, path: String) -> Result<Store, Error> {
-        let mut store = Store { conn, path };
+        let mut store = Store {
+            conn,
+            path,
+            compiled: None,
+        };
         store.setup().map_err(|source| store.err(source))?;
         let version: i64 = store
             .conn
@@ -604,6 +612,36 @@ impl Store {
             received_at: Timestamp::from_unix(received_at),
             policy,
         }))
+    }
+
+    /// The active policy made ready for evaluation, compiled once per activation; `None` when no
+    /// policy is active.
+    pub fn active_engine(
+        &mut self,
+    ) -> Result<Option<std::sync::Arc<crate::engine::Engine>>, Error> {
+        let id: Option<i64> = self
+            .state("active_policy")?
+            .map(|v| {
+                v.parse().map_err(|_| Error::StoreContents {
+                    path: self.path.clone(),
+                    reason: format!("the stored `active_policy` is `{v}`, not a row id"),
+                })
+            })
+            .transpose()?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        if let Some((cached, engine)) = &self.compiled
+            && *cached == id
+        {
+            return Ok(Some(std::sync::Arc::clone(engine)));
+        }
+        let Some(active) = self.active_policy()? else {
+            return Ok(None);
+        };
+        let engine = std::sync::Arc::new(crate::engine::Engine::new(active.policy));
+        self.compiled = Some((active.id, std::sync::Arc::clone(&engine)));
+        Ok(Some(engine))
     }
 
     /// The newest trusted root's exact bytes, with its version.
