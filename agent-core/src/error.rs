@@ -62,6 +62,35 @@ pub enum Error {
         /// Whether it was the network, an untrusted answer, or the pinned root.
         kind: crate::trust::sync::SyncFailure,
     },
+    /// A policy is valid but not newer than the active one: nothing stored is downgraded.
+    #[error(
+        "version {version} from {source_name} is not newer than the active version {active} (from {active_source}); raise the version to replace it"
+    )]
+    NotNewer {
+        /// The offered version.
+        version: u64,
+        /// Where it came from.
+        source_name: String,
+        /// The active version.
+        active: u64,
+        /// Where the active one came from.
+        active_source: String,
+    },
+    /// The store holds no scan yet, so there is nothing to explain or report on.
+    #[error("the store holds no scan yet: run a scan first")]
+    NoScan,
+    /// A package the last scan did not see.
+    #[error(
+        "{package} was not installed at the last scan of {device} (the store knows {known} packages)"
+    )]
+    UnknownPackage {
+        /// The package asked about.
+        package: String,
+        /// The device of the last scan.
+        device: String,
+        /// How many packages the store knows.
+        known: usize,
+    },
     /// A scan was asked for before any policy was stored.
     #[error("no policy is active on this device yet: load or sync one first")]
     NoPolicy,

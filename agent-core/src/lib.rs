@@ -25,6 +25,7 @@ mod digest;
 mod enforcement;
 mod engine;
 mod error;
+mod explain;
 mod inventory;
 pub mod policy;
 mod protected;
@@ -45,6 +46,7 @@ pub use engine::{
     RuleMatch,
 };
 pub use error::Error;
+pub use explain::{PackageExplanation, explain};
 pub use inventory::{Changes, Device, Inventory, Package, Unreadable};
 pub use policy::{Action, Effect, Mode, Policy};
 pub use protected::{

@@ -545,11 +545,11 @@ impl Store {
                 return Ok(false);
             }
             if policy.version <= active.policy.version {
-                return Err(Error::PolicyDocument {
-                    reason: format!(
-                        "version {} from {source} is not newer than the active version {} (from {}); raise the version to replace it",
-                        policy.version, active.policy.version, active.source
-                    ),
+                return Err(Error::NotNewer {
+                    version: policy.version,
+                    source_name: source.to_string(),
+                    active: active.policy.version,
+                    active_source: active.source,
                 });
             }
         }

@@ -4,9 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use agent_core::policy::authoring;
-use agent_core::{
-    Engine, Enrolment, Inventory, Policy, Report, Scope, SimulatedDevice, Store, Timestamp,
-};
+use agent_core::{Enrolment, Inventory, Policy, Report, Scope, SimulatedDevice, Store, Timestamp};
 
 use crate::{EXIT_INVALID, Failure, Format, ScanArgs, render};
 
@@ -243,62 +241,24 @@ pub(crate) fn explain(
     json: bool,
     out: &mut dyn Write,
 ) -> Result<i32, Failure> {
-    let store = open_existing(db)?;
-    let text = explain_text(&store, package, json, Timestamp::now())?;
+    let mut store = open_existing(db)?;
+    let text = explain_text(&mut store, package, json, Timestamp::now())?;
     write!(out, "{text}")?;
     Ok(0)
 }
 
 pub(crate) fn explain_text(
-    store: &Store,
+    store: &mut Store,
     package: &str,
     json: bool,
     now: Timestamp,
 ) -> Result<String, Failure> {
-    let active = store.active_policy()?.ok_or(agent_core::Error::NoPolicy)?;
-    let snapshot = store
-        .snapshot()?
-        .ok_or_else(|| Failure::new("the store holds no scan yet: run a scan first"))?;
-    let Some(pkg) = snapshot.package(package) else {
-        return Err(Failure::new(format!(
-            "{package} was not installed at the last scan of {} (the store knows {} packages)",
-            snapshot.device.id,
-            snapshot.packages.len()
-        )));
-    };
-    let enrolment = store
-        .enrolment()?
-        .unwrap_or_else(|| Enrolment::in_groups(snapshot.device.groups.clone()));
-    let engine = Engine::new(active.policy);
-    let scope = engine.scope(&enrolment);
-    let explanation = engine.explain(pkg, &scope, now);
-    let finding = store
-        .findings()?
-        .into_iter()
-        .find(|f| f.decision.package == package);
-    let owned: Vec<_> = store
-        .ownership()?
-        .into_iter()
-        .filter(|o| o.package == package)
-        .collect();
-    let log = store.enforcement_log(10, Some(package))?;
-    if json {
-        let body = serde_json::json!({
-            "explanation": explanation, "finding": finding, "policy_version": engine.policy().version,
-            "mode": scope.mode,
-            "blocks": owned,
-            "enforcement": log,
-        });
-        return Ok(serde_json::to_string_pretty(&body).unwrap_or_default() + "\n");
-    }
-    Ok(render::explanation(
-        &explanation,
-        engine.policy(),
-        scope.mode,
-        finding.as_ref(),
-        &owned,
-        &log,
-    ))
+    let x = agent_core::explain(store, package, now)?;
+    Ok(if json {
+        x.to_json() + "\n"
+    } else {
+        x.to_text()
+    })
 }
 
 /// Scans the simulated device; afterwards `device` holds its state after enforcement.

@@ -249,13 +249,13 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
     write!(
         out,
         "{}",
-        explain_text(&phone.store, "com.videoedit.promax", false, now)?
+        explain_text(&mut phone.store, "com.videoedit.promax", false, now)?
     )?;
     writeln!(out, "\n== Why is WeChat allowed? ==")?;
     write!(
         out,
         "{}",
-        explain_text(&phone.store, "com.tencent.mm", false, now)?
+        explain_text(&mut phone.store, "com.tencent.mm", false, now)?
     )?;
     writeln!(out, "\n== The helpdesk report (appwacht report) ==")?;
     write!(out, "{}", Report::build(&phone.store, now)?.to_text())?;

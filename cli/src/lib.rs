@@ -388,9 +388,9 @@ impl Failure {
 impl From<agent_core::Error> for Failure {
     fn from(e: agent_core::Error) -> Self {
         let code = match e {
-            agent_core::Error::PolicySource(_) | agent_core::Error::PolicyDocument { .. } => {
-                EXIT_INVALID
-            }
+            agent_core::Error::PolicySource(_)
+            | agent_core::Error::PolicyDocument { .. }
+            | agent_core::Error::NotNewer { .. } => EXIT_INVALID,
             _ => EXIT_FAILURE,
         };
         Failure {

@@ -49,6 +49,13 @@ pub enum AgentError {
     /// The configuration (or the request) is wrong.
     #[error("invalid configuration: {reason}")]
     InvalidConfiguration { reason: String },
+    /// A package the last scan did not see.
+    #[error("unknown package: {reason}")]
+    UnknownPackage { reason: String },
+    /// The phone could not be reached or answered with an error (JNI, the framework): not the
+    /// configuration's fault; `NativeBridge.init` may be missing, or the platform refused.
+    #[error("the phone: {reason}")]
+    Platform { reason: String },
 }
 
 impl From<agent_core::Error> for AgentError {
@@ -69,11 +76,23 @@ impl From<agent_core::Error> for AgentError {
                 ..
             }
             | agent_core::Error::Config { .. } => AgentError::InvalidConfiguration { reason },
-            agent_core::Error::NoPolicy => AgentError::NoPolicyYet { reason },
-            agent_core::Error::Store { .. } | agent_core::Error::StoreContents { .. } => {
-                AgentError::Storage { reason }
+            agent_core::Error::NoPolicy | agent_core::Error::NoScan => {
+                AgentError::NoPolicyYet { reason }
             }
-            _ => AgentError::InvalidConfiguration { reason },
+            agent_core::Error::UnknownPackage { .. } => AgentError::UnknownPackage { reason },
+            agent_core::Error::Sync {
+                kind: SyncFailure::Storage,
+                ..
+            }
+            | agent_core::Error::Store { .. }
+            | agent_core::Error::StoreContents { .. } => AgentError::Storage { reason },
+            agent_core::Error::PackageSource(_) | agent_core::Error::Inventory { .. } => {
+                AgentError::Platform { reason }
+            }
+            agent_core::Error::PolicyDocument { .. }
+            | agent_core::Error::PolicySource(_)
+            | agent_core::Error::NotNewer { .. } => AgentError::UntrustedPolicy { reason },
+            _ => AgentError::Platform { reason },
         }
     }
 }
@@ -114,7 +133,7 @@ fn device_access() -> Result<Arc<dyn DeviceAccess>, AgentError> {
         .read()
         .ok()
         .and_then(|s| s.clone())
-        .ok_or_else(|| AgentError::InvalidConfiguration {
+        .ok_or_else(|| AgentError::Platform {
             reason:
                 "the phone is not reachable yet: call NativeBridge.init(context) before scanning"
                     .into(),
@@ -321,7 +340,7 @@ impl Agent {
                 Ok(())
             })
             .map_err(device_error)?;
-        let summary = outcome.ok_or_else(|| AgentError::InvalidConfiguration {
+        let summary = outcome.ok_or_else(|| AgentError::Platform {
             reason: "the phone was not reached".into(),
         })??;
         Ok(ScanResult {
@@ -349,7 +368,7 @@ impl Agent {
 fn device_error(e: DeviceAccessError) -> AgentError {
     match e {
         DeviceAccessError::NotOwner(reason) => AgentError::NotDeviceOwner { reason },
-        DeviceAccessError::Failed(reason) => AgentError::InvalidConfiguration { reason },
+        DeviceAccessError::Failed(reason) => AgentError::Platform { reason },
     }
 }
 
@@ -494,7 +513,7 @@ impl Agent {
                 Ok(())
             })
             .map_err(device_error)?;
-        let done = outcome.ok_or_else(|| AgentError::InvalidConfiguration {
+        let done = outcome.ok_or_else(|| AgentError::Platform {
             reason: "the phone was not reached".into(),
         })??;
         Ok(done.scans.len() as u32)
@@ -566,20 +585,17 @@ impl Agent {
         })
     }
 
-    /// Why an app is (or is not) blocked, as text: every matching rule and why the winner won.
+    /// Why an app is (or is not) blocked, as text: every matching rule and why the winner won,
+    /// the finding, the agent's blocks and their history. The same job and the same text as
+    /// `appwacht explain` on the host (dumpsys prints this).
     pub fn explain(&self, package: String) -> Result<String, AgentError> {
-        let store = self.store()?;
-        let active = store.active_policy()?.ok_or(agent_core::Error::NoPolicy)?;
-        let snapshot = store.snapshot()?.ok_or_else(|| AgentError::NoPolicyYet {
-            reason: "no scan yet".into(),
-        })?;
-        let pkg = snapshot
-            .package(&package)
-            .ok_or_else(|| AgentError::InvalidConfiguration {
-                reason: format!("{package} was not installed at the last scan"),
-            })?;
-        let engine = agent_core::Engine::new(active.policy);
-        let x = engine.explain(pkg, &engine.scope(&self.enrolment), Timestamp::now());
-        Ok(serde_json::to_string_pretty(&x).unwrap_or_default())
+        let mut store = self.store()?;
+        Ok(agent_core::explain(&mut store, &package, Timestamp::now())?.to_text())
+    }
+
+    /// The same explanation as JSON.
+    pub fn explain_json(&self, package: String) -> Result<String, AgentError> {
+        let mut store = self.store()?;
+        Ok(agent_core::explain(&mut store, &package, Timestamp::now())?.to_json())
     }
 }

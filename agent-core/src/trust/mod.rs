@@ -105,4 +105,7 @@ pub enum TrustError {
     /// The download failed.
     #[error("{0}")]
     Transport(String),
+    /// The compliance store failed while the sync read it.
+    #[error("the compliance store: {0}")]
+    Store(String),
 }

@@ -31,8 +31,16 @@ const FUTURE_SKEW_SECS: i64 = 24 * 3600;
 
 /// A root version and its exact bytes.
 type RootBytes = (u64, Vec<u8>);
-/// Each mirror (or step) that failed, why, and whether it was only the network.
-type MirrorFailures = Vec<(String, String, bool)>;
+/// Each mirror (or step) that failed, why, and what kind of failure it was.
+type MirrorFailures = Vec<(String, String, Class)>;
+
+/// What kind of failure one mirror's attempt was.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Network,
+    Untrusted,
+    Storage,
+}
 
 /// How a failed sync failed, for callers that act differently on each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -44,6 +52,9 @@ pub enum SyncFailure {
     Untrusted,
     /// The root pinned at enrolment (or the stored one) is not usable: the configuration is wrong.
     PinnedRoot,
+    /// The compliance store failed while the sync read it: not the network's fault, so retrying
+    /// the download does not help; the store needs attention.
+    Storage,
 }
 
 /// The label of a failure of the trusted root itself.
@@ -146,11 +157,12 @@ pub fn sync(
                 Ok((commit, report)) => return Ok((commit, report, failed)),
                 Err(e) => {
                     log::warn!("sync from {mirror} failed: {e}");
-                    failed.push((
-                        mirror.clone(),
-                        e.to_string(),
-                        matches!(e, TrustError::Transport(_)),
-                    ));
+                    let class = match e {
+                        TrustError::Transport(_) => Class::Network,
+                        TrustError::Store(_) => Class::Storage,
+                        _ => Class::Untrusted,
+                    };
+                    failed.push((mirror.clone(), e.to_string(), class));
                 }
             }
         }
@@ -197,9 +209,11 @@ pub fn sync(
                 .map(|(m, e, _)| format!("{m}: {e}"))
                 .collect::<Vec<_>>()
                 .join("; ");
-            let kind = if failed.iter().any(|(m, ..)| m == TRUSTED_ROOT) {
+            let kind = if failed.iter().any(|(_, _, class)| *class == Class::Storage) {
+                SyncFailure::Storage
+            } else if failed.iter().any(|(m, ..)| m == TRUSTED_ROOT) {
                 SyncFailure::PinnedRoot
-            } else if failed.iter().all(|(.., network)| *network) {
+            } else if failed.iter().all(|(.., class)| *class == Class::Network) {
                 SyncFailure::Network
             } else {
                 SyncFailure::Untrusted
@@ -232,8 +246,11 @@ fn trusted_root(
     store: &Store,
     config: &DeviceConfig,
 ) -> Result<(Root, Option<RootBytes>), MirrorFailures> {
-    let fail = |e: String| vec![(TRUSTED_ROOT.to_string(), e, false)];
-    match store.trusted_root().map_err(|e| fail(e.to_string()))? {
+    let fail = |e: String| vec![(TRUSTED_ROOT.to_string(), e, Class::Untrusted)];
+    let stored = store
+        .trusted_root()
+        .map_err(|e| vec![(TRUSTED_ROOT.to_string(), e.to_string(), Class::Storage)])?;
+    match stored {
         Some((_, bytes)) => {
             // Stored only after verification; re-checked against its own keys all the same.
             let root =
@@ -279,7 +296,7 @@ fn attempt(
 ) -> Result<(Attempted, SyncReport), TrustError> {
     let base = mirror.trim_end_matches('/');
     let policy_url = format!("{base}/policy.json");
-    let store_err = |e: Error| TrustError::Transport(format!("the store: {e}"));
+    let store_err = |e: Error| TrustError::Store(e.to_string());
     // Read without parsing the document: a damaged active policy must not stand in the way of a
     // newly verified one.
     let active = store.active_version().map_err(store_err)?;

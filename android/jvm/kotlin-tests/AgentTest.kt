@@ -96,7 +96,17 @@ class AgentTest {
         assertTrue(text, text.contains("Last sync: ok at"))
         assertTrue(agent.report(ReportFormat.HTML).startsWith("<!DOCTYPE html>"))
         assertTrue(agent.report(ReportFormat.JSON).contains("\"compliant\": false"))
-        assertTrue(agent.explain("com.videoedit.promax").contains("annex-a"))
+        // The same job and text as `appwacht explain` on the host.
+        val why = agent.explain("com.videoedit.promax")
+        assertTrue(why, why.startsWith("com.videoedit.promax: VIOLATION"))
+        assertTrue(why, why.contains("decided by: annex-a"))
+        assertTrue(agent.explainJson("com.videoedit.promax").contains("\"policy_version\""))
+        try {
+            agent.explain("no.such.app")
+            fail("an unknown package must be its own error")
+        } catch (e: AgentException.UnknownPackage) {
+            assertTrue(e.message ?: "", (e.message ?: "").contains("was not installed at the last scan"))
+        }
 
         // Installed after the scan: the install path judges it alone, within the call.
         FakeDevice.add("com.einnovation.temu", "temu".toByteArray())
