@@ -255,7 +255,7 @@ pub fn catch_up(
     enrolment: &Enrolment,
     now: Timestamp,
 ) -> Result<CatchUp, Error> {
-    let from = store.state_u64(CATCH_UP_KEY)? as u32;
+    let from = store.state_u64(crate::store::keys::CATCH_UP)? as u32;
     let Some(changes) = device.changed_since(from)? else {
         return Ok(CatchUp {
             from,
@@ -274,7 +274,7 @@ pub fn catch_up(
             now,
         )?);
     }
-    store.set_state(CATCH_UP_KEY, &changes.sequence.to_string())?;
+    store.set_state(crate::store::keys::CATCH_UP, &changes.sequence.to_string())?;
     Ok(CatchUp {
         from,
         to: changes.sequence,
@@ -284,7 +284,5 @@ pub fn catch_up(
 
 /// Forgets the stored sequence number (after a reboot, when the platform's restarts at 0).
 pub fn reset_catch_up(store: &mut Store) -> Result<(), Error> {
-    store.set_state(CATCH_UP_KEY, "0")
+    store.set_state(crate::store::keys::CATCH_UP, "0")
 }
-
-const CATCH_UP_KEY: &str = "changed_packages_sequence";

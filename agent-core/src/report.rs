@@ -210,7 +210,7 @@ impl Report {
             policy,
             sync: SyncSummary {
                 last_success: store.last_sync_ok()?.map(|t| t.to_string()),
-                last_error: store.state("last_sync_error")?,
+                last_error: store.last_sync_error()?,
             },
             violations,
             exceptions,

@@ -165,11 +165,11 @@ fn status_json(store: &Store, now: Timestamp) -> Result<serde_json::Value, Failu
     Ok(serde_json::json!({
         "policy": policy,
         "root_version": store.trusted_root()?.map_or(0, |(v, _)| v),
-        "policy_floor": store.state_u64("policy_floor")?,
+        "policy_floor": store.policy_floor()?,
         "time_floor": store.time_floor()?,
         "last_sync_ok": last_ok,
         "hours_since_verified_fetch": last_ok.map(|t| now.since(t) / 3600),
-        "last_sync_error": store.state("last_sync_error")?,
+        "last_sync_error": store.last_sync_error()?,
         "clock_problem": store.clock_problem()?,
         "store_recovered": store.recovered()?,
         "outbox": store.outbox(i64::MAX)?.len(),

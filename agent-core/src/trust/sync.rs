@@ -301,9 +301,7 @@ fn attempt(
     // newly verified one.
     let active = store.active_version().map_err(store_err)?;
     let etag = match (&active, bootstrap) {
-        (Some(_), None) => store
-            .state(&format!("etag:{policy_url}"))
-            .map_err(store_err)?,
+        (Some(_), None) => store.etag(&policy_url).map_err(store_err)?,
         _ => None,
     };
 
@@ -311,12 +309,7 @@ fn attempt(
     expect_status(&policy_url, &response, &[200, 304])?;
 
     // The root chain: whenever something new arrives, on the first sync, and at least daily.
-    let last_check = Timestamp::from_unix(
-        store
-            .state_u64("last_root_check_unix")
-            .map_err(store_err)?
-            .min(i64::MAX as u64) as i64,
-    );
+    let last_check = store.last_root_check().map_err(store_err)?;
     let root_due = bootstrap.is_some()
         || response.status == 200
         || now.since(last_check) >= ROOT_CHECK_SECS
@@ -358,7 +351,7 @@ fn attempt(
     // The floor may be lowered only when no key that signed an accepted policy is trusted any
     // more (the fast-forward recovery from a stolen key). While one of them remains, a mirror could
     // serve the new root with an older policy that key signed: a rollback.
-    let stored_floor = store.state_u64("policy_floor").map_err(store_err)?;
+    let stored_floor = store.policy_floor().map_err(store_err)?;
     // Judged against what was accepted, not against the root trusted before this sync, so the
     // decision is the same whether the new root arrived now or was kept by an earlier sync.
     let accepted = store.accepted_policy_signers().map_err(store_err)?;
@@ -480,7 +473,7 @@ pub fn next_sync(
     jitter: f64,
 ) -> Result<Timestamp, Error> {
     let interval = config.sync_interval.secs().max(60);
-    let failures = store.state_u64("sync_failures")?.min(30) as u32;
+    let failures = store.sync_failures()?.min(30) as u32;
     let base = if failures == 0 {
         interval
     } else {

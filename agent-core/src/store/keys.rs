@@ -1,0 +1,42 @@
+//! The names of the key-value state the store keeps, typed: no other place spells them. Code
+//! outside the store reads them through the store's accessors.
+
+/// The newest signed time accepted (issue time of a policy or root), as Unix seconds.
+pub const SIGNED_TIME: &str = "time_floor";
+/// The time the last scan judged by (bounded by the clock-problem margin), as Unix seconds.
+pub const LAST_SCAN: &str = "last_scan_unix";
+/// Every policy key id that signed an accepted policy, comma-separated.
+pub const POLICY_SIGNERS: &str = "policy_signers";
+/// The policy-version floor.
+pub const POLICY_FLOOR: &str = "policy_floor";
+/// When the root chain was last walked.
+pub const LAST_ROOT_CHECK: &str = "last_root_check_unix";
+/// The clock problem the last scan or sync saw, if any.
+pub const CLOCK_PROBLEM: &str = "clock_problem";
+/// Where a damaged database was moved, and why.
+pub const RECOVERED: &str = "store_recovered";
+/// The history row of the active policy.
+pub const ACTIVE_POLICY: &str = "active_policy";
+/// When the last sync succeeded, as Unix seconds.
+pub const LAST_SYNC_OK: &str = "last_sync_ok_unix";
+/// When the last sync was tried and failed, as Unix seconds.
+pub const LAST_SYNC_ATTEMPT: &str = "last_sync_attempt_unix";
+/// The last sync error, with its time.
+pub const LAST_SYNC_ERROR: &str = "last_sync_error";
+/// Failed syncs in a row (for the backoff).
+pub const SYNC_FAILURES: &str = "sync_failures";
+/// The device as of the last scan (JSON).
+pub const DEVICE: &str = "device";
+/// The enrolment the last scan judged under (JSON).
+pub const ENROLMENT: &str = "enrolment";
+/// The `getChangedPackages` sequence number the last catch-up stored.
+pub const CATCH_UP: &str = "changed_packages_sequence";
+
+/// The entity tag last received for a policy URL.
+pub fn etag(url: &str) -> String {
+    format!("etag:{url}")
+}
+
+/// The join from the state to the active policy's history row, for the store's queries.
+pub(super) const ACTIVE_JOIN: &str =
+    "JOIN state s ON s.key = 'active_policy' AND p.id = CAST(s.value AS INTEGER)";
