@@ -149,6 +149,7 @@ fn the_app_hooks_the_native_code_calls_exist_with_those_signatures() {
     let app = javap(&class_names("nl/appwacht/agent/"), false);
     for m in descriptors::ALL
         .iter()
+        .chain(descriptors::TEST_HOOK_MEMBERS)
         .filter(|m| m.class.starts_with("nl/appwacht/"))
     {
         let member = JniMember {
@@ -645,4 +646,53 @@ fn jni_read_benchmark() {
             read.saturating_sub(setup)
         );
     }
+}
+
+/// Issue 11.1: the shipped library has one API. A release build (the profile the app ships)
+/// exports `JNI_OnLoad`, `NativeBridge.init` and the typed API's UniFFI symbols, and none of the
+/// JSON entry points the harness drives (one of them activates an unsigned policy).
+#[test]
+fn the_release_library_exports_no_test_entry_point() {
+    let target = root().join("target/shipped");
+    let out = std::process::Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "appwacht-android",
+            "--target-dir",
+        ])
+        .arg(&target)
+        .current_dir(root())
+        .output()
+        .expect("cargo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lib = target.join("release/libappwacht.so");
+    let nm = std::process::Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(&lib)
+        .output()
+        .expect("nm (binutils)");
+    let symbols = String::from_utf8_lossy(&nm.stdout);
+    let java: Vec<&str> = symbols
+        .lines()
+        .filter_map(|l| l.split_whitespace().last())
+        .filter(|s| s.starts_with("Java_") || *s == "JNI_OnLoad")
+        .collect();
+    assert_eq!(
+        java,
+        ["JNI_OnLoad", "Java_nl_appwacht_agent_NativeBridge_init"],
+        "{symbols}"
+    );
+    assert!(
+        symbols.contains("uniffi_appwacht_ffi_fn_"),
+        "the typed API is exported"
+    );
+    // The size of the library the app ships (docs/BENCHMARKS.md), for the record; not asserted.
+    let size = std::fs::metadata(&lib).unwrap().len();
+    println!("release libappwacht.so: {size} bytes");
 }

@@ -6,7 +6,7 @@ use agent_core::{
     Timestamp, Unreadable,
 };
 use jni::Env;
-use jni::objects::{JObject, JValue};
+use jni::objects::{JObject, JString, JValue};
 
 use crate::descriptors::*;
 use crate::error::BridgeError;
@@ -256,25 +256,9 @@ impl Actor<'_, '_> {
                     )))
                 }
             }
-            StepKind::Warn => {
-                let action = new_string(env, step.action.map_or("report", |a| a.as_str()))?;
-                let message = new_string(env, step.message.as_deref().unwrap_or(""))?;
-                let link = new_string(env, step.link.as_deref().unwrap_or(""))?;
-                let args = [
-                    JValue::Object(&pkg),
-                    JValue::Object(&action),
-                    JValue::Object(&message),
-                    JValue::Object(&link),
-                ];
-                if call_static(env, &APP_WARN_EMPLOYEE, &args)?.z()? {
-                    Ok(())
-                } else {
-                    Err(BridgeError::Refused(format!(
-                        "the employee could not be told about {} (notifications are off?)",
-                        step.package
-                    )))
-                }
-            }
+            // The employee is told by the app, through the typed API's `EmployeeNotifier`, which
+            // takes warnings before they reach the device; one that gets here had no notifier.
+            StepKind::Warn => warn_without_notifier(env, step, &pkg),
             StepKind::Uninstall => {
                 self.require_owner()?;
                 let reason = object(call_static(
@@ -457,6 +441,46 @@ fn digests<'local>(
         out.push(CertDigest::of_der(&der));
     }
     Ok(out)
+}
+
+/// A warning that reached the device: the app registered no `EmployeeNotifier`, so the employee
+/// cannot be told, and the step fails (recorded as not told, retried at the next scan).
+#[cfg(not(feature = "test-hooks"))]
+fn warn_without_notifier(
+    _env: &mut Env<'_>,
+    step: &Step,
+    _pkg: &JString<'_>,
+) -> Result<(), BridgeError> {
+    Err(BridgeError::Refused(format!(
+        "the employee could not be told about {}: the app registered no EmployeeNotifier",
+        step.package
+    )))
+}
+
+/// The JVM tests' JSON path has no typed API in front of it: warnings go to the harness's hook.
+#[cfg(feature = "test-hooks")]
+fn warn_without_notifier(
+    env: &mut Env<'_>,
+    step: &Step,
+    pkg: &JString<'_>,
+) -> Result<(), BridgeError> {
+    let action = new_string(env, step.action.map_or("report", |a| a.as_str()))?;
+    let message = new_string(env, step.message.as_deref().unwrap_or(""))?;
+    let link = new_string(env, step.link.as_deref().unwrap_or(""))?;
+    let args = [
+        JValue::Object(pkg),
+        JValue::Object(&action),
+        JValue::Object(&message),
+        JValue::Object(&link),
+    ];
+    if call_static(env, &crate::descriptors::TEST_HOOK_WARN_EMPLOYEE, &args)?.z()? {
+        Ok(())
+    } else {
+        Err(BridgeError::Refused(format!(
+            "the employee could not be told about {} (notifications are off?)",
+            step.package
+        )))
+    }
 }
 
 impl PackageSource for AndroidDevice<'_, '_> {

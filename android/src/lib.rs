@@ -28,6 +28,8 @@ mod error;
 mod ffi_access;
 mod java;
 mod logging;
+#[cfg(feature = "test-hooks")]
+mod test_hooks;
 
 pub use device::AndroidDevice;
 // The typed API (UniFFI) lives in the same library: re-exported so its scaffolding is linked in.

@@ -27,7 +27,7 @@ public final class JniHarness {
     public static void main(String[] args) throws Exception {
         Path out = Paths.get(args[0]);
         in = Paths.get(args[1]);
-        NativeBridge.setEmployeeNotifier((pkg, action, message, link) -> {
+        NativeTestHooks.setEmployeeNotifier((pkg, action, message, link) -> {
             warnings.add(pkg + " " + action);
             return true;
         });
@@ -108,18 +108,18 @@ public final class JniHarness {
                     app.system = i % 5 == 0;
                     app.versionCode = 1_000_000_000L + i;
                 }
-                return NativeBridge.readInventory(ctx, "{}");
+                return NativeTestHooks.readInventory(ctx, "{}");
             case "inventory-1000":
                 for (int i = 0; i < 1000; i++) {
                     FakeDevice.add(String.format("com.example.bulk%04d", i), fakeCert(i));
                 }
-                return NativeBridge.readInventory(ctx, "{}");
+                return NativeTestHooks.readInventory(ctx, "{}");
             case "getter-throws":
                 for (int i = 0; i < 10; i++) {
                     FakeDevice.add("com.example.app" + i, fakeCert(i));
                 }
                 FakeDevice.failing.add("com.example.app5");
-                return NativeBridge.readInventory(ctx, "{}");
+                return NativeTestHooks.readInventory(ctx, "{}");
             case "signers": {
                 FakeDevice.App two = FakeDevice.add("com.example.twosigners", fakeCert(1));
                 two.signers.add(fakeCert(2));
@@ -136,22 +136,22 @@ public final class JniHarness {
                 FakeDevice.App hidden = FakeDevice.add("com.example.hidden", fakeCert(6));
                 hidden.hidden = true;
                 hidden.suspended = true;
-                return NativeBridge.readInventory(ctx, "{\"device_id\": \"TEST-7\", \"groups\": [\"inspection\"]}");
+                return NativeTestHooks.readInventory(ctx, "{\"device_id\": \"TEST-7\", \"groups\": [\"inspection\"]}");
             }
             case "changed-packages": {
                 FakeDevice.changeSequence = 7;
                 FakeDevice.changed.add("com.example.new");
                 FakeDevice.changed.add("com.example.updated");
-                String after3 = NativeBridge.changedPackages(ctx, 3);
-                String after7 = NativeBridge.changedPackages(ctx, 7);
+                String after3 = NativeTestHooks.changedPackages(ctx, 3);
+                String after7 = NativeTestHooks.changedPackages(ctx, 7);
                 return "[" + after3 + ", " + after7 + "]";
             }
             case "scan-seed-apps":
                 seedPhone();
-                return NativeBridge.scan(ctx, scanRequest(scenario, ", \"groups\": [\"inspection\"]"));
+                return NativeTestHooks.scan(ctx, scanRequest(scenario, ", \"groups\": [\"inspection\"]"));
             case "install-path":
                 seedPhone();
-                return NativeBridge.scan(ctx, scanRequest(scenario, ", \"package\": \"com.videoedit.promax\""));
+                return NativeTestHooks.scan(ctx, scanRequest(scenario, ", \"package\": \"com.videoedit.promax\""));
             case "catch-up": {
                 seedPhone();
                 FakeDevice.add("com.example.sideloaded", fakeCert(7)).installer = "org.fdroid.fdroid";
@@ -159,28 +159,28 @@ public final class JniHarness {
                 FakeDevice.changed.add("com.zhiliaoapp.musically");
                 FakeDevice.changed.add("com.example.sideloaded");
                 FakeDevice.changed.add("com.example.gone");
-                String first = NativeBridge.catchUp(ctx, scanRequest(scenario, ""));
-                String again = NativeBridge.catchUp(ctx, scanRequest(scenario, ""));
+                String first = NativeTestHooks.catchUp(ctx, scanRequest(scenario, ""));
+                String again = NativeTestHooks.catchUp(ctx, scanRequest(scenario, ""));
                 return "[" + first + ", " + again + "]";
             }
             case "suspend-refused":
                 seedPhone();
                 FakeDevice.unsuspendable.add("com.einnovation.temu");
-                return NativeBridge.scan(ctx, scanRequest(scenario, ""));
+                return NativeTestHooks.scan(ctx, scanRequest(scenario, ""));
             case "not-owner-scan":
                 seedPhone();
                 FakeDevice.deviceOwner = false;
-                return NativeBridge.scan(ctx, scanRequest(scenario, ""));
+                return NativeTestHooks.scan(ctx, scanRequest(scenario, ""));
             case "not-owner-protect":
                 FakeDevice.deviceOwner = false;
-                NativeBridge.protectAgent(ctx, "{}");
+                NativeTestHooks.protectAgent(ctx, "{}");
                 return "protected";
             case "protect":
-                NativeBridge.protectAgent(ctx, "{\"support_message\": \"Blocked by Gemeente Voorbeeld. Call 14 070.\"}");
+                NativeTestHooks.protectAgent(ctx, "{\"support_message\": \"Blocked by Gemeente Voorbeeld. Call 14 070.\"}");
                 return "protected";
             case "hide-and-uninstall":
                 seedPhone();
-                return NativeBridge.scan(ctx, scanRequest(scenario, ""));
+                return NativeTestHooks.scan(ctx, scanRequest(scenario, ""));
             case "bench":
                 return bench(ctx);
             case "mem-setup-1000":
@@ -190,13 +190,13 @@ public final class JniHarness {
                 int n = Integer.parseInt(scenario.substring(scenario.length() - 4));
                 bulk(n);
                 if (scenario.startsWith("mem-read")) {
-                    String json = NativeBridge.readInventory(ctx, "{}");
+                    String json = NativeTestHooks.readInventory(ctx, "{}");
                     return "read " + json.length() + " characters";
                 }
                 return "set up " + n;
             }
             case "bad-request":
-                return NativeBridge.scan(ctx, "{\"db\": 5}");
+                return NativeTestHooks.scan(ctx, "{\"db\": 5}");
             case "panic":
                 NativeTestHooks.panicForTest();
                 return "no panic";
@@ -221,13 +221,13 @@ public final class JniHarness {
         for (int n : new int[] {1000, 5000}) {
             FakeDevice.reset();
             bulk(n);
-            String json = NativeBridge.readInventory(ctx, "{}"); // warm-up
+            String json = NativeTestHooks.readInventory(ctx, "{}"); // warm-up
             NativeTestHooks.parseInventory(json);
             double[] jni = new double[9];
             double[] parse = new double[9];
             for (int r = 0; r < jni.length; r++) {
                 long t0 = System.nanoTime();
-                json = NativeBridge.readInventory(ctx, "{}");
+                json = NativeTestHooks.readInventory(ctx, "{}");
                 long t1 = System.nanoTime();
                 int count = NativeTestHooks.parseInventory(json);
                 long t2 = System.nanoTime();
