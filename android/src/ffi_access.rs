@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use agent_core::{Device, ManagedDevice};
-use appwacht_ffi::{DeviceAccess, DeviceAccessError, register_device_access};
+use appwacht_ffi::{Platform, PlatformError, register_platform};
 use jni::objects::JObject;
 use jni::refs::Global;
 use jni::{Env, JavaVM};
@@ -13,19 +13,19 @@ use jni::{Env, JavaVM};
 use crate::device::AndroidDevice;
 use crate::error::BridgeError;
 
-struct JniDeviceAccess {
+struct JniPlatform {
     context: Global<JObject<'static>>,
     admin_receiver: String,
 }
 
-impl DeviceAccess for JniDeviceAccess {
+impl Platform for JniPlatform {
     fn with_device(
         &self,
         device: Device,
         f: &mut dyn FnMut(&mut dyn ManagedDevice, bool) -> Result<(), agent_core::Error>,
-    ) -> Result<(), DeviceAccessError> {
-        let vm = JavaVM::singleton()
-            .map_err(|e| DeviceAccessError::Failed(format!("no Java VM: {e}")))?;
+    ) -> Result<(), PlatformError> {
+        let vm =
+            JavaVM::singleton().map_err(|e| PlatformError::Failed(format!("no Java VM: {e}")))?;
         // On a thread the JVM already runs (a JNA call) this does not attach anew; it pushes a
         // local frame, so nothing leaks into the caller's.
         let result = vm.attach_current_thread(
@@ -38,25 +38,25 @@ impl DeviceAccess for JniDeviceAccess {
         );
         match result {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(DeviceAccessError::Failed(e.to_string())),
-            Err(BridgeError::NotOwner { package }) => Err(DeviceAccessError::NotOwner(package)),
-            Err(e) => Err(DeviceAccessError::Failed(e.to_string())),
+            Ok(Err(e)) => Err(PlatformError::Failed(e.to_string())),
+            Err(BridgeError::NotOwner { package }) => Err(PlatformError::NotOwner(package)),
+            Err(e) => Err(PlatformError::Failed(e.to_string())),
         }
     }
 
-    fn protect_agent(&self, support_message: &str) -> Result<(), DeviceAccessError> {
-        let vm = JavaVM::singleton()
-            .map_err(|e| DeviceAccessError::Failed(format!("no Java VM: {e}")))?;
+    fn protect_agent(&self, support_message: &str) -> Result<(), PlatformError> {
+        let vm =
+            JavaVM::singleton().map_err(|e| PlatformError::Failed(format!("no Java VM: {e}")))?;
         let result = vm.attach_current_thread(|env| -> Result<(), BridgeError> {
             AndroidDevice::new(env, &self.context, &self.admin_receiver, Device::default())?
                 .protect_agent(support_message)
         });
         match result {
             Ok(()) => Ok(()),
-            Err(BridgeError::NotOwner { package }) => Err(DeviceAccessError::NotOwner(format!(
+            Err(BridgeError::NotOwner { package }) => Err(PlatformError::NotOwner(format!(
                 "{package} is neither device owner nor profile owner, so it cannot block its own uninstall"
             ))),
-            Err(e) => Err(DeviceAccessError::Failed(e.to_string())),
+            Err(e) => Err(PlatformError::Failed(e.to_string())),
         }
     }
 }
@@ -68,7 +68,7 @@ pub fn register(
     admin_receiver: &str,
 ) -> Result<(), BridgeError> {
     let context = env.new_global_ref(context)?;
-    register_device_access(Arc::new(JniDeviceAccess {
+    register_platform(Arc::new(JniPlatform {
         context,
         admin_receiver: admin_receiver.to_string(),
     }));

@@ -8,7 +8,7 @@
 //! [`EmployeeNotifier`].
 //!
 //! What it must never do: reach the framework itself. The phone is reached through the JNI adapter,
-//! which registers a [`DeviceAccess`] when the app calls `NativeBridge.init(context)`; both live in
+//! which registers a [`Platform`] when the app calls `NativeBridge.init(context)`; both live in
 //! the one native library (`libappwacht.so`).
 //!
 //! How to test it: `cargo test` at the root generates the Kotlin bindings from the host library and
@@ -99,37 +99,40 @@ impl From<agent_core::Error> for AgentError {
 
 /// Why the phone could not be reached.
 #[derive(Debug)]
-pub enum DeviceAccessError {
+pub enum PlatformError {
     /// The app is neither device nor profile owner.
     NotOwner(String),
     /// Anything else (JNI, the framework).
     Failed(String),
 }
 
-/// The phone, as the JNI adapter offers it: runs `f` with a device that reads and acts.
-pub trait DeviceAccess: Send + Sync {
+/// The one seam between the typed API and the phone. The JNI adapter implements it (and registers
+/// it in `NativeBridge.init`): it runs `f` with a device that reads packages through
+/// `PackageManager` and acts through `DevicePolicyManager`, and it protects the agent. Nothing else
+/// of the phone reaches the typed API; the employee is told through the app's [`EmployeeNotifier`].
+pub trait Platform: Send + Sync {
     /// Runs `f` with the device (in a JNI frame of its own).
     fn with_device(
         &self,
         device: Device,
         f: &mut dyn FnMut(&mut dyn ManagedDevice, bool) -> Result<(), agent_core::Error>,
-    ) -> Result<(), DeviceAccessError>;
+    ) -> Result<(), PlatformError>;
 
     /// Blocks uninstalling the agent and sets the system's support message.
-    fn protect_agent(&self, support_message: &str) -> Result<(), DeviceAccessError>;
+    fn protect_agent(&self, support_message: &str) -> Result<(), PlatformError>;
 }
 
-static DEVICE_ACCESS: RwLock<Option<Arc<dyn DeviceAccess>>> = RwLock::new(None);
+static PLATFORM: RwLock<Option<Arc<dyn Platform>>> = RwLock::new(None);
 
 /// Registers the phone (the JNI adapter does this in `NativeBridge.init`).
-pub fn register_device_access(access: Arc<dyn DeviceAccess>) {
-    if let Ok(mut slot) = DEVICE_ACCESS.write() {
+pub fn register_platform(access: Arc<dyn Platform>) {
+    if let Ok(mut slot) = PLATFORM.write() {
         *slot = Some(access);
     }
 }
 
-fn device_access() -> Result<Arc<dyn DeviceAccess>, AgentError> {
-    DEVICE_ACCESS
+fn platform() -> Result<Arc<dyn Platform>, AgentError> {
+    PLATFORM
         .read()
         .ok()
         .and_then(|s| s.clone())
@@ -319,7 +322,7 @@ impl Agent {
     }
 
     fn run_scan(&self, scope: Scope<'_>, trigger: &str) -> Result<ScanResult, AgentError> {
-        let access = device_access()?;
+        let access = platform()?;
         let mut store = self.store()?;
         let notifier = self.notifier.clone();
         let mut outcome: Option<Result<agent_core::ScanSummary, agent_core::Error>> = None;
@@ -365,10 +368,10 @@ impl Agent {
     }
 }
 
-fn device_error(e: DeviceAccessError) -> AgentError {
+fn device_error(e: PlatformError) -> AgentError {
     match e {
-        DeviceAccessError::NotOwner(reason) => AgentError::NotDeviceOwner { reason },
-        DeviceAccessError::Failed(reason) => AgentError::Platform { reason },
+        PlatformError::NotOwner(reason) => AgentError::NotDeviceOwner { reason },
+        PlatformError::Failed(reason) => AgentError::Platform { reason },
     }
 }
 
@@ -494,7 +497,7 @@ impl Agent {
     /// The catch-up at start: judges the apps changed since the last catch-up (getChangedPackages)
     /// and answers how many were scanned.
     pub fn catch_up(&self) -> Result<u32, AgentError> {
-        let access = device_access()?;
+        let access = platform()?;
         let mut store = self.store()?;
         let notifier = self.notifier.clone();
         let mut outcome: Option<Result<agent_core::CatchUp, agent_core::Error>> = None;
@@ -527,7 +530,7 @@ impl Agent {
 
     /// Blocks uninstalling the agent and sets the support message (device or profile owner only).
     pub fn protect(&self, support_message: String) -> Result<(), AgentError> {
-        device_access()?
+        platform()?
             .protect_agent(&support_message)
             .map_err(device_error)
     }
