@@ -188,3 +188,90 @@ fn the_outbox_records_findings_opened_and_closed_and_enforcement() {
         "a block on a package that is gone is forgotten"
     );
 }
+
+/// Issue 11.10: a migration runs on a store holding data, not only on an empty one. A store of
+/// schema 2 (before the journal recorded each package's state and whether the step was done) with
+/// a policy, a scan, a finding, a block and a journal row left by a killed run is opened by this
+/// build: everything it held is still there, and the old journal row — which cannot say whether
+/// the agent's step placed the block — is not adopted.
+#[test]
+fn a_store_of_schema_2_holding_data_is_migrated_and_keeps_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("compliance.db");
+    let mut store = Store::open(&db).unwrap();
+    store
+        .activate_policy(
+            &policy_json(
+                "[[rules]]\nid = \"tiktok\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = { packages = [\"com.zhiliaoapp.musically\"] }\n",
+                7,
+                Mode::Enforce,
+            ),
+            "test",
+            now(),
+        )
+        .unwrap();
+    let mut device = SimulatedDevice::new(inventory(
+        &[],
+        vec![app("com.zhiliaoapp.musically"), app("com.example.notes")],
+    ));
+    scan(
+        &mut store,
+        &mut device,
+        &enrolment(&[]),
+        Scope::Full,
+        "full",
+        now(),
+    )
+    .unwrap();
+    drop(store);
+    // Make it what an agent of schema 2 left: the journal without the new columns, a row in the
+    // old shape (a suspend of com.example.notes, interrupted), and user_version 2.
+    let raw = rusqlite::Connection::open(&db).unwrap();
+    raw.execute_batch(
+        "ALTER TABLE journal DROP COLUMN before; ALTER TABLE journal DROP COLUMN done;
+         PRAGMA user_version = 2;",
+    )
+    .unwrap();
+    raw.execute(
+        "INSERT INTO journal (at, step) VALUES (?1, ?2)",
+        rusqlite::params![
+            now().unix(),
+            r#"{"package":"com.example.notes","kind":"suspend","rule":"x","action":"suspend","message":null,"link":null}"#
+        ],
+    )
+    .unwrap();
+    drop(raw);
+
+    let mut store = Store::open(&db).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 3);
+    assert_eq!(store.active_policy().unwrap().unwrap().policy.version, 7);
+    assert_eq!(store.recent_scans(10).unwrap().len(), 1);
+    assert_eq!(store.findings().unwrap().len(), 1);
+    assert_eq!(store.ownership().unwrap().len(), 1);
+    assert_eq!(store.pending_steps().unwrap().len(), 1);
+    // The notes app carries a block by now (someone else's); the old row does not make it ours.
+    device
+        .inventory
+        .packages
+        .iter_mut()
+        .find(|p| p.name == "com.example.notes")
+        .unwrap()
+        .suspended = true;
+    let summary = scan(
+        &mut store,
+        &mut device,
+        &enrolment(&[]),
+        Scope::Full,
+        "full",
+        later("1h"),
+    )
+    .unwrap();
+    assert!(summary.recovered.is_empty(), "{:?}", summary.recovered);
+    assert!(
+        !store
+            .owned_blocks()
+            .unwrap()
+            .iter()
+            .any(|(p, _)| p == "com.example.notes")
+    );
+}

@@ -916,14 +916,20 @@ fn a_policy_issued_far_in_the_future_is_refused() {
 }
 
 #[test]
-fn an_oversized_body_is_refused_while_reading() {
+fn the_sync_asks_for_each_document_with_its_cap() {
+    // The transport enforces the cap while streaming (the nginx test shows a real body cut off);
+    // what the sync owns is asking for every document with the right one.
     let mut w = World::new();
-    w.mirrors.put(
-        M1,
-        "policy.json",
-        vec![b' '; agent_core::trust::sync::POLICY_CAP as usize + 1],
-    );
-    w.refused("larger than the cap");
+    w.sync().unwrap();
+    assert!(!w.mirrors.caps.is_empty());
+    for (url, cap) in &w.mirrors.caps {
+        let want = if url.contains("/root/") {
+            agent_core::trust::sync::ROOT_CAP
+        } else {
+            agent_core::trust::sync::POLICY_CAP
+        };
+        assert_eq!(*cap, want, "{url}");
+    }
 }
 
 #[test]

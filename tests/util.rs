@@ -253,6 +253,8 @@ pub mod org {
         /// Answer 403 instead of 404 for a missing file, as S3, CloudFront and Azure Blob do for
         /// a key that does not exist (when the caller may not list the bucket).
         pub forbidden_when_missing: bool,
+        /// The byte cap each request was made with, by URL.
+        pub caps: Vec<(String, u64)>,
     }
 
     impl Mirrors {
@@ -287,6 +289,7 @@ pub mod org {
             if_none_match: Option<&str>,
             cap: u64,
         ) -> Result<Response, String> {
+            self.caps.push((url.to_string(), cap));
             self.requests.push(format!(
                 "{url}{}",
                 if_none_match
