@@ -31,6 +31,7 @@ pub mod policy;
 mod protected;
 mod recovery;
 mod report;
+mod status;
 pub(crate) mod store;
 mod time;
 pub mod trust;
@@ -53,6 +54,7 @@ pub use protected::{
     AGENT_PACKAGE, NeverBlock, PLATFORM as PLATFORM_PACKAGES, Protection, protection,
 };
 pub use report::{ExceptionLine, PolicySummary, Report, SyncSummary, ViolationLine};
+pub use status::{PolicyStatus, Status, status};
 pub use store::{
     LogRow, OutboxEvent, OwnedBlock, ScanRecord, ScanRow, Store, StoredPolicy, retention,
 };

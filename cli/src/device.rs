@@ -49,7 +49,7 @@ pub(crate) fn run_sync(
             Ok(0)
         }
         Err(e) => {
-            let stale = status_text(&store, Timestamp::now())?;
+            let stale = agent_core::status(&store, Timestamp::now())?.to_text();
             Err(Failure::new(format!("{e}\n{stale}")))
         }
     }
@@ -82,112 +82,13 @@ pub(crate) fn render_sync(r: &SyncReport) -> String {
     o
 }
 
-fn status_text(store: &Store, now: Timestamp) -> Result<String, Failure> {
-    let v = status_json(store, now)?;
-    let mut o = String::new();
-    match v["policy"].as_object() {
-        Some(p) => {
-            o.push_str(&format!(
-                "Policy: {} version {} ({}), rules hash {}\n",
-                p["organisation"].as_str().unwrap_or("?"),
-                p["version"],
-                if p["signed_by"].as_array().is_some_and(|a| !a.is_empty()) {
-                    format!(
-                        "signed by {}",
-                        p["signed_by"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|k| k.as_str())
-                            .map(|k| &k[..16.min(k.len())])
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                } else {
-                    "unsigned, loaded from a file".into()
-                },
-                p["rules_hash"].as_str().unwrap_or("")
-            ));
-            o.push_str(&format!(
-                "Expires: {}{}\n",
-                p["expires"].as_str().unwrap_or("never"),
-                if p["stale"] == true {
-                    " (EXPIRED: still enforced, stale)"
-                } else {
-                    ""
-                }
-            ));
-        }
-        None => o.push_str("Policy: none active\n"),
-    }
-    o.push_str(&format!(
-        "Root: version {}; policy-version floor {}; time floor {}\n",
-        v["root_version"],
-        v["policy_floor"],
-        v["time_floor"].as_str().unwrap_or("-")
-    ));
-    o.push_str(&format!(
-        "Last successful sync: {}{}\n",
-        v["last_sync_ok"].as_str().unwrap_or("never"),
-        v["hours_since_verified_fetch"]
-            .as_i64()
-            .map(|h| format!(" ({h} h ago)"))
-            .unwrap_or_default()
-    ));
-    if let Some(e) = v["last_sync_error"].as_str() {
-        o.push_str(&format!("Last sync error: {e}\n"));
-    }
-    if let Some(e) = v["clock_problem"].as_str() {
-        o.push_str(&format!("Clock problem: {e}\n"));
-    }
-    if let Some(e) = v["store_recovered"].as_str() {
-        o.push_str(&format!("Store recovered: {e}\n"));
-    }
-    o.push_str(&format!(
-        "Outbox: {} event(s) waiting for upload\n",
-        v["outbox"]
-    ));
-    Ok(o)
-}
-
-fn status_json(store: &Store, now: Timestamp) -> Result<serde_json::Value, Failure> {
-    let active = store.active_policy()?;
-    let policy = active.as_ref().map(|a| {
-        serde_json::json!({
-            "organisation": a.policy.organisation, "version": a.policy.version,
-            "issued_at": a.policy.issued_at, "expires": a.policy.expires,
-            "stale": agent_core::clock::is_stale(a.policy.expires, now, store.time_floor().unwrap_or(now)), "rules_hash": a.policy.rules_hash(),
-            "sha256": a.sha256, "source": a.source, "received_at": a.received_at,
-            "signed_by": store.active_signers().unwrap_or_default(),
-        })
-    });
-    let last_ok = store.last_sync_ok()?;
-    Ok(serde_json::json!({
-        "policy": policy,
-        "root_version": store.trusted_root()?.map_or(0, |(v, _)| v),
-        "policy_floor": store.policy_floor()?,
-        "time_floor": store.time_floor()?,
-        "last_sync_ok": last_ok,
-        "hours_since_verified_fetch": last_ok.map(|t| now.since(t) / 3600),
-        "last_sync_error": store.last_sync_error()?,
-        "clock_problem": store.clock_problem()?,
-        "store_recovered": store.recovered()?,
-        "outbox": store.outbox(i64::MAX)?.len(),
-        "last_scan": store.recent_scans(1)?.first(),
-    }))
-}
-
 pub(crate) fn status(db: &Path, json: bool, out: &mut dyn Write) -> Result<i32, Failure> {
     let store = open_existing(db)?;
     let now = Timestamp::now();
     if json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&status_json(&store, now)?).unwrap_or_default()
-        )?;
+        writeln!(out, "{}", agent_core::status(&store, now)?.to_json())?;
     } else {
-        write!(out, "{}", status_text(&store, now)?)?;
+        write!(out, "{}", agent_core::status(&store, now)?.to_text())?;
     }
     Ok(0)
 }

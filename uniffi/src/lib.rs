@@ -588,6 +588,13 @@ impl Agent {
         })
     }
 
+    /// The device's trust and sync status as text: the same job and text as `appwacht status` on
+    /// the host (dumpsys prints this).
+    pub fn status_text(&self) -> Result<String, AgentError> {
+        let store = self.store()?;
+        Ok(agent_core::status(&store, Timestamp::now())?.to_text())
+    }
+
     /// Why an app is (or is not) blocked, as text: every matching rule and why the winner won,
     /// the finding, the agent's blocks and their history. The same job and the same text as
     /// `appwacht explain` on the host (dumpsys prints this).

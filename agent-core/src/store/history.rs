@@ -124,6 +124,14 @@ impl Store {
         )
     }
 
+    /// How many events wait for upload.
+    pub fn outbox_len(&self) -> Result<usize, Error> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as usize)
+            .map_err(|s| self.err(s))
+    }
+
     /// Drops events up to and including `id` once they are uploaded.
     pub fn acknowledge_outbox(&mut self, id: i64) -> Result<usize, Error> {
         self.conn

@@ -96,7 +96,10 @@ class AgentTest {
         assertTrue(text, text.contains("Last sync: ok at"))
         assertTrue(agent.report(ReportFormat.HTML).startsWith("<!DOCTYPE html>"))
         assertTrue(agent.report(ReportFormat.JSON).contains("\"compliant\": false"))
-        // The same job and text as `appwacht explain` on the host.
+        // The same jobs and texts as `appwacht status` and `appwacht explain` on the host.
+        val statusText = agent.statusText()
+        assertTrue(statusText, statusText.startsWith("Policy: "))
+        assertTrue(statusText, statusText.contains("Root: version 1; policy-version floor"))
         val why = agent.explain("com.videoedit.promax")
         assertTrue(why, why.startsWith("com.videoedit.promax: VIOLATION"))
         assertTrue(why, why.contains("decided by: annex-a"))

@@ -101,7 +101,7 @@ object AgentRuntime {
         }
 
         override fun report() = guarded { it.report(ReportFormat.TEXT) }
-        override fun status() = guarded { it.status() }
+        override fun status() = guarded { it.statusText() }
         override fun scan() = guarded { it.fullScan() }
         override fun sync() = guarded { it.sync() }
         override fun explain(packageName: String) = guarded { it.explain(packageName) }

@@ -64,6 +64,8 @@ class AppFlowTest {
         val report = DumpCommands.run(arrayOf(), helpdesk)
         assertTrue(report, report.contains("Status: NOT COMPLIANT"))
         assertTrue(DumpCommands.run(arrayOf("explain", "com.zhiliaoapp.musically"), helpdesk).contains("annex-a"))
+        // dumpsys prints the same status text as `appwacht status` on the host.
+        assertTrue(DumpCommands.run(arrayOf("status"), helpdesk).startsWith("Policy: "))
         val states = EmmStatus.statesFor(agent.status())
         assertEquals("com.zhiliaoapp.musically", states.first { it.key == "compliance" }.data)
         // After each piece of work the EMM gets the keyed states.

@@ -1,0 +1,172 @@
+//! `status`: the device's trust and sync state in one view — which policy is in force and who
+//! signed it, whether it is stale, the root and floors, the last sync, problems the helpdesk must
+//! see. The CLI's `status` and the phone's dumpsys print the same text for the same store.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use crate::Error;
+use crate::store::{ScanRow, Store};
+use crate::time::Timestamp;
+
+/// The policy in force, as `status` shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct PolicyStatus {
+    /// Its organisation.
+    pub organisation: String,
+    /// Its version.
+    pub version: u64,
+    /// When it was signed.
+    pub issued_at: Option<Timestamp>,
+    /// When it expires.
+    pub expires: Option<Timestamp>,
+    /// It has expired (judged by the later of the clock and the time floor): still enforced.
+    pub stale: bool,
+    /// Hash of its rules.
+    pub rules_hash: String,
+    /// SHA-256 of the bytes received.
+    pub sha256: String,
+    /// Where it came from.
+    pub source: String,
+    /// When it was stored.
+    pub received_at: Timestamp,
+    /// Key ids that signed it (empty for a policy loaded from a file).
+    pub signed_by: Vec<String>,
+}
+
+/// The device's status.
+#[derive(Clone, Debug, Serialize)]
+pub struct Status {
+    /// The policy in force, if any.
+    pub policy: Option<PolicyStatus>,
+    /// The trusted root's version (0 before the first sync).
+    pub root_version: u64,
+    /// The policy-version floor.
+    pub policy_floor: u64,
+    /// The time floor.
+    pub time_floor: Timestamp,
+    /// The last successful sync.
+    pub last_sync_ok: Option<Timestamp>,
+    /// Hours since the last verified fetch.
+    pub hours_since_verified_fetch: Option<i64>,
+    /// The last sync error, if the last attempt failed.
+    pub last_sync_error: Option<String>,
+    /// A clock problem the last scan saw.
+    pub clock_problem: Option<String>,
+    /// A damaged store moved aside at open.
+    pub store_recovered: Option<String>,
+    /// Events waiting for upload.
+    pub outbox: usize,
+    /// The last scan.
+    pub last_scan: Option<ScanRow>,
+}
+
+/// Reads the status from the store; `clock` is the device's clock.
+pub fn status(store: &Store, clock: Timestamp) -> Result<Status, Error> {
+    let floor = store.time_floor()?;
+    let policy = match store.active_policy()? {
+        Some(a) => Some(PolicyStatus {
+            organisation: a.policy.organisation.clone(),
+            version: a.policy.version,
+            issued_at: a.policy.issued_at,
+            expires: a.policy.expires,
+            stale: crate::clock::is_stale(a.policy.expires, clock, floor),
+            rules_hash: a.policy.rules_hash(),
+            sha256: a.sha256,
+            source: a.source,
+            received_at: a.received_at,
+            signed_by: store.active_signers()?,
+        }),
+        None => None,
+    };
+    let last_ok = store.last_sync_ok()?;
+    Ok(Status {
+        policy,
+        root_version: store.trusted_root()?.map_or(0, |(v, _)| v),
+        policy_floor: store.policy_floor()?,
+        time_floor: floor,
+        last_sync_ok: last_ok,
+        hours_since_verified_fetch: last_ok.map(|t| clock.since(t) / 3600),
+        last_sync_error: store.last_sync_error()?,
+        clock_problem: store.clock_problem()?,
+        store_recovered: store.recovered()?,
+        outbox: store.outbox_len()?,
+        last_scan: store.recent_scans(1)?.into_iter().next(),
+    })
+}
+
+impl Status {
+    /// The status as JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The status as text: what `appwacht status` and the phone's dumpsys print.
+    pub fn to_text(&self) -> String {
+        let mut o = String::new();
+        match &self.policy {
+            Some(p) => {
+                let signers = if p.signed_by.is_empty() {
+                    "unsigned, loaded from a file".to_string()
+                } else {
+                    let short: Vec<&str> = p
+                        .signed_by
+                        .iter()
+                        .map(|k| k.get(..16).unwrap_or(k))
+                        .collect();
+                    format!("signed by {}", short.join(", "))
+                };
+                let _ = writeln!(
+                    o,
+                    "Policy: {} version {} ({signers}), rules hash {}",
+                    p.organisation, p.version, p.rules_hash
+                );
+                let _ = writeln!(
+                    o,
+                    "Expires: {}{}",
+                    p.expires.map_or("never".to_string(), |e| e.to_string()),
+                    if p.stale {
+                        " (EXPIRED: still enforced, stale)"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            None => {
+                let _ = writeln!(o, "Policy: none active");
+            }
+        }
+        let _ = writeln!(
+            o,
+            "Root: version {}; policy-version floor {}; time floor {}",
+            self.root_version,
+            self.policy_floor,
+            if self.time_floor.unix() == 0 {
+                "-".to_string()
+            } else {
+                self.time_floor.to_string()
+            }
+        );
+        let _ = writeln!(
+            o,
+            "Last successful sync: {}{}",
+            self.last_sync_ok
+                .map_or("never".to_string(), |t| t.to_string()),
+            self.hours_since_verified_fetch
+                .map(|h| format!(" ({h} h ago)"))
+                .unwrap_or_default()
+        );
+        for (label, text) in [
+            ("Last sync error", &self.last_sync_error),
+            ("Clock problem", &self.clock_problem),
+            ("Store recovered", &self.store_recovered),
+        ] {
+            if let Some(t) = text {
+                let _ = writeln!(o, "{label}: {t}");
+            }
+        }
+        let _ = writeln!(o, "Outbox: {} event(s) waiting for upload", self.outbox);
+        o
+    }
+}
