@@ -1,8 +1,10 @@
 //! Fetching the published files: a trait so tests can swap the network, and the real one over
 //! `ureq` with every timeout set, a byte cap enforced while streaming, HTTPS only, no redirects.
 
+#[cfg(feature = "https")]
 use std::time::Duration;
 
+#[cfg(feature = "https")]
 use super::config::DeviceConfig;
 
 /// One response.
@@ -23,11 +25,13 @@ pub trait Transport {
     -> Result<Response, String>;
 }
 
-/// HTTPS over `ureq`.
+/// HTTPS over `ureq` (feature `https`).
+#[cfg(feature = "https")]
 pub struct HttpTransport {
     agent: ureq::Agent,
 }
 
+#[cfg(feature = "https")]
 impl HttpTransport {
     /// A transport configured from the device configuration.
     pub fn new(config: &DeviceConfig) -> Result<HttpTransport, String> {
@@ -67,6 +71,7 @@ impl HttpTransport {
     }
 }
 
+#[cfg(feature = "https")]
 impl Transport for HttpTransport {
     fn get(
         &mut self,
