@@ -275,3 +275,44 @@ fn a_store_of_schema_2_holding_data_is_migrated_and_keeps_it() {
             .any(|(p, _)| p == "com.example.notes")
     );
 }
+
+/// Issue 11.6: nothing is silently lost. A journal row that does not parse is an error that names
+/// it, not a row dropped (which would forget a step in flight, and with it a block the agent placed).
+#[test]
+fn a_journal_row_that_does_not_parse_is_an_error_not_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("compliance.db");
+    let mut store = Store::open(&db).unwrap();
+    store
+        .activate_policy(
+            &policy_json("[[rules]]\nid = \"x\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = { packages = [\"com.zhiliaoapp.musically\"] }\n", 1, Mode::Enforce),
+            "test",
+            now(),
+        )
+        .unwrap();
+    let raw = rusqlite::Connection::open(&db).unwrap();
+    raw.execute(
+        "INSERT INTO journal (at, step) VALUES (1, '{\"package\": \"com.zhiliaoapp.musically\", \"kind\": \"susp')",
+        [],
+    )
+    .unwrap();
+    drop(raw);
+    let err = store.pending_steps().unwrap_err().to_string();
+    assert!(err.contains("a journal row does not parse"), "{err}");
+    let mut device = SimulatedDevice::new(inventory(&[], vec![app("com.zhiliaoapp.musically")]));
+    let err = scan(
+        &mut store,
+        &mut device,
+        &enrolment(&[]),
+        Scope::Full,
+        "full",
+        now(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("a journal row does not parse"), "{err}");
+    assert!(
+        device.log.is_empty(),
+        "nothing acted on while the journal is unreadable"
+    );
+}

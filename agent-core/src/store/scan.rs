@@ -127,7 +127,7 @@ impl Store {
                 let opened = prior
                     .get(&f.decision.package)
                     .is_none_or(|p| p.rule != f.decision.rule);
-                let json = serde_json::to_string(&f).unwrap_or_default();
+                let json = to_json(&f)?;
                 tx.execute(
                     "INSERT OR REPLACE INTO findings (package, rule, since, enforced_since, last_seen, warned, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![f.decision.package, f.decision.rule, f.since.unix(), f.enforced_since.map(Timestamp::unix), now.unix(),
@@ -183,11 +183,11 @@ impl Store {
             // The inventory snapshot, for `explain` and the report.
             tx.execute(
                 "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)",
-                params![keys::DEVICE, serde_json::to_string(rec.device).unwrap_or_default()],
+                params![keys::DEVICE, to_json(rec.device)?],
             )?;
             tx.execute(
                 "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)",
-                params![keys::ENROLMENT, serde_json::to_string(rec.enrolment).unwrap_or_default()],
+                params![keys::ENROLMENT, to_json(rec.enrolment)?],
             )?;
             if rec.full {
                 tx.execute("DELETE FROM packages", [])?;
@@ -195,7 +195,7 @@ impl Store {
             for p in rec.packages {
                 tx.execute(
                     "INSERT OR REPLACE INTO packages (name, json) VALUES (?1, ?2)",
-                    params![p.name, serde_json::to_string(p).unwrap_or_default()],
+                    params![p.name, to_json(p)?],
                 )?;
             }
             tx.execute("DELETE FROM journal", [])?;
@@ -252,7 +252,7 @@ impl Store {
         self.write(|tx| {
             let mut ids = Vec::with_capacity(steps.len());
             for step in steps {
-                let json = serde_json::to_string(step).unwrap_or_default();
+                let json = to_json(step)?;
                 let before = device.iter().find(|p| p.name == step.package).map(|p| {
                     serde_json::json!({"suspended": p.suspended, "hidden": p.hidden}).to_string()
                 });
@@ -293,13 +293,17 @@ impl Store {
                 ))
             },
         )?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(step, before, done)| {
+        // A row that does not parse is an error, never dropped: a dropped row would be a step in
+        // flight the agent forgot, and with it a block it placed and no longer knows is its own.
+        rows.into_iter()
+            .map(|(step, before, done)| {
                 let before: Option<serde_json::Value> =
                     before.and_then(|b| serde_json::from_str(&b).ok());
-                Some(JournalEntry {
-                    step: serde_json::from_str(&step).ok()?,
+                Ok(JournalEntry {
+                    step: serde_json::from_str(&step).map_err(|e| Error::StoreContents {
+                        path: self.path.clone(),
+                        reason: format!("a journal row does not parse ({e}): {step}"),
+                    })?,
                     before: before.map(|b| {
                         let flag = |k: &str| b.get(k).and_then(|v| v.as_bool()).unwrap_or(true);
                         (flag("suspended"), flag("hidden"))
@@ -307,7 +311,7 @@ impl Store {
                     done: done != 0,
                 })
             })
-            .collect())
+            .collect()
     }
 
     /// Reconciles steps left in the journal by an interrupted run with the device's real state.
@@ -463,8 +467,13 @@ impl Store {
         })?;
         let packages = rows
             .iter()
-            .filter_map(|j| serde_json::from_str(j).ok())
-            .collect();
+            .map(|j| {
+                serde_json::from_str(j).map_err(|e| Error::StoreContents {
+                    path: self.path.clone(),
+                    reason: format!("a stored package does not parse: {e}"),
+                })
+            })
+            .collect::<Result<_, _>>()?;
         Ok(Some(Inventory {
             device,
             packages,
@@ -527,6 +536,12 @@ fn outbox(
         params![now.unix(), kind, body.to_string()],
     )?;
     Ok(())
+}
+
+/// A value as JSON for the store; a failure is the transaction's error, never an empty string
+/// written in its place.
+fn to_json(value: &impl Serialize) -> rusqlite::Result<String> {
+    serde_json::to_string(value).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
 }
 
 fn stored_finding(json: &str) -> Option<Finding> {
