@@ -4,11 +4,10 @@
 
 use std::sync::OnceLock;
 
-use agent_core::policy::authoring;
 use agent_core::{CertDigest, Store};
 use appwacht::descriptors::{self, Kind};
 use appwacht_tests::jvm::{HarnessRun, JniMember, class_names, javap, listing, run_harness};
-use appwacht_tests::{enrolment, now, root, test_data};
+use appwacht_tests::{enrolment, now, root};
 
 const SCENARIOS: &[&str] = &[
     "init",
@@ -29,25 +28,7 @@ const SCENARIOS: &[&str] = &[
 ];
 
 fn inputs() -> Vec<(&'static str, Vec<u8>)> {
-    let certs = test_data().join("seed-certs");
-    let policy_toml = std::fs::read_to_string(root().join("examples/policy.toml")).unwrap();
-    let policy = authoring::compile("examples/policy.toml", &policy_toml, now()).unwrap();
-    let strict = appwacht_tests::policy(
-        "[[rules]]\nid = \"hide-temu\"\neffect = \"deny\"\naction = \"hide\"\nmatch = { packages = [\"com.einnovation.temu\"] }\n\
-         [[rules]]\nid = \"remove-tiktok\"\neffect = \"deny\"\naction = \"uninstall\"\nmatch = { packages = [\"com.zhiliaoapp.musically\"] }\n",
-    );
-    vec![
-        (
-            "com.zhiliaoapp.musically.der",
-            std::fs::read(certs.join("com.zhiliaoapp.musically.der")).unwrap(),
-        ),
-        (
-            "com.tencent.mm.der",
-            std::fs::read(certs.join("com.tencent.mm.der")).unwrap(),
-        ),
-        ("policy.json", policy.to_json()),
-        ("hide-and-uninstall.policy.json", strict.to_json()),
-    ]
+    appwacht_tests::jvm::harness_inputs()
 }
 
 /// All scenarios on an SDK 34 device, in one JVM.
@@ -603,49 +584,6 @@ fn a_rust_panic_reaches_java_as_an_exception_not_an_abort() {
 fn a_bad_request_is_an_exception_naming_what_is_wrong() {
     let error = sdk34().error("bad-request");
     assert!(error.starts_with("nl.appwacht.agent.AgentException: the request is not valid: invalid type: integer `5`, expected a string"), "{error}");
-}
-
-/// The figures in docs/BENCHMARKS.md: reading 1,000 and 5,000 packages through JNI on the host JVM
-/// against parsing the same inventory from JSON in the same run, and the JVM's peak memory.
-/// Run: `cargo test -p appwacht-tests jni::jni_read_benchmark -- --ignored --nocapture`
-#[test]
-#[ignore = "a measurement, not a check: run it by name"]
-fn jni_read_benchmark() {
-    let lib = appwacht_tests::jvm::release_library();
-    let times =
-        appwacht_tests::jvm::run_harness_with(lib, &[], 34, &inputs(), &["bench"]).json("bench");
-    println!("time (release library, no -Xcheck:jni, median of 9, same JVM): {times}");
-    for n in [1000, 5000] {
-        let rss = |scenario: &str| -> u64 {
-            let lib = appwacht_tests::jvm::release_library();
-            let out = tempfile::tempdir().unwrap();
-            let result = std::process::Command::new("/usr/bin/time")
-                .args(["-v", "java"])
-                .arg(format!("-Djava.library.path={}", lib.display()))
-                .arg("-cp")
-                .arg(appwacht_tests::jvm::classes())
-                .arg("JniHarness")
-                .arg(out.path())
-                .arg(out.path())
-                .arg(scenario)
-                .output()
-                .unwrap();
-            let text = String::from_utf8_lossy(&result.stderr);
-            let line = text
-                .lines()
-                .find(|l| l.contains("Maximum resident set size"))
-                .expect("GNU time output");
-            line.rsplit(' ').next().unwrap().trim().parse().unwrap()
-        };
-        let (setup, read) = (
-            rss(&format!("mem-setup-{n}")),
-            rss(&format!("mem-read-{n}")),
-        );
-        println!(
-            "peak RSS, {n} packages: JVM with the doubles set up {setup} KiB; after reading them through JNI {read} KiB (+{} KiB)",
-            read.saturating_sub(setup)
-        );
-    }
 }
 
 /// Issue 11.1: the shipped library has one API. A release build (the profile the app ships)
