@@ -218,25 +218,15 @@ pub fn sync(
             } else {
                 SyncFailure::Untrusted
             };
-            if progress
-                .iter()
-                .any(|(v, _)| Some(*v) != bootstrap_version(store, config))
-            {
+            // On the first sync the walk starts with the pinned root itself: keep it only with
+            // what was verified after it.
+            let first_sync = store.trusted_root()?.is_none();
+            if progress.len() > usize::from(first_sync) {
                 store.keep_roots(&progress, now)?;
             }
             store.record_sync_failure(now, &reason)?;
             Err(Error::Sync { reason, kind })
         }
-    }
-}
-
-/// The version of the pinned root when nothing is stored yet (the first sync), else none.
-fn bootstrap_version(store: &Store, config: &DeviceConfig) -> Option<u64> {
-    match store.trusted_root() {
-        Ok(None) => verify_initial(&config.pinned_root.to_json(), &config.organisation)
-            .ok()
-            .map(|r| r.version),
-        _ => None,
     }
 }
 
