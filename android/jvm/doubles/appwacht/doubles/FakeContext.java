@@ -21,11 +21,33 @@ public final class FakeContext extends Context {
     private final DevicePolicyManager dpm = new DevicePolicyManager() {};
     private final NotificationManager notifications = new NotificationManager() {};
     private final RestrictionsManager restrictions = new RestrictionsManager() {};
+    /**
+     * Models the platform, not our wishes: {@code schedule} replaces a job with the same id and, "if
+     * a job with the given ID is currently running, it will be stopped" (the reference page of
+     * JobScheduler#schedule; AOSP {@code JobSchedulerService#scheduleAsPackage} cancels the old job
+     * before adding the new one, and a replaced periodic job starts its period again).
+     */
     private final JobScheduler scheduler = new JobScheduler() {
         @Override
         public int schedule(JobInfo job) {
+            if (FakeDevice.runningJob != null && FakeDevice.runningJob == job.getId()) {
+                FakeDevice.stoppedJobs.add(job.getId());
+                FakeDevice.runningJob = null;
+            }
+            FakeDevice.jobs.removeIf(j -> j.getId() == job.getId());
             FakeDevice.jobs.add(job);
+            FakeDevice.jobSchedules++;
             return JobScheduler.RESULT_SUCCESS;
+        }
+
+        @Override
+        public JobInfo getPendingJob(int jobId) {
+            for (JobInfo j : FakeDevice.jobs) {
+                if (j.getId() == jobId) {
+                    return j;
+                }
+            }
+            return null;
         }
     };
     private final Map<String, Map<String, String>> preferences = new HashMap<>();

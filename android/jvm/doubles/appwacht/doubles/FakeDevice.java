@@ -58,6 +58,12 @@ public final class FakeDevice {
     public static final List<String> notifications = new ArrayList<>();
     public static final List<String> registered = new ArrayList<>();
     public static final List<android.app.job.JobInfo> jobs = new ArrayList<>();
+    /** The id of the job the platform is running now (it started the process), if any. */
+    public static Integer runningJob;
+    /** Jobs the platform stopped because they were rescheduled while running. */
+    public static final List<Integer> stoppedJobs = new ArrayList<>();
+    /** How many times a job was (re)scheduled. */
+    public static int jobSchedules;
     public static android.os.Bundle restrictions = new android.os.Bundle();
 
     public static android.content.pm.PackageInstaller newPackageInstaller() {
@@ -83,6 +89,9 @@ public final class FakeDevice {
         notifications.clear();
         registered.clear();
         jobs.clear();
+        runningJob = null;
+        stoppedJobs.clear();
+        jobSchedules = 0;
         restrictions = new android.os.Bundle();
     }
 

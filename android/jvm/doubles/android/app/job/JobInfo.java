@@ -4,19 +4,36 @@ package android.app.job;
 public class JobInfo {
     public static final int NETWORK_TYPE_ANY = 1;
 
+    final int id;
     final long periodMillis;
     final boolean persisted;
 
-    JobInfo(long periodMillis, boolean persisted) {
+    JobInfo(int id, long periodMillis, boolean persisted) {
+        this.id = id;
         this.periodMillis = periodMillis;
         this.persisted = persisted;
     }
 
+    public int getId() {
+        return id;
+    }
+
+    public long getIntervalMillis() {
+        return periodMillis;
+    }
+
+    public boolean isPersisted() {
+        return persisted;
+    }
+
     public static final class Builder {
+        private final int id;
         private long period;
         private boolean persisted;
 
-        public Builder(int jobId, android.content.ComponentName jobService) {}
+        public Builder(int jobId, android.content.ComponentName jobService) {
+            id = jobId;
+        }
 
         public Builder setPeriodic(long intervalMillis) {
             period = intervalMillis;
@@ -33,7 +50,7 @@ public class JobInfo {
         }
 
         public JobInfo build() {
-            return new JobInfo(period, persisted);
+            return new JobInfo(id, period, persisted);
         }
     }
 }

@@ -7,4 +7,6 @@ public abstract class JobScheduler {
     public JobScheduler() {}
 
     public abstract int schedule(JobInfo job);
+
+    public abstract JobInfo getPendingJob(int jobId);
 }

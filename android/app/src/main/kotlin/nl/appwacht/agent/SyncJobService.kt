@@ -27,17 +27,25 @@ class SyncJobService : JobService() {
     override fun onStopJob(params: JobParameters): Boolean = true
 
     companion object {
-        private const val JOB_ID = 0x41770001
+        const val JOB_ID = 0x41770001
 
+        /**
+         * Schedules the periodic job unless the same one is already pending. `schedule` replaces a
+         * job with the same id and stops it if it is running: called at every process start, it
+         * would cancel the very job that started the process and push the next run a full period
+         * away. So it is rescheduled only when the interval changed (or it is missing).
+         */
         fun schedule(context: Context, configured: Boolean) {
             if (!configured) return
             val minutes = AgentRuntime.intervalMinutes
+            val scheduler = context.getSystemService(Context.JOB_SCHEDULER_SERVICE) as JobScheduler
+            val pending = scheduler.getPendingJob(JOB_ID)
+            if (pending != null && pending.intervalMillis == minutes * 60_000L && pending.isPersisted) return
             val job = JobInfo.Builder(JOB_ID, ComponentName(context, SyncJobService::class.java))
                 .setPeriodic(minutes * 60_000L)
                 .setPersisted(true)
                 .setRequiredNetworkType(JobInfo.NETWORK_TYPE_ANY)
                 .build()
-            val scheduler = context.getSystemService(Context.JOB_SCHEDULER_SERVICE) as JobScheduler
             if (scheduler.schedule(job) != JobScheduler.RESULT_SUCCESS) {
                 Log.e(AgentRuntime.TAG, "the periodic job could not be scheduled")
             }

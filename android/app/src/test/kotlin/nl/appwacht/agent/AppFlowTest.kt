@@ -70,5 +70,22 @@ class AppFlowTest {
         assertEquals("com.zhiliaoapp.musically", states.first { it.key == "compliance" }.data)
         // After each piece of work the EMM gets the keyed states.
         assertTrue(reported.last().any { it.key == "app:com.zhiliaoapp.musically" && it.error })
+
+        // Issue 12.2: the periodic job cold-starts the process (the normal case). The start must
+        // not reschedule it: the platform would stop the running job and restart its period.
+        FakeDevice.runningJob = SyncJobService.JOB_ID
+        val schedulesBefore = FakeDevice.jobSchedules
+        AgentApplication.start(context)
+        drain()
+        assertTrue(FakeDevice.stoppedJobs.toString(), FakeDevice.stoppedJobs.isEmpty())
+        assertEquals(schedulesBefore, FakeDevice.jobSchedules)
+        assertEquals(1, FakeDevice.jobs.size)
+        // A changed interval is rescheduled, once.
+        m.putInt(SettingKeys.SYNC_INTERVAL_MINUTES, 120)
+        FakeDevice.runningJob = null
+        AgentApplication.start(context)
+        drain()
+        assertEquals(schedulesBefore + 1, FakeDevice.jobSchedules)
+        assertEquals(120L * 60_000L, FakeDevice.jobs.single().intervalMillis)
     }
 }
