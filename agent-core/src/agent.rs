@@ -159,7 +159,7 @@ pub fn scan(
         full,
     );
 
-    if crate::clock::holds_irreversible(&judged) {
+    if judged.ahead {
         // An uninstall cannot be undone: it waits until the clock can be believed. The suspend
         // planned with it still blocks the app.
         plan.steps.retain(|s| s.kind != StepKind::Uninstall);

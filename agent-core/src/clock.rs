@@ -27,6 +27,8 @@ pub struct JudgedTime {
     pub floor_time: Timestamp,
     /// A clock problem, in one sentence.
     pub problem: Option<String>,
+    /// The clock runs far ahead of every signed time: irreversible steps wait.
+    pub ahead: bool,
 }
 
 /// Judges the clock against the floor, the newest signed time and the active policy's expiry.
@@ -40,9 +42,10 @@ pub fn judge(
     let horizon = policy_expires.map_or(signed, |e| e.max(signed));
     let limit = Timestamp::from_unix(horizon.unix().saturating_add(AHEAD_MARGIN_SECS));
     let known = signed.unix() > 0;
-    let problem = if known && clock > limit {
+    let ahead = known && clock > limit;
+    let problem = if ahead {
         Some(format!(
-            "the phone's clock ({clock}) is {} days {AHEAD_WORDS} (newest {signed}{}): the clock is wrong or the policy has not been renewed; uninstalls wait until this is resolved",
+            "the phone's clock ({clock}) is {} days past every signed time (newest {signed}{}): the clock is wrong or the policy has not been renewed; uninstalls wait until this is resolved",
             clock.since(horizon) / 86_400,
             policy_expires.map_or(String::new(), |e| format!(", policy valid until {e}")),
         ))
@@ -64,6 +67,7 @@ pub fn judge(
             now
         },
         problem,
+        ahead,
     }
 }
 
@@ -72,14 +76,3 @@ pub fn judge(
 pub fn is_stale(expires: Option<Timestamp>, clock: Timestamp, floor: Timestamp) -> bool {
     expires.is_some_and(|e| e <= clock.max(floor))
 }
-
-/// Whether a problem holds irreversible steps back: a clock ahead does (a clock behind judges by
-/// the floor, a time the device has really seen).
-pub fn holds_irreversible(j: &JudgedTime) -> bool {
-    j.problem
-        .as_deref()
-        .is_some_and(|p| p.contains(AHEAD_WORDS))
-}
-
-/// The words that mark a clock ahead in a problem's sentence.
-const AHEAD_WORDS: &str = "past every signed time";

@@ -607,17 +607,7 @@ impl Engine {
             exception: None,
         };
 
-        let e = &scope.enrolment;
-        let protection = protected::protection(
-            package,
-            &protected::NeverBlock {
-                agent: &e.agent_package,
-                agent_certificates: &e.agent_certificates,
-                emm: &e.emm_packages,
-                emm_certificates: &e.emm_certificates,
-                device: &e.device_essentials,
-            },
-        );
+        let protection = protected::protection(package, &scope.enrolment);
         if let protected::Protection::Protected(why) = protection {
             let decision = base(Outcome::Protected, format!("never blocked: {why}").into());
             if explain {

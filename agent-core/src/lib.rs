@@ -50,9 +50,7 @@ pub use error::Error;
 pub use explain::{PackageExplanation, explain};
 pub use inventory::{Changes, Device, Inventory, Package, Unreadable};
 pub use policy::{Action, Effect, Mode, Policy};
-pub use protected::{
-    AGENT_PACKAGE, NeverBlock, PLATFORM as PLATFORM_PACKAGES, Protection, protection,
-};
+pub use protected::{AGENT_PACKAGE, PLATFORM as PLATFORM_PACKAGES, Protection, protection};
 pub use report::{ExceptionLine, PolicySummary, Report, SyncSummary, ViolationLine};
 pub use status::{PolicyStatus, Status, status};
 pub use store::{

@@ -12,6 +12,7 @@
 //! or the configuration gives its certificate.
 
 use crate::digest::CertDigest;
+use crate::engine::Enrolment;
 use crate::inventory::Package;
 
 /// Platform packages a phone cannot work without, across AOSP, Google and the main vendors. Each
@@ -109,25 +110,6 @@ pub const PLATFORM: &[&str] = &[
 /// The package name of this agent's app.
 pub const AGENT_PACKAGE: &str = "nl.appwacht.agent";
 
-/// Who must never be blocked on one device, and how to recognise them.
-#[derive(Clone, Copy, Debug)]
-pub struct NeverBlock<'a> {
-    /// The agent's package name.
-    pub agent: &'a str,
-    /// The agent's signing certificates. A package with the agent's name but not its certificate
-    /// is not the agent.
-    pub agent_certificates: &'a [CertDigest],
-    /// The organisation's EMM packages (the agent, helpers, launchers).
-    pub emm: &'a [String],
-    /// The EMM's certificates; when given, an EMM package must carry one of them.
-    pub emm_certificates: &'a [CertDigest],
-    /// Packages this device cannot work without beyond the built-in list: its default launcher,
-    /// dialer, SMS app and keyboard and its active device admins, as read on the phone. Like the
-    /// built-in list they protect only system packages: a user app in one of these roles (a
-    /// keyboard, a device admin) is exactly what spyware makes itself.
-    pub device: &'a [String],
-}
-
 /// What the never-block set says about a package.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Protection {
@@ -153,18 +135,21 @@ fn signed_by(package: &Package, certificates: &[CertDigest]) -> bool {
     package.all_signers().any(|d| certificates.contains(d))
 }
 
-/// What the never-block set says about a package on this device.
-pub fn protection(package: &Package, set: &NeverBlock<'_>) -> Protection {
+/// What the never-block set says about a package on the device this enrolment describes: its agent
+/// (by name and certificate), its EMM packages (by certificate too when given) and the packages it
+/// cannot work without beyond the built-in list (protected, like the list, only when pre-installed:
+/// a user app in a role — a keyboard, a device admin — is exactly what spyware makes itself).
+pub fn protection(package: &Package, set: &Enrolment) -> Protection {
     let name = package.name.as_str();
-    if name == set.agent {
-        return if signed_by(package, set.agent_certificates) {
+    if name == set.agent_package {
+        return if signed_by(package, &set.agent_certificates) {
             Protection::Protected("it is the compliance agent itself")
         } else {
             Protection::LookAlike("it carries the compliance agent's name but not its certificate")
         };
     }
-    if set.emm.iter().any(|e| e == name) {
-        return if set.emm_certificates.is_empty() || signed_by(package, set.emm_certificates) {
+    if set.emm_packages.iter().any(|e| e == name) {
+        return if set.emm_certificates.is_empty() || signed_by(package, &set.emm_certificates) {
             Protection::Protected("it is the organisation's device-management (EMM) app")
         } else {
             Protection::LookAlike(
@@ -173,7 +158,7 @@ pub fn protection(package: &Package, set: &NeverBlock<'_>) -> Protection {
         };
     }
     let platform = is_platform(name);
-    let essential = set.device.iter().any(|d| d == name);
+    let essential = set.device_essentials.iter().any(|d| d == name);
     match (platform || essential, package.system) {
         (true, true) if platform => Protection::Protected("the phone cannot work without it"),
         (true, true) => Protection::Protected(

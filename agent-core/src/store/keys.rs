@@ -3,7 +3,8 @@
 
 /// The newest signed time accepted (issue time of a policy or root), as Unix seconds.
 pub const SIGNED_TIME: &str = "time_floor";
-/// The time the last scan judged by (bounded by the clock-problem margin), as Unix seconds.
+/// The time the last scan judged by (never beyond the newest signed time or the active policy's
+/// expiry), as Unix seconds.
 pub const LAST_SCAN: &str = "last_scan_unix";
 /// Every policy key id that signed an accepted policy, comma-separated.
 pub const POLICY_SIGNERS: &str = "policy_signers";

@@ -240,8 +240,8 @@ impl Store {
 
     /// The time floor: no update or scan judges against an earlier time than this. It advances
     /// only from times the agent can stand behind: the issue times of accepted (signed) policies
-    /// and roots, and the time the last scan judged by (itself never ahead of the signed times by
-    /// more than the clock-problem margin). A device clock reading at a sync is used for that sync
+    /// and roots, and the time the last scan judged by (itself never beyond the newest signed time
+    /// or the active policy's expiry). A device clock reading at a sync is used for that sync
     /// and forgotten, so one sync with the clock years ahead cannot freeze the device.
     pub fn time_floor(&self) -> Result<Timestamp, Error> {
         Ok(Timestamp::from_unix(
