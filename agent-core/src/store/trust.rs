@@ -216,14 +216,7 @@ impl Store {
             .optional()
             .map_err(|s| self.err(s))?
             .flatten();
-        Ok(text
-            .map(|t| {
-                t.split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default())
+        Ok(text.map(|t| key_ids(&t).collect()).unwrap_or_default())
     }
 
     /// The newest trusted root's exact bytes, with its version.
@@ -258,19 +251,14 @@ impl Store {
     /// Every policy key id that signed a policy this device accepted. A root rotation may lower
     /// the version floor only when none of them is trusted any more.
     pub fn accepted_policy_signers(&self) -> Result<HashSet<String>, Error> {
-        let mut out: HashSet<String> = self
-            .state(keys::POLICY_SIGNERS)?
-            .unwrap_or_default()
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
+        let mut out: HashSet<String> =
+            key_ids(&self.state(keys::POLICY_SIGNERS)?.unwrap_or_default()).collect();
         for row in self.query(
             "SELECT signers FROM policy_history WHERE signers IS NOT NULL",
             [],
             |r| r.get::<_, String>(0),
         )? {
-            out.extend(row.split(',').filter(|s| !s.is_empty()).map(str::to_string));
+            out.extend(key_ids(&row));
         }
         Ok(out)
     }
@@ -315,12 +303,8 @@ impl Store {
                 set(keys::POLICY_FLOOR, c.policy_floor.to_string())?;
             }
             if let Some(p) = &c.policy {
-                let mut signers: Vec<String> = stored(keys::POLICY_SIGNERS)?
-                    .unwrap_or_default()
-                    .split(',')
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_string)
-                    .collect();
+                let mut signers: Vec<String> =
+                    key_ids(&stored(keys::POLICY_SIGNERS)?.unwrap_or_default()).collect();
                 for id in p.signers {
                     if !signers.contains(id) {
                         signers.push(id.clone());
@@ -537,4 +521,11 @@ impl Store {
     pub fn clock_problem(&self) -> Result<Option<String>, Error> {
         self.state(keys::CLOCK_PROBLEM)
     }
+}
+
+/// The key ids of a comma-separated list as the store keeps them.
+fn key_ids(list: &str) -> impl Iterator<Item = String> + '_ {
+    list.split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
