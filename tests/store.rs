@@ -198,18 +198,7 @@ fn the_outbox_records_findings_opened_and_closed_and_enforcement() {
 fn a_store_of_schema_2_holding_data_is_migrated_and_keeps_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("compliance.db");
-    let mut store = Store::open(&db).unwrap();
-    store
-        .activate_policy(
-            &policy_json(
-                "[[rules]]\nid = \"tiktok\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = { packages = [\"com.zhiliaoapp.musically\"] }\n",
-                7,
-                Mode::Enforce,
-            ),
-            "test",
-            now(),
-        )
-        .unwrap();
+    let mut store = tiktok_store(&db, 7);
     let mut device = SimulatedDevice::new(inventory(
         &[],
         vec![app("com.zhiliaoapp.musically"), app("com.example.notes")],
@@ -282,14 +271,7 @@ fn a_store_of_schema_2_holding_data_is_migrated_and_keeps_it() {
 fn a_journal_row_that_does_not_parse_is_an_error_not_dropped() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("compliance.db");
-    let mut store = Store::open(&db).unwrap();
-    store
-        .activate_policy(
-            &policy_json("[[rules]]\nid = \"x\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = { packages = [\"com.zhiliaoapp.musically\"] }\n", 1, Mode::Enforce),
-            "test",
-            now(),
-        )
-        .unwrap();
+    let mut store = tiktok_store(&db, 1);
     let raw = rusqlite::Connection::open(&db).unwrap();
     raw.execute(
         "INSERT INTO journal (at, step) VALUES (1, '{\"package\": \"com.zhiliaoapp.musically\", \"kind\": \"susp')",
@@ -315,4 +297,21 @@ fn a_journal_row_that_does_not_parse_is_an_error_not_dropped() {
         device.log.is_empty(),
         "nothing acted on while the journal is unreadable"
     );
+}
+
+/// A store at `db` with a policy of `version` that suspends TikTok.
+fn tiktok_store(db: &std::path::Path, version: u64) -> Store {
+    let mut store = Store::open(db).unwrap();
+    store
+        .activate_policy(
+            &policy_json(
+                "[[rules]]\nid = \"tiktok\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = { packages = [\"com.zhiliaoapp.musically\"] }\n",
+                version,
+                Mode::Enforce,
+            ),
+            "test",
+            now(),
+        )
+        .unwrap();
+    store
 }
