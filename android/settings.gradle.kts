@@ -11,6 +11,11 @@ dependencyResolutionManagement {
     repositories {
         google()
         mavenCentral()
+        // The Kotlin half of rustls-platform-verifier (the policy server's certificate is checked
+        // by Android's trust manager); its version is taken from Cargo.lock in app/build.gradle.kts.
+        maven {
+            url = uri("https://github.com/rustls/rustls-platform-verifier/raw/maven-archive/android-release-support/maven/")
+        }
     }
 }
 rootProject.name = "appwacht"

@@ -36,7 +36,40 @@ android {
     kotlinOptions { jvmTarget = "17" }
 }
 
+// rustls-platform-verifier's Kotlin half must be the version its Rust half was built with: read it
+// from the workspace's Cargo.lock (the crate rustls-platform-verifier-android carries that version),
+// as the crate's README prescribes. The Maven group is `rustls` (the README's resolution snippet
+// says `org.rustls`, which would never match the dependency it declares).
+abstract class RustlsPlatformVerifierVersion : ValueSource<String, RustlsPlatformVerifierVersion.Params> {
+    interface Params : ValueSourceParameters {
+        val lockFile: RegularFileProperty
+    }
+
+    override fun obtain(): String {
+        val lines = parameters.lockFile.get().asFile.readLines()
+        val at = lines.indexOfFirst { it.trim() == "name = \"rustls-platform-verifier-android\"" }
+        val version = if (at < 0) null else lines.drop(at + 1)
+            .firstOrNull { it.trimStart().startsWith("version = ") }
+            ?.substringAfter('"', "")?.substringBefore('"', "")?.takeIf { it.isNotEmpty() }
+        return version ?: error("rustls-platform-verifier-android is not in Cargo.lock")
+    }
+}
+
+val rustlsPlatformVerifierVersion = providers.of(RustlsPlatformVerifierVersion::class.java) {
+    parameters.lockFile.set(layout.projectDirectory.file("../../Cargo.lock"))
+}
+
+configurations.configureEach {
+    resolutionStrategy.eachDependency {
+        if (requested.group == "rustls" && requested.name == "rustls-platform-verifier") {
+            useVersion(rustlsPlatformVerifierVersion.get())
+            because("the Kotlin half must match the Rust crate in Cargo.lock")
+        }
+    }
+}
+
 dependencies {
+    implementation("rustls:rustls-platform-verifier")
     implementation("net.java.dev.jna:jna:5.14.0@aar")
     implementation("androidx.enterprise:enterprise-feedback:1.1.0")
     testImplementation("junit:junit:4.13.2")

@@ -119,6 +119,14 @@ pub extern "system" fn Java_nl_appwacht_agent_NativeBridge_init<'caller>(
     unowned
         .with_env(|env| -> Result<_, BridgeError> {
             crate::ffi_access::register(env, &context, &default_admin())?;
+            // The policy server's certificate is checked by the platform's trust manager (the
+            // system store, with an EMM's CAs) unless the organisation pinned a CA. Only in the
+            // phone build; this cannot run on the host, which has no Android trust manager.
+            #[cfg(target_os = "android")]
+            {
+                let context = env.new_local_ref(&context)?;
+                rustls_platform_verifier::android::init_with_env(env, context)?;
+            }
             let d = AndroidDevice::new(env, &context, &default_admin(), Device::default())?;
             let answer = serde_json::json!({"sdk": d.sdk(), "package": d.own_package(), "owner": d.is_owner()});
             drop(d);

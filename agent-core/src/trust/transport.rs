@@ -1,5 +1,10 @@
 //! Fetching the published files: a trait so tests can swap the network, and the real one over
 //! `ureq` with every timeout set, a byte cap enforced while streaming, HTTPS only, no redirects.
+//!
+//! Whom the transport trusts, in order: the organisation's pinned CA (`ca_certificates`) when the
+//! configuration has one, and nothing else; otherwise, in the phone build (feature
+//! `platform-verifier`), the platform's own verifier, which on Android is the system trust store
+//! with the CAs an EMM installed; otherwise the roots compiled into the library (webpki-roots).
 
 #[cfg(feature = "https")]
 use std::time::Duration;
@@ -50,6 +55,8 @@ impl HttpTransport {
                 return Err("ca_certificates holds no PEM certificate".into());
             }
             tls = tls.root_certs(RootCerts::new_with_certs(&certs));
+        } else {
+            tls = tls.root_certs(default_roots());
         }
         let agent = ureq::Agent::config_builder()
             .https_only(!config.allow_http_loopback)
@@ -69,6 +76,18 @@ impl HttpTransport {
             .new_agent();
         Ok(HttpTransport { agent })
     }
+}
+
+/// Whom to trust without a pinned CA. `RootCerts::PlatformVerifier` without ureq's
+/// `platform-verifier` feature panics at the first request, so the choice is made at compile time.
+#[cfg(feature = "platform-verifier")]
+fn default_roots() -> ureq::tls::RootCerts {
+    ureq::tls::RootCerts::PlatformVerifier
+}
+
+#[cfg(all(feature = "https", not(feature = "platform-verifier")))]
+fn default_roots() -> ureq::tls::RootCerts {
+    ureq::tls::RootCerts::WebPki
 }
 
 #[cfg(feature = "https")]
