@@ -70,11 +70,26 @@ fn fixture(dir: &Path) -> PathBuf {
     policy.expires = Some(now.plus(Span::from_secs(14 * 86_400)));
     let mut signed = Envelope::new(POLICY_TYPE, &policy.to_json());
     signed.sign(&pk).unwrap();
+    // A policy that hides one app and removes another (the hide and uninstall paths).
+    let mut strict = appwacht_tests::policy(
+        "[[rules]]\nid = \"hide-temu\"\neffect = \"deny\"\naction = \"hide\"\nmatch = { packages = [\"com.einnovation.temu\"] }\n\
+         [[rules]]\nid = \"remove-tiktok\"\neffect = \"deny\"\naction = \"uninstall\"\nmatch = { packages = [\"com.zhiliaoapp.musically\"] }\n",
+    );
+    strict.organisation = policy.organisation.clone();
+    strict.mode = Mode::Enforce;
+    strict.issued_at = Some(now);
+    strict.expires = policy.expires;
+    let mut strict_signed = Envelope::new(POLICY_TYPE, &strict.to_json());
+    strict_signed.sign(&pk).unwrap();
     let mut tampered = signed.clone();
     policy.exceptions.clear();
     tampered.payload = Envelope::new(POLICY_TYPE, &policy.to_json()).payload;
     let site = dir.join("site");
-    for (sub, env) in [("good", &signed), ("tampered", &tampered)] {
+    for (sub, env) in [
+        ("good", &signed),
+        ("tampered", &tampered),
+        ("strict", &strict_signed),
+    ] {
         std::fs::create_dir_all(site.join(sub).join("root")).unwrap();
         std::fs::write(site.join(sub).join("root/1.root.json"), root_env.to_json()).unwrap();
         std::fs::write(site.join(sub).join("policy.json"), env.to_json()).unwrap();
@@ -173,11 +188,13 @@ fn the_kotlin_api_syncs_scans_notifies_reports_and_fails_with_each_public_error(
         .unwrap()
         .port();
     std::fs::write(fixture_dir.join("good.url"), format!("{}/good", server.url)).unwrap();
-    std::fs::write(
-        fixture_dir.join("tampered.url"),
-        format!("{}/tampered", server.url),
-    )
-    .unwrap();
+    for sub in ["tampered", "strict"] {
+        std::fs::write(
+            fixture_dir.join(format!("{sub}.url")),
+            format!("{}/{sub}", server.url),
+        )
+        .unwrap();
+    }
     std::fs::write(
         fixture_dir.join("dead.url"),
         format!("https://127.0.0.1:{dead}"),
@@ -195,36 +212,53 @@ fn the_kotlin_api_syncs_scans_notifies_reports_and_fails_with_each_public_error(
     ]
     .map(|p| p.display().to_string())
     .join(sep);
-    let result = Command::new("java")
-        .arg(format!("-Djava.library.path={}", lib.display()))
-        .arg(format!("-Djna.library.path={}", lib.display()))
-        .arg(format!("-Dappwacht.fixture={}", fixture_dir.display()))
-        .arg("-cp")
-        .arg(&run_cp)
-        .args([
-            "org.junit.runner.JUnitCore",
+    // The suites under CheckJNI, which aborts the JVM on a JNI error (a wrong type, a call with an
+    // exception pending); the typed API's tests again at SDK 29, where the adapter takes the older
+    // framework paths. CheckJNI's *warnings* are not counted here: JNA's own dispatch library makes
+    // calls it warns about (seen: "without checking exceptions" under every UniffiLib method, and
+    // its JNI_OnLoad's local references); the adapter's own calls are held to no warning at all by
+    // `jni::reads_5000_packages_without_a_single_jni_warning`.
+    let junit_run = |sdk: u32, classes_: &[&str]| -> usize {
+        let result = Command::new("java")
+            .arg("-Xcheck:jni")
+            .arg(format!("-Dappwacht.sdk={sdk}"))
+            .arg(format!("-Djava.library.path={}", lib.display()))
+            .arg(format!("-Djna.library.path={}", lib.display()))
+            .arg(format!("-Dappwacht.fixture={}", fixture_dir.display()))
+            .arg("-cp")
+            .arg(&run_cp)
+            .arg("org.junit.runner.JUnitCore")
+            .args(classes_)
+            .output()
+            .expect("java");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&result.stdout),
+            String::from_utf8_lossy(&result.stderr)
+        );
+        // JUnit ends with `OK (N tests)`.
+        let passed: usize = text
+            .split("OK (")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        assert!(
+            result.status.success() && passed > 0,
+            "the Kotlin tests failed at SDK {sdk}:\n{text}"
+        );
+        passed
+    };
+    let passed = junit_run(
+        34,
+        &[
             "AgentTest",
             "nl.appwacht.agent.AppLogicTest",
             "nl.appwacht.agent.AppFlowTest",
-        ])
-        .output()
-        .expect("java");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&result.stdout),
-        String::from_utf8_lossy(&result.stderr)
-    );
-    // JUnit ends with `OK (N tests)`; fewer than the suites hold means some were not found.
-    let passed: usize = text
-        .split("OK (")
-        .nth(1)
-        .and_then(|r| r.split(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
-    assert!(
-        result.status.success() && passed >= 19,
-        "the Kotlin tests failed:\n{text}"
-    );
+        ],
+    ) + junit_run(29, &["AgentTest"]);
+    // Fewer than the suites hold means some were not found.
+    assert!(passed >= 30, "only {passed} Kotlin tests ran");
     // The line CI reads for JVM suites.
     println!("kotlin: {passed} passed, 0 failed");
 }

@@ -1097,34 +1097,13 @@ pub mod jvm {
         BUILT.get_or_init(|| build_library(true))
     }
 
-    /// The files the harness scenarios read: two seed certificates, the example policy and a
-    /// strict one.
+    /// The files the harness scenarios read: two seed certificates.
     pub fn harness_inputs() -> Vec<(&'static str, Vec<u8>)> {
         let certs = super::test_data().join("seed-certs");
-        let policy_toml =
-            std::fs::read_to_string(super::root().join("examples/policy.toml")).unwrap();
-        let policy = agent_core::policy::authoring::compile(
-            "examples/policy.toml",
-            &policy_toml,
-            super::now(),
-        )
-        .unwrap();
-        let strict = super::policy(
-            "[[rules]]\nid = \"hide-temu\"\neffect = \"deny\"\naction = \"hide\"\nmatch = { packages = [\"com.einnovation.temu\"] }\n\
-             [[rules]]\nid = \"remove-tiktok\"\neffect = \"deny\"\naction = \"uninstall\"\nmatch = { packages = [\"com.zhiliaoapp.musically\"] }\n",
-        );
-        vec![
-            (
-                "com.zhiliaoapp.musically.der",
-                std::fs::read(certs.join("com.zhiliaoapp.musically.der")).unwrap(),
-            ),
-            (
-                "com.tencent.mm.der",
-                std::fs::read(certs.join("com.tencent.mm.der")).unwrap(),
-            ),
-            ("policy.json", policy.to_json()),
-            ("hide-and-uninstall.policy.json", strict.to_json()),
-        ]
+        ["com.zhiliaoapp.musically.der", "com.tencent.mm.der"]
+            .into_iter()
+            .map(|name| (name, std::fs::read(certs.join(name)).unwrap()))
+            .collect()
     }
 
     /// Runs the harness on OpenJDK with `-Xcheck:jni` at one SDK level, with these input files.

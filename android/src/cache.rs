@@ -94,11 +94,7 @@ fn build(env: &mut Env<'_>) -> Result<Cache, BridgeError> {
         .map_err(|e| clear(env, sdk_member, e))?;
     let mut classes: HashMap<&'static str, Global<JClass<'static>>> = HashMap::new();
     let mut members = HashMap::new();
-    #[cfg(feature = "test-hooks")]
-    let all = ALL.iter().chain(crate::descriptors::TEST_HOOK_MEMBERS);
-    #[cfg(not(feature = "test-hooks"))]
-    let all = ALL.iter();
-    for m in all.filter(|m| i64::from(m.since) <= i64::from(sdk)) {
+    for m in ALL.iter().filter(|m| i64::from(m.since) <= i64::from(sdk)) {
         if !classes.contains_key(m.class) {
             let local = env
                 .find_class(JNIString::new(m.class))

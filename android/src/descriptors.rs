@@ -132,20 +132,6 @@ members! {
     APP_UNINSTALL_PACKAGE = StaticMethod "nl/appwacht/agent/NativeBridge" "uninstallPackage" "(Ljava/lang/String;)Ljava/lang/String;" since 28;
 }
 
-/// The JVM tests' hook that receives warnings on the test-only JSON path (the app tells the
-/// employee through the typed API's `EmployeeNotifier`, the one path it has). Resolved only in a
-/// build with the `test-hooks` feature; checked against the harness's class like the app's hooks.
-pub const TEST_HOOK_WARN_EMPLOYEE: Member = Member {
-    class: "nl/appwacht/agent/NativeTestHooks",
-    name: "warnEmployee",
-    descriptor: "(Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;Ljava/lang/String;)Z",
-    kind: Kind::StaticMethod,
-    since: 28,
-};
-
-/// The members only a `test-hooks` build resolves.
-pub const TEST_HOOK_MEMBERS: &[Member] = &[TEST_HOOK_WARN_EMPLOYEE];
-
 /// The exception class every error reaches the app as.
 pub const AGENT_EXCEPTION: &str = "nl/appwacht/agent/AgentException";
 

@@ -445,7 +445,6 @@ fn digests<'local>(
 
 /// A warning that reached the device: the app registered no `EmployeeNotifier`, so the employee
 /// cannot be told, and the step fails (recorded as not told, retried at the next scan).
-#[cfg(not(feature = "test-hooks"))]
 fn warn_without_notifier(
     _env: &mut Env<'_>,
     step: &Step,
@@ -455,32 +454,6 @@ fn warn_without_notifier(
         "the employee could not be told about {}: the app registered no EmployeeNotifier",
         step.package
     )))
-}
-
-/// The JVM tests' JSON path has no typed API in front of it: warnings go to the harness's hook.
-#[cfg(feature = "test-hooks")]
-fn warn_without_notifier(
-    env: &mut Env<'_>,
-    step: &Step,
-    pkg: &JString<'_>,
-) -> Result<(), BridgeError> {
-    let action = new_string(env, step.action.map_or("report", |a| a.as_str()))?;
-    let message = new_string(env, step.message.as_deref().unwrap_or(""))?;
-    let link = new_string(env, step.link.as_deref().unwrap_or(""))?;
-    let args = [
-        JValue::Object(pkg),
-        JValue::Object(&action),
-        JValue::Object(&message),
-        JValue::Object(&link),
-    ];
-    if call_static(env, &crate::descriptors::TEST_HOOK_WARN_EMPLOYEE, &args)?.z()? {
-        Ok(())
-    } else {
-        Err(BridgeError::Refused(format!(
-            "the employee could not be told about {} (notifications are off?)",
-            step.package
-        )))
-    }
 }
 
 impl PackageSource for AndroidDevice<'_, '_> {

@@ -1,9 +1,10 @@
-//! Native entry points for the JVM tests only (feature `test-hooks`): the JSON path that reads
-//! and acts on the framework doubles directly, a deliberate panic, and the benchmark's baseline.
-//! `Request.policy` activates an *unsigned* policy, which is exactly why none of this may be in a
-//! library that reaches a phone.
+//! Native entry points for the JVM tests only (feature `test-hooks`): the adapter's reading of the
+//! framework doubles as JSON (every field of every package, for the reading tests and the JNI
+//! benchmark), a deliberate panic, and the benchmark's baseline. They only read: everything that
+//! judges or acts goes through the typed API (`Agent`), as in the app, and is tested that way
+//! (`android/jvm/kotlin-tests/AgentTest.kt`). None of this is in a library that reaches a phone.
 
-use agent_core::{Device, Enrolment, Scope, Store, Timestamp};
+use agent_core::Device;
 use jni::objects::{JClass, JObject, JString};
 use jni::sys::jint;
 use jni::{Env, EnvUnowned};
@@ -14,7 +15,7 @@ use crate::entry::{ThrowAgentException, default_admin, json_string};
 use crate::error::BridgeError;
 use crate::java::string;
 
-/// What the app asks for, as JSON.
+/// What the harness asks the reader for, as JSON.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Request {
@@ -27,27 +28,6 @@ struct Request {
     /// The device's groups.
     #[serde(default)]
     groups: Vec<String>,
-    /// The EMM's package (never blocked).
-    #[serde(default)]
-    emm_package: Option<String>,
-    /// The compliance store.
-    #[serde(default)]
-    db: Option<String>,
-    /// A compiled policy to activate before scanning (otherwise the active one is used).
-    #[serde(default)]
-    policy: Option<serde_json::Value>,
-    /// `full` or `install`.
-    #[serde(default)]
-    trigger: Option<String>,
-    /// For the install path: the one package.
-    #[serde(default)]
-    package: Option<String>,
-    /// The text of the system's "blocked by your organisation" dialog.
-    #[serde(default)]
-    support_message: Option<String>,
-    /// The scan's "now" (tests); the clock otherwise.
-    #[serde(default)]
-    now: Option<String>,
 }
 
 fn request(env: &mut Env<'_>, json: JString<'_>) -> Result<Request, BridgeError> {
@@ -62,55 +42,6 @@ fn device_of(r: &Request) -> Device {
         sdk: 0,
         essentials: Vec::new(),
     }
-}
-
-/// Opens the request's store, activating the policy it carries, at the request's "now".
-fn open_store(r: &Request) -> Result<(Store, Timestamp), BridgeError> {
-    let db = r.db.clone().ok_or_else(|| {
-        BridgeError::Request("`db` (the compliance store's path) is missing".into())
-    })?;
-    let now = match &r.now {
-        Some(t) => Timestamp::parse(t).map_err(BridgeError::Request)?,
-        None => Timestamp::now(),
-    };
-    let mut store = Store::open(std::path::Path::new(&db))?;
-    if let Some(policy) = &r.policy {
-        let bytes = serde_json::to_vec(policy).map_err(|e| BridgeError::Request(e.to_string()))?;
-        store.activate_policy(&bytes, "the app", now)?;
-    }
-    Ok((store, now))
-}
-
-fn enrolment_of(r: &Request, device: &AndroidDevice<'_, '_>) -> Enrolment {
-    Enrolment {
-        groups: r.groups.clone(),
-        agent_package: device.own_package().to_string(),
-        ..Enrolment::default()
-    }
-    .with_emm(r.emm_package.clone())
-}
-
-/// One job of the agent's that reads and acts on the phone: the request's store, the device it
-/// describes and its enrolment, then the job's result as JSON (once the device's borrow of the
-/// environment has ended).
-fn on_device<'local, T: serde::Serialize>(
-    env: &mut Env<'local>,
-    context: &JObject<'_>,
-    r: &Request,
-    job: impl FnOnce(
-        &mut Store,
-        &mut AndroidDevice<'_, 'local>,
-        &Enrolment,
-        Timestamp,
-    ) -> Result<T, agent_core::Error>,
-) -> Result<JString<'local>, BridgeError> {
-    let (mut store, now) = open_store(r)?;
-    let result = {
-        let mut device = AndroidDevice::new(env, context, &r.admin_receiver, device_of(r))?;
-        let enrolment = enrolment_of(r, &device);
-        job(&mut store, &mut device, &enrolment, now)?
-    };
-    json_string(env, &result)
 }
 
 /// `String readInventory(Context, String request)`: every installed package, as JSON.
@@ -149,75 +80,6 @@ pub extern "system" fn Java_nl_appwacht_agent_NativeTestHooks_changedPackages<'c
                 Some(c) => json_string(env, &c),
                 None => Ok(JString::default()),
             }
-        })
-        .resolve::<ThrowAgentException>()
-}
-
-/// `String scan(Context, String request)`: a full scan (or the install path for `package`)
-/// through the engine, acting on the device and recording in the store; answers the summary.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_nl_appwacht_agent_NativeTestHooks_scan<'caller>(
-    mut unowned: EnvUnowned<'caller>,
-    _class: JClass<'caller>,
-    context: JObject<'caller>,
-    request_json: JString<'caller>,
-) -> JString<'caller> {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let r = request(env, request_json)?;
-            let scope = match &r.package {
-                Some(p) => Scope::Package(p),
-                None => Scope::Full,
-            };
-            let trigger = r.trigger.clone().unwrap_or_else(|| {
-                if r.package.is_some() {
-                    "install".into()
-                } else {
-                    "full".into()
-                }
-            });
-            on_device(env, &context, &r, |store, device, enrolment, now| {
-                agent_core::scan(store, device, enrolment, scope, &trigger, now)
-            })
-        })
-        .resolve::<ThrowAgentException>()
-}
-
-/// `String catchUp(Context, String request)`: scans the packages changed since the sequence number
-/// stored in the store (`getChangedPackages`), stores the new one; answers what it did.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_nl_appwacht_agent_NativeTestHooks_catchUp<'caller>(
-    mut unowned: EnvUnowned<'caller>,
-    _class: JClass<'caller>,
-    context: JObject<'caller>,
-    request_json: JString<'caller>,
-) -> JString<'caller> {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let r = request(env, request_json)?;
-            on_device(env, &context, &r, |store, device, enrolment, now| {
-                agent_core::catch_up(store, device, enrolment, now)
-            })
-        })
-        .resolve::<ThrowAgentException>()
-}
-
-/// `void protectAgent(Context, String request)`: blocks uninstalling the agent and sets the support
-/// message; throws when the app is not device or profile owner.
-#[unsafe(no_mangle)]
-pub extern "system" fn Java_nl_appwacht_agent_NativeTestHooks_protectAgent<'caller>(
-    mut unowned: EnvUnowned<'caller>,
-    _class: JClass<'caller>,
-    context: JObject<'caller>,
-    request_json: JString<'caller>,
-) {
-    unowned
-        .with_env(|env| -> Result<_, BridgeError> {
-            let r = request(env, request_json)?;
-            let message = r.support_message.clone().unwrap_or_else(|| {
-                "This app is blocked by your organisation's policy for work phones. Contact the service desk.".into()
-            });
-            AndroidDevice::new(env, &context, &r.admin_receiver, device_of(&r))?.protect_agent(&message)
         })
         .resolve::<ThrowAgentException>()
 }

@@ -11,42 +11,26 @@ import nl.appwacht.agent.NativeBridge;
 import nl.appwacht.agent.NativeTestHooks;
 
 /**
- * Drives the native library through the framework doubles, one scenario at a time, and writes what
- * happened into a directory for the Rust test to check:
+ * Drives the native library's reading of the device (the test-only hooks) through the framework
+ * doubles, one scenario at a time, and writes what happened into a directory for the Rust test to
+ * check (judging and acting are driven through the typed API, as in the app: AgentTest.kt):
  *   SCENARIO.result  what the native call answered
  *   SCENARIO.error   the exception it threw, as "class: message"
- *   SCENARIO.state   the fake device afterwards (suspended, hidden, calls, warnings), as JSON
+ *   SCENARIO.state   the fake device afterwards (suspended, hidden, installed, calls), as JSON
  *
  * Usage: java -Xcheck:jni -Djava.library.path=... -Dappwacht.sdk=N JniHarness OUTDIR INPUTDIR SCENARIO...
  */
 public final class JniHarness {
-    private static final List<String> warnings = new ArrayList<>();
-    private static final List<String> uninstalls = new ArrayList<>();
     private static Path in;
 
     public static void main(String[] args) throws Exception {
         Path out = Paths.get(args[0]);
         in = Paths.get(args[1]);
-        NativeTestHooks.setEmployeeNotifier((pkg, action, message, link) -> {
-            warnings.add(pkg + " " + action);
-            return true;
-        });
-        NativeBridge.setUninstaller(pkg -> {
-            uninstalls.add(pkg);
-            FakeDevice.App app = FakeDevice.apps.get(pkg);
-            if (app == null) {
-                return "not installed";
-            }
-            app.installed = false;
-            return null;
-        });
         int passed = 0;
         int failed = 0;
         for (int i = 2; i < args.length; i++) {
             String scenario = args[i];
             FakeDevice.reset();
-            warnings.clear();
-            uninstalls.clear();
             try {
                 String result = run(scenario);
                 write(out.resolve(scenario + ".result"), result == null ? "null" : result);
@@ -71,30 +55,6 @@ public final class JniHarness {
 
     private static byte[] fakeCert(int i) {
         return ("test certificate " + i).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** A scan request with this scenario's own store, and its own policy if the test wrote one. */
-    private static String scanRequest(String scenario, String extra) throws IOException {
-        String policy = Files.exists(in.resolve(scenario + ".policy.json")) ? read(scenario + ".policy.json") : read("policy.json");
-        String db = in.resolve(scenario + ".db").toString().replace("\\", "\\\\");
-        return "{\"db\": \"" + db + "\", \"policy\": " + policy + ", \"now\": \"2026-11-22T12:00:00Z\"" + extra + "}";
-    }
-
-    /** A phone with system apps, common apps, seed apps with their real certificates, and a clone. */
-    private static void seedPhone() throws IOException {
-        for (String name : new String[] {"android", "com.android.systemui", "com.android.settings", "com.google.android.gms", "com.vendor.camera"}) {
-            FakeDevice.App app = FakeDevice.add(name, fakeCert(1));
-            app.system = true;
-            app.installer = null;
-        }
-        for (int i = 0; i < 40; i++) {
-            FakeDevice.add("com.example.app" + i, fakeCert(100 + i));
-        }
-        FakeDevice.add(FakeDevice.SELF, fakeCert(2));
-        FakeDevice.add("com.zhiliaoapp.musically", cert("com.zhiliaoapp.musically.der"));
-        FakeDevice.add("com.tencent.mm", cert("com.tencent.mm.der"));
-        FakeDevice.add("com.einnovation.temu", fakeCert(3));
-        FakeDevice.add("com.videoedit.promax", cert("com.zhiliaoapp.musically.der")).installer = "com.google.android.packageinstaller";
     }
 
     private static String run(String scenario) throws Exception {
@@ -146,41 +106,6 @@ public final class JniHarness {
                 String after7 = NativeTestHooks.changedPackages(ctx, 7);
                 return "[" + after3 + ", " + after7 + "]";
             }
-            case "scan-seed-apps":
-                seedPhone();
-                return NativeTestHooks.scan(ctx, scanRequest(scenario, ", \"groups\": [\"inspection\"]"));
-            case "install-path":
-                seedPhone();
-                return NativeTestHooks.scan(ctx, scanRequest(scenario, ", \"package\": \"com.videoedit.promax\""));
-            case "catch-up": {
-                seedPhone();
-                FakeDevice.add("com.example.sideloaded", fakeCert(7)).installer = "org.fdroid.fdroid";
-                FakeDevice.changeSequence = 12;
-                FakeDevice.changed.add("com.zhiliaoapp.musically");
-                FakeDevice.changed.add("com.example.sideloaded");
-                FakeDevice.changed.add("com.example.gone");
-                String first = NativeTestHooks.catchUp(ctx, scanRequest(scenario, ""));
-                String again = NativeTestHooks.catchUp(ctx, scanRequest(scenario, ""));
-                return "[" + first + ", " + again + "]";
-            }
-            case "suspend-refused":
-                seedPhone();
-                FakeDevice.unsuspendable.add("com.einnovation.temu");
-                return NativeTestHooks.scan(ctx, scanRequest(scenario, ""));
-            case "not-owner-scan":
-                seedPhone();
-                FakeDevice.deviceOwner = false;
-                return NativeTestHooks.scan(ctx, scanRequest(scenario, ""));
-            case "not-owner-protect":
-                FakeDevice.deviceOwner = false;
-                NativeTestHooks.protectAgent(ctx, "{}");
-                return "protected";
-            case "protect":
-                NativeTestHooks.protectAgent(ctx, "{\"support_message\": \"Blocked by Gemeente Voorbeeld. Call 14 070.\"}");
-                return "protected";
-            case "hide-and-uninstall":
-                seedPhone();
-                return NativeTestHooks.scan(ctx, scanRequest(scenario, ""));
             case "bench":
                 return bench(ctx);
             case "mem-setup-1000":
@@ -195,8 +120,6 @@ public final class JniHarness {
                 }
                 return "set up " + n;
             }
-            case "bad-request":
-                return NativeTestHooks.scan(ctx, "{\"db\": 5}");
             case "panic":
                 NativeTestHooks.panicForTest();
                 return "no panic";
@@ -251,10 +174,6 @@ public final class JniHarness {
         s.append(", \"hidden\": ").append(list(filter(false, true)));
         s.append(", \"installed\": ").append(list(installed()));
         s.append(", \"calls\": ").append(list(FakeDevice.calls));
-        s.append(", \"warnings\": ").append(list(warnings));
-        s.append(", \"uninstalls\": ").append(list(uninstalls));
-        s.append(", \"uninstall_blocked\": ").append(list(new ArrayList<>(FakeDevice.uninstallBlocked)));
-        s.append(", \"support_message\": ").append(FakeDevice.supportMessage == null ? "null" : quote(FakeDevice.supportMessage));
         return s.append("}").toString();
     }
 

@@ -1,7 +1,9 @@
 // The typed API (UniFFI-generated Kotlin) on a desktop JVM, against the one native library and the
-// framework doubles. The fixture (a signed policy published over HTTPS by nginx, a pinned root, the
-// throwaway CA) is prepared by tests/kotlin.rs and named by -Dappwacht.fixture.
+// framework doubles: the path the app takes (NativeBridge.init, then Agent), run under -Xcheck:jni
+// at SDK 34 and at SDK 29. The fixture (signed policies published over HTTPS by nginx, a pinned root,
+// the throwaway CA) is prepared by tests/kotlin.rs and named by -Dappwacht.fixture.
 
+import android.os.Build
 import appwacht.doubles.FakeContext
 import appwacht.doubles.FakeDevice
 import java.io.File
@@ -48,6 +50,15 @@ class AgentTest {
 
     private fun dataDir(): String = Files.createTempDirectory("agent").toString()
 
+    /** An agent with the policy of one of the fixture's sites, synced. */
+    private fun synced(site: String = "good"): Agent {
+        val agent = Agent.open(dataDir(), config(listOf(read("$site.url"))), notifier)
+        assertTrue(agent.sync().updated)
+        return agent
+    }
+
+    private val uninstalls = mutableListOf<String>()
+
     @Before
     fun phone() {
         FakeDevice.reset()
@@ -62,6 +73,18 @@ class AgentTest {
         FakeDevice.add("com.zhiliaoapp.musically", tiktok)
         FakeDevice.add("com.tencent.mm", File(fixture, "com.tencent.mm.der").readBytes())
         FakeDevice.add("com.videoedit.promax", tiktok).installer = "com.google.android.packageinstaller"
+        uninstalls.clear()
+        // The app's PackageInstaller hook, as the harness of a device would see it called.
+        NativeBridge.setUninstaller { pkg ->
+            uninstalls.add(pkg)
+            val app = FakeDevice.apps[pkg]
+            if (app == null) {
+                "not installed"
+            } else {
+                app.installed = false
+                null
+            }
+        }
         // Registers the phone with the typed API (and runs JNI_OnLoad through System.loadLibrary).
         NativeBridge.init(FakeContext())
     }
@@ -199,5 +222,86 @@ class AgentTest {
         } catch (e: AgentException.NotDeviceOwner) {
             assertTrue(e.reason, e.reason.contains("neither device owner nor profile owner"))
         }
+    }
+
+    @Test
+    fun theInstallPathReadsAndJudgesOnePackage() {
+        val agent = synced()
+        FakeDevice.calls.clear()
+        val one = agent.packageChanged("com.videoedit.promax")
+        assertEquals(1u, one.packages)
+        assertTrue(FakeDevice.apps["com.videoedit.promax"]!!.suspended)
+        // PackageInfoFlags from 33; the int flags before.
+        val call = if (Build.VERSION.SDK_INT >= 33) "getPackageInfo(String, PackageInfoFlags)" else "getPackageInfo(String, int)"
+        assertTrue(FakeDevice.calls.toString(), FakeDevice.calls.contains(call))
+        assertFalse("no full read: ${FakeDevice.calls}", FakeDevice.calls.any { it.startsWith("getInstalledPackages") })
+    }
+
+    @Test
+    fun aPackageThePlatformRefusesToSuspendIsRecordedAsFailedAndNotOwned() {
+        FakeDevice.add("com.einnovation.temu", "temu".toByteArray())
+        FakeDevice.unsuspendable.add("com.einnovation.temu")
+        val agent = synced()
+        val scan = agent.fullScan()
+        val failed = scan.steps.filter { it.error != null }
+        assertEquals(scan.steps.toString(), listOf("com.einnovation.temu"), failed.map { it.`package` })
+        assertTrue(failed[0].error!!, failed[0].error!!.contains("DevicePolicyManager could not suspend com.einnovation.temu"))
+        assertTrue(FakeDevice.apps["com.zhiliaoapp.musically"]!!.suspended)
+        // The store: the refusal is in the enforcement log, and a refused block is not the agent's.
+        val json = agent.explainJson("com.einnovation.temu")
+        assertTrue(json, json.contains("\"blocks\": []"))
+        assertTrue(json, json.contains("\"result\": \"failed\""))
+        val owned = agent.explainJson("com.zhiliaoapp.musically")
+        assertTrue(owned, owned.contains("\"block\": \"suspend\""))
+    }
+
+    @Test
+    fun withoutBeingOwnerEveryBlockFailsClearlyAndNothingIsSuspended() {
+        val agent = synced()
+        FakeDevice.deviceOwner = false
+        val scan = agent.fullScan()
+        val blocks = scan.steps.filter { it.kind == "suspend" }
+        assertFalse(blocks.isEmpty())
+        for (step in blocks) {
+            assertTrue(step.toString(), step.error!!.contains("neither device owner nor profile owner"))
+        }
+        assertFalse(FakeDevice.apps.values.any { it.suspended })
+    }
+
+    @Test
+    fun hideChecksTheStateFirstAndUninstallGoesThroughTheAppsHook() {
+        FakeDevice.add("com.einnovation.temu", "temu".toByteArray())
+        val agent = synced("strict")
+        FakeDevice.calls.clear()
+        val scan = agent.fullScan()
+        val kinds = scan.steps.map { "${it.kind} ${it.`package`}" }
+        assertTrue(kinds.toString(), kinds.contains("hide com.einnovation.temu"))
+        assertTrue(kinds.toString(), kinds.contains("uninstall com.zhiliaoapp.musically"))
+        assertTrue(FakeDevice.apps["com.einnovation.temu"]!!.hidden)
+        assertEquals(listOf("com.zhiliaoapp.musically"), uninstalls)
+        assertFalse(FakeDevice.apps["com.zhiliaoapp.musically"]!!.installed)
+        assertTrue(
+            "blocked before the uninstall: ${FakeDevice.calls}",
+            FakeDevice.calls.contains("setPackagesSuspended(com.zhiliaoapp.musically, true)"),
+        )
+    }
+
+    @Test
+    fun theCatchUpJudgesWhatChangedSinceTheStoredSequenceNumber() {
+        FakeDevice.add("com.example.sideloaded", "side".toByteArray()).installer = "org.fdroid.fdroid"
+        val agent = synced()
+        FakeDevice.changeSequence = 12
+        FakeDevice.changed.addAll(listOf("com.zhiliaoapp.musically", "com.example.sideloaded", "com.example.gone"))
+        assertEquals("two installed, one gone", 3u, agent.catchUp())
+        assertEquals("nothing new since 12", 0u, agent.catchUp())
+        assertEquals(
+            "only what changed was judged",
+            listOf("com.zhiliaoapp.musically"),
+            FakeDevice.apps.values.filter { it.suspended }.map { it.name },
+        )
+        assertEquals(
+            listOf("com.zhiliaoapp.musically suspend", "com.example.sideloaded warn"),
+            notices.map { "${it.`package`} ${it.action}" },
+        )
     }
 }
