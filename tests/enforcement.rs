@@ -394,7 +394,7 @@ impl PackageSource for DiesAfter {
 }
 
 impl Enforcer for DiesAfter {
-    fn apply(&mut self, step: &Step) -> Result<(), String> {
+    fn apply(&mut self, step: &Step) -> Result<(), agent_core::StepError> {
         if self.left == 0 {
             panic!("killed");
         }

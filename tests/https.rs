@@ -187,7 +187,7 @@ fn a_body_that_trickles_hits_the_timeout() {
         &server,
         &mut store,
         &[format!("{}/slow", server.url)],
-        "timeout",
+        "timed out",
     );
 }
 
@@ -263,4 +263,50 @@ fn plain_http_is_refused_by_the_configuration() {
     );
     c.allow_http_loopback = true;
     assert!(c.check().is_ok());
+}
+
+/// Issue 11.6: the transport says which failure it was, so a caller can tell a slow mirror from
+/// an unreachable one, a redirect or a body over the cap, without reading its sentence.
+#[test]
+fn the_transport_names_each_failure_by_its_kind() {
+    use agent_core::trust::transport::{Transport, TransportError};
+    let site = site();
+    let server = Nginx::start(site.dir.path());
+    std::fs::create_dir_all(site.dir.path().join("big")).unwrap();
+    std::fs::write(site.dir.path().join("big/policy.json"), vec![b' '; 2048]).unwrap();
+    let c = device(&site, &server, std::slice::from_ref(&server.url));
+    let mut net = HttpTransport::new(&c).unwrap();
+    let url = |path: &str| format!("{}/{path}", server.url);
+    assert!(matches!(
+        net.get(&url("moved/policy.json"), None, 1024),
+        Err(TransportError::Redirected { status: 302, .. })
+    ));
+    assert!(matches!(
+        net.get(&url("big/policy.json"), None, 1024),
+        Err(TransportError::TooLarge { cap: 1024, .. })
+    ));
+    assert!(matches!(
+        net.get(&url("slow/policy.json"), None, 1 << 20),
+        Err(TransportError::TimedOut { .. })
+    ));
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    assert!(matches!(
+        net.get(&format!("https://127.0.0.1:{dead}/policy.json"), None, 1024),
+        Err(TransportError::Unreachable { .. })
+    ));
+    let mut public = c.clone();
+    public.ca_certificates = None;
+    match HttpTransport::new(&public)
+        .unwrap()
+        .get(&url("policy.json"), None, 1 << 20)
+    {
+        Err(TransportError::Unreachable { reason, .. }) => {
+            assert!(reason.to_lowercase().contains("certificate"), "{reason}")
+        }
+        other => panic!("a certificate from an unknown CA gave {other:?}"),
+    }
 }

@@ -1200,3 +1200,43 @@ fn the_active_policy_served_again_after_a_clock_ahead_is_nothing_to_do() {
         PolicyChange::SameVersion { version: 1 }
     );
 }
+
+/// Issue 11.6: a key that is not what it claims says which way, as a kind the caller can match.
+#[test]
+fn a_key_that_is_not_what_it_claims_says_which_way() {
+    use agent_core::trust::keys::KeyError;
+    let private = PrivateKey::generate(KeyType::Ed25519).unwrap();
+    assert_eq!(
+        PrivateKey::parse(&private.public().to_pem()).unwrap_err(),
+        KeyError::PublicInsteadOfPrivate
+    );
+    assert_eq!(
+        PrivateKey::parse("hello").unwrap_err(),
+        KeyError::NotAPrivateKey
+    );
+    assert_eq!(
+        PublicKey::parse("not a key at all").unwrap_err(),
+        KeyError::NotAPublicKey
+    );
+    let cut = private.to_pem().replace("-----END PRIVATE KEY-----", "");
+    assert_eq!(
+        PrivateKey::parse(&cut).unwrap_err(),
+        KeyError::PemUnterminated {
+            label: "PRIVATE KEY".into()
+        }
+    );
+    assert_eq!(
+        PublicKey::parse("-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----\n")
+            .unwrap_err(),
+        KeyError::PemNotBase64
+    );
+    // Well-formed base64 of something that is no Ed25519 or P-256 key (an RSA SPKI's start).
+    assert_eq!(
+        PublicKey::parse("MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA").unwrap_err(),
+        KeyError::UnsupportedPublicKey
+    );
+    assert_eq!(
+        PrivateKey::from_pkcs8_der(b"not pkcs8").unwrap_err(),
+        KeyError::UnsupportedPrivateKey
+    );
+}

@@ -161,7 +161,7 @@ pub mod org {
     use agent_core::trust::dsse::{Envelope, POLICY_TYPE};
     use agent_core::trust::keys::{KeyType, PrivateKey};
     use agent_core::trust::root::Root;
-    use agent_core::trust::transport::{Response, Transport};
+    use agent_core::trust::transport::{Response, Transport, TransportError};
     use agent_core::{Mode, Policy, Span, Store, Timestamp};
 
     use super::{later, now};
@@ -288,7 +288,7 @@ pub mod org {
             url: &str,
             if_none_match: Option<&str>,
             cap: u64,
-        ) -> Result<Response, String> {
+        ) -> Result<Response, TransportError> {
             self.caps.push((url.to_string(), cap));
             self.requests.push(format!(
                 "{url}{}",
@@ -299,7 +299,10 @@ pub mod org {
             let (base, path) =
                 url.split_at(url.find("/root/").or_else(|| url.rfind('/')).unwrap_or(0));
             if self.down.contains(base) {
-                return Err(format!("{url}: connection refused"));
+                return Err(TransportError::Unreachable {
+                    url: url.to_string(),
+                    reason: "connection refused".into(),
+                });
             }
             let Some(body) = self
                 .files
@@ -325,9 +328,10 @@ pub mod org {
                 });
             }
             if body.len() as u64 > cap {
-                return Err(format!(
-                    "{url}: the body is larger than the cap of {cap} bytes"
-                ));
+                return Err(TransportError::TooLarge {
+                    url: url.to_string(),
+                    cap,
+                });
             }
             Ok(Response {
                 status: 200,

@@ -12,7 +12,7 @@ use agent_core::trust::dsse::{Envelope, POLICY_TYPE};
 use agent_core::trust::keys::{KeyType, PrivateKey};
 use agent_core::trust::root::{Root, verify_policy};
 use agent_core::trust::sync::sync;
-use agent_core::trust::transport::{Response, Transport};
+use agent_core::trust::transport::{Response, Transport, TransportError};
 use agent_core::{Action, Effect, Mode, Policy, Span, Store, Timestamp};
 use divan::Bencher;
 
@@ -115,7 +115,12 @@ struct NotModified {
 }
 
 impl Transport for NotModified {
-    fn get(&mut self, url: &str, etag: Option<&str>, _cap: u64) -> Result<Response, String> {
+    fn get(
+        &mut self,
+        url: &str,
+        etag: Option<&str>,
+        _cap: u64,
+    ) -> Result<Response, TransportError> {
         if url.ends_with("/policy.json") {
             if etag == Some("\"v1\"") {
                 return Ok(Response {
@@ -234,7 +239,7 @@ impl agent_core::PackageSource for ChangedPhone {
 }
 
 impl agent_core::Enforcer for ChangedPhone {
-    fn apply(&mut self, _step: &agent_core::Step) -> Result<(), String> {
+    fn apply(&mut self, _step: &agent_core::Step) -> Result<(), agent_core::StepError> {
         Ok(())
     }
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::Error;
-use crate::enforcement::{ManagedDevice, Step, StepKind, plan};
+use crate::enforcement::{ManagedDevice, Step, StepError, StepKind, plan};
 use crate::engine::{Enrolment, Outcome};
 use crate::inventory::{Inventory, Package, Unreadable};
 use crate::policy::{Action, Mode};
@@ -44,8 +44,16 @@ pub struct StepResult {
     /// The step.
     #[serde(flatten)]
     pub step: Step,
-    /// The platform's error, if it failed.
-    pub error: Option<String>,
+    /// The platform's error, if it failed (serialised as its message).
+    #[serde(serialize_with = "message")]
+    pub error: Option<StepError>,
+}
+
+fn message<S: serde::Serializer>(error: &Option<StepError>, s: S) -> Result<S::Ok, S::Error> {
+    match error {
+        Some(e) => s.serialize_str(&e.to_string()),
+        None => s.serialize_none(),
+    }
 }
 
 /// Which packages a scan covers.
@@ -174,7 +182,7 @@ pub fn scan(
     }
 
     let journal = store.journal_steps(&plan.steps, &inventory.packages, now)?;
-    let mut results: Vec<(Step, Result<(), String>)> = Vec::with_capacity(plan.steps.len());
+    let mut results: Vec<(Step, Result<(), StepError>)> = Vec::with_capacity(plan.steps.len());
     for (step, id) in plan.steps.iter().zip(journal) {
         let result = device.apply(step);
         store.step_done(id)?;

@@ -131,10 +131,28 @@ pub trait PackageSource {
     }
 }
 
+/// Why one step was not carried out: what the platform (or the app, for a warning) answered.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StepError {
+    /// The agent may not act at all: it is neither device owner nor profile owner.
+    #[error("{0}")]
+    NotOwner(String),
+    /// The platform refused this package (it protects it, or it is not installed).
+    #[error("{0}")]
+    Refused(String),
+    /// The employee could not be told (notifications are off or not allowed, no notifier).
+    #[error("{0}")]
+    NotTold(String),
+    /// Reaching the platform failed (it threw, or the bridge to it did).
+    #[error("{0}")]
+    Platform(String),
+}
+
 /// Acts on the device. On the phone: `DevicePolicyManager`; on the host: [`SimulatedDevice`].
 pub trait Enforcer {
     /// Carries out one step; the error says what the platform answered.
-    fn apply(&mut self, step: &Step) -> Result<(), String>;
+    fn apply(&mut self, step: &Step) -> Result<(), StepError>;
 }
 
 /// A device the agent reads and acts on. On the phone one object does both, because both go
@@ -324,7 +342,7 @@ pub struct SimulatedDevice {
     /// The device as it stands after the steps applied so far.
     pub inventory: Inventory,
     /// Every step asked for, in order, with its result.
-    pub log: Vec<(Step, Result<(), String>)>,
+    pub log: Vec<(Step, Result<(), StepError>)>,
     /// Packages the simulated platform refuses to change (as `setPackagesSuspended` reports some).
     pub refuse: HashSet<String>,
 }
@@ -351,9 +369,12 @@ impl PackageSource for SimulatedDevice {
 }
 
 impl Enforcer for SimulatedDevice {
-    fn apply(&mut self, step: &Step) -> Result<(), String> {
+    fn apply(&mut self, step: &Step) -> Result<(), StepError> {
         let result = if self.refuse.contains(&step.package) {
-            Err(format!("the platform refused to change {}", step.package))
+            Err(StepError::Refused(format!(
+                "the platform refused to change {}",
+                step.package
+            )))
         } else {
             match self
                 .inventory
@@ -361,7 +382,10 @@ impl Enforcer for SimulatedDevice {
                 .iter()
                 .position(|p| p.name == step.package)
             {
-                None => Err(format!("{} is not installed", step.package)),
+                None => Err(StepError::Refused(format!(
+                    "{} is not installed",
+                    step.package
+                ))),
                 Some(i) => {
                     let packages = &mut self.inventory.packages;
                     match (step.kind, packages.get_mut(i)) {

@@ -40,7 +40,7 @@ pub use agent::{CatchUp, ScanSummary, Scope, StepResult, catch_up, reset_catch_u
 pub use digest::{CertDigest, hex, sha256_hex};
 pub use enforcement::{
     Block, Enforcer, Finding, ManagedDevice, PackageSource, Plan, PriorFinding, SimulatedDevice,
-    Step, StepKind, plan,
+    Step, StepError, StepKind, plan,
 };
 pub use engine::{
     AppliedException, Decision, DeviceScope, Engine, Enrolment, Explanation, MatchStatus, Outcome,

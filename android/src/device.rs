@@ -2,8 +2,8 @@
 //! `DevicePolicyManager` and the app's two hooks (telling the employee, uninstalling).
 
 use agent_core::{
-    CertDigest, Changes, Device, Enforcer, Inventory, Package, PackageSource, Step, StepKind,
-    Timestamp, Unreadable,
+    CertDigest, Changes, Device, Enforcer, Inventory, Package, PackageSource, Step, StepError,
+    StepKind, Timestamp, Unreadable,
 };
 use jni::Env;
 use jni::objects::{JObject, JString, JValue};
@@ -566,7 +566,7 @@ impl PackageSource for AndroidDevice<'_, '_> {
 }
 
 impl Enforcer for AndroidDevice<'_, '_> {
-    fn apply(&mut self, step: &Step) -> Result<(), String> {
+    fn apply(&mut self, step: &Step) -> Result<(), StepError> {
         let actor = Actor {
             dpm: &self.dpm,
             admin: &self.admin,
@@ -577,7 +577,15 @@ impl Enforcer for AndroidDevice<'_, '_> {
         let result = self.env.with_local_frame(16, |env| actor.apply(env, step));
         result.map_err(|e| {
             log::warn!("{} {} failed: {e}", step.kind.as_str(), step.package);
-            e.to_string()
+            let text = e.to_string();
+            match e {
+                BridgeError::NotOwner { .. } => StepError::NotOwner(text),
+                BridgeError::Refused(_) => StepError::Refused(text),
+                BridgeError::Thrown { .. }
+                | BridgeError::Jni(_)
+                | BridgeError::Core(_)
+                | BridgeError::Request(_) => StepError::Platform(text),
+            }
         })
     }
 }

@@ -75,7 +75,7 @@ pub(crate) fn keys_generate(
             )));
         }
     }
-    let key = PrivateKey::generate(kind).map_err(Failure::new)?;
+    let key = PrivateKey::generate(kind).map_err(|e| Failure::new(e.to_string()))?;
     // tempfile creates files readable by the owner only (0600), and the rename keeps that.
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .map_err(|e| Failure::new(format!("cannot write in {}: {e}", dir.display())))?;

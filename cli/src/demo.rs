@@ -82,8 +82,10 @@ struct Organisation {
 
 impl Organisation {
     fn new(name: &str, now: Timestamp) -> Result<Organisation, Failure> {
-        let root_key = PrivateKey::generate(KeyType::Ed25519).map_err(Failure::new)?;
-        let policy_key = PrivateKey::generate(KeyType::EcdsaP256).map_err(Failure::new)?;
+        let root_key =
+            PrivateKey::generate(KeyType::Ed25519).map_err(|e| Failure::new(e.to_string()))?;
+        let policy_key =
+            PrivateKey::generate(KeyType::EcdsaP256).map_err(|e| Failure::new(e.to_string()))?;
         let expires = now.plus(Span::from_secs(365 * 86_400));
         let root = Root::new(
             name,

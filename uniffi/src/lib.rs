@@ -23,7 +23,7 @@ use agent_core::trust::sync::{PolicyChange, SyncFailure, sync};
 use agent_core::trust::transport::HttpTransport;
 use agent_core::{
     Device, Enforcer, Enrolment, Inventory, ManagedDevice, Package, PackageSource, Report, Scope,
-    Span, Step, StepKind, Store, Timestamp,
+    Span, Step, StepError, StepKind, Store, Timestamp,
 };
 
 uniffi::setup_scaffolding!();
@@ -356,7 +356,7 @@ impl Agent {
                 .map(|s| StepRecord {
                     package: s.step.package.clone(),
                     kind: s.step.kind.as_str().into(),
-                    error: s.error.clone(),
+                    error: s.error.as_ref().map(|e| e.to_string()),
                 })
                 .collect(),
             unreadable: summary
@@ -399,7 +399,7 @@ impl PackageSource for Telling<'_> {
 }
 
 impl Enforcer for Telling<'_> {
-    fn apply(&mut self, step: &Step) -> Result<(), String> {
+    fn apply(&mut self, step: &Step) -> Result<(), StepError> {
         match (step.kind, self.notifier) {
             (StepKind::Warn, Some(n)) => {
                 let notice = Notice {
@@ -411,7 +411,9 @@ impl Enforcer for Telling<'_> {
                 if n.notify(notice) {
                     Ok(())
                 } else {
-                    Err("the employee could not be told (notifications are off?)".into())
+                    Err(StepError::NotTold(
+                        "the employee could not be told (notifications are off?)".into(),
+                    ))
                 }
             }
             _ => self.inner.apply(step),

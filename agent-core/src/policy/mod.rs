@@ -252,8 +252,10 @@ impl Publisher {
 /// The DER inside a PEM `CERTIFICATE` block.
 pub fn pem_der(pem: &str) -> Result<Vec<u8>, String> {
     // One PEM decoder for keys and certificates alike.
-    crate::trust::keys::pem_decode(pem, "CERTIFICATE")
-        .unwrap_or_else(|| Err("not a PEM certificate (no BEGIN CERTIFICATE line)".into()))
+    match crate::trust::keys::pem_decode(pem, "CERTIFICATE") {
+        Some(der) => der.map_err(|e| e.to_string()),
+        None => Err("not a PEM certificate (no BEGIN CERTIFICATE line)".into()),
+    }
 }
 
 impl Policy {

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{Store, keys, retention};
 use crate::Error;
-use crate::enforcement::{Block, Finding, PriorFinding, Step, StepKind};
+use crate::enforcement::{Block, Finding, PriorFinding, Step, StepError, StepKind};
 use crate::inventory::{Device, Inventory, Package};
 use crate::policy::{Action, Mode};
 use crate::time::Timestamp;
@@ -50,7 +50,7 @@ pub struct ScanRecord<'a> {
     /// The findings.
     pub findings: &'a [Finding],
     /// Each step taken and its result.
-    pub results: &'a [(Step, Result<(), String>)],
+    pub results: &'a [(Step, Result<(), StepError>)],
     /// Blocks to forget without acting.
     pub stale_ownership: &'a [(String, Block)],
     /// Duration in microseconds.
@@ -158,9 +158,9 @@ impl Store {
             for (step, result) in rec.results {
                 let (text, error) = match result {
                     Ok(()) => ("ok", None),
-                    Err(e) => ("failed", Some(e.as_str())),
+                    Err(e) => ("failed", Some(e.to_string())),
                 };
-                log_step(tx, now, Some(scan_id), step, text, error)?;
+                log_step(tx, now, Some(scan_id), step, text, error.as_deref())?;
                 if let (Some((block, placed)), Ok(())) = (step.kind.block(), result) {
                     set_ownership(tx, &step.package, block, placed, now, step.rule.as_deref())?;
                 }

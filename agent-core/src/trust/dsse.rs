@@ -96,7 +96,7 @@ impl Envelope {
         let body = self.payload_bytes()?;
         let sig = key
             .sign(&pae(&self.payload_type, &body))
-            .map_err(TrustError::Envelope)?;
+            .map_err(TrustError::Key)?;
         let keyid = key.public().key_id();
         self.signatures.retain(|s| s.keyid != keyid);
         self.signatures.push(EnvelopeSignature {

@@ -57,6 +57,39 @@ pub struct PublicKey {
     spki: Vec<u8>,
 }
 
+/// Why a key could not be read, made or used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// DER that is not a public key of a supported kind.
+    #[error("not an Ed25519 or uncompressed ECDSA P-256 SubjectPublicKeyInfo")]
+    UnsupportedPublicKey,
+    /// DER that is not a private key of a supported kind.
+    #[error("not a PKCS#8 Ed25519 or ECDSA P-256 private key")]
+    UnsupportedPrivateKey,
+    /// Text that is neither a PEM public key nor base64 of one.
+    #[error("neither a PEM public key nor base64 of one")]
+    NotAPublicKey,
+    /// Text that is not a PEM private key.
+    #[error("not a PEM private key (-----BEGIN PRIVATE KEY-----)")]
+    NotAPrivateKey,
+    /// A public key where signing needs the private one.
+    #[error("this is a public key; signing needs the private key")]
+    PublicInsteadOfPrivate,
+    /// A PEM block without its end line.
+    #[error("the PEM block has no `-----END {label}-----` line")]
+    PemUnterminated {
+        /// The block's label (`PUBLIC KEY`, `CERTIFICATE`…).
+        label: String,
+    },
+    /// A PEM block whose body is not base64.
+    #[error("the PEM block is not valid base64")]
+    PemNotBase64,
+    /// The system's random generator failed (generating a key or an ECDSA nonce).
+    #[error("the system random generator failed")]
+    Random,
+}
+
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut id = self.key_id();
@@ -67,7 +100,7 @@ impl fmt::Debug for PublicKey {
 
 impl PublicKey {
     /// Reads a SubjectPublicKeyInfo DER, accepting only Ed25519 and uncompressed P-256 keys.
-    pub fn from_spki_der(der: &[u8]) -> Result<PublicKey, String> {
+    pub fn from_spki_der(der: &[u8]) -> Result<PublicKey, KeyError> {
         let kind = if der.len() == ED25519_SPKI_PREFIX.len() + 32
             && der.starts_with(ED25519_SPKI_PREFIX)
         {
@@ -78,7 +111,7 @@ impl PublicKey {
         {
             KeyType::EcdsaP256
         } else {
-            return Err("not an Ed25519 or uncompressed ECDSA P-256 SubjectPublicKeyInfo".into());
+            return Err(KeyError::UnsupportedPublicKey);
         };
         Ok(PublicKey {
             kind,
@@ -87,7 +120,7 @@ impl PublicKey {
     }
 
     /// A public key from its raw form: 32 bytes for Ed25519, a 65-byte uncompressed point for P-256.
-    pub fn from_raw(kind: KeyType, raw: &[u8]) -> Result<PublicKey, String> {
+    pub fn from_raw(kind: KeyType, raw: &[u8]) -> Result<PublicKey, KeyError> {
         let prefix = match kind {
             KeyType::Ed25519 => ED25519_SPKI_PREFIX,
             KeyType::EcdsaP256 => P256_SPKI_PREFIX,
@@ -96,12 +129,10 @@ impl PublicKey {
     }
 
     /// Reads a PEM `PUBLIC KEY` block or base64 of the DER.
-    pub fn parse(text: &str) -> Result<PublicKey, String> {
+    pub fn parse(text: &str) -> Result<PublicKey, KeyError> {
         let der = match pem_decode(text, "PUBLIC KEY") {
             Some(der) => der?,
-            None => {
-                decode_base64(text.trim()).ok_or("neither a PEM public key nor base64 of one")?
-            }
+            None => decode_base64(text.trim()).ok_or(KeyError::NotAPublicKey)?,
         };
         PublicKey::from_spki_der(&der)
     }
@@ -177,7 +208,7 @@ impl fmt::Debug for PrivateKey {
 
 impl PrivateKey {
     /// A new random key.
-    pub fn generate(kind: KeyType) -> Result<PrivateKey, String> {
+    pub fn generate(kind: KeyType) -> Result<PrivateKey, KeyError> {
         let rng = SystemRandom::new();
         let doc = match kind {
             KeyType::Ed25519 => Ed25519KeyPair::generate_pkcs8(&rng),
@@ -185,12 +216,12 @@ impl PrivateKey {
                 EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_ASN1_SIGNING, &rng)
             }
         }
-        .map_err(|_| "the system random generator failed".to_string())?;
+        .map_err(|_| KeyError::Random)?;
         PrivateKey::from_pkcs8_der(doc.as_ref())
     }
 
     /// Reads PKCS#8 DER (v1 or v2) of an Ed25519 or P-256 key.
-    pub fn from_pkcs8_der(der: &[u8]) -> Result<PrivateKey, String> {
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<PrivateKey, KeyError> {
         if let Ok(pair) = Ed25519KeyPair::from_pkcs8_maybe_unchecked(der) {
             let public = PublicKey::from_raw(KeyType::Ed25519, pair.public_key().as_ref())?;
             return Ok(PrivateKey {
@@ -210,17 +241,15 @@ impl PrivateKey {
                 public,
             });
         }
-        Err("not a PKCS#8 Ed25519 or ECDSA P-256 private key".into())
+        Err(KeyError::UnsupportedPrivateKey)
     }
 
     /// Reads a PEM `PRIVATE KEY` block.
-    pub fn parse(text: &str) -> Result<PrivateKey, String> {
+    pub fn parse(text: &str) -> Result<PrivateKey, KeyError> {
         match pem_decode(text, "PRIVATE KEY") {
             Some(der) => PrivateKey::from_pkcs8_der(&der?),
-            None if text.contains("PUBLIC KEY") => {
-                Err("this is a public key; signing needs the private key".into())
-            }
-            None => Err("not a PEM private key (-----BEGIN PRIVATE KEY-----)".into()),
+            None if text.contains("PUBLIC KEY") => Err(KeyError::PublicInsteadOfPrivate),
+            None => Err(KeyError::NotAPrivateKey),
         }
     }
 
@@ -235,13 +264,14 @@ impl PrivateKey {
     }
 
     /// Signs `message` (ECDSA signatures are DER).
-    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String> {
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
         match &self.pair {
             Pair::Ed(p) => Ok(p.sign(message).as_ref().to_vec()),
             Pair::Ec(p) => p
                 .sign(&SystemRandom::new(), message)
                 .map(|s| s.as_ref().to_vec())
-                .map_err(|_| "ECDSA signing failed".to_string()),
+                // ring's ECDSA signing fails only when the random generator does (its nonce).
+                .map_err(|_| KeyError::Random),
         }
     }
 }
@@ -266,13 +296,15 @@ fn pem_encode(label: &str, der: &[u8]) -> String {
 }
 
 /// The DER inside the first PEM block with this label: `None` if there is no such block.
-pub(crate) fn pem_decode(text: &str, label: &str) -> Option<Result<Vec<u8>, String>> {
+pub(crate) fn pem_decode(text: &str, label: &str) -> Option<Result<Vec<u8>, KeyError>> {
     let begin = format!("-----BEGIN {label}-----");
     let end = format!("-----END {label}-----");
     let (_, after) = text.split_once(&begin)?;
     let Some((inside, _)) = after.split_once(&end) else {
-        return Some(Err(format!("the PEM block has no `{end}` line")));
+        return Some(Err(KeyError::PemUnterminated {
+            label: label.to_string(),
+        }));
     };
     let body: String = inside.chars().filter(|c| !c.is_whitespace()).collect();
-    Some(decode_base64(&body).ok_or_else(|| "the PEM block is not valid base64".to_string()))
+    Some(decode_base64(&body).ok_or(KeyError::PemNotBase64))
 }

@@ -21,6 +21,9 @@ pub enum TrustError {
     /// The envelope does not parse or carries undecodable data.
     #[error("{0}")]
     Envelope(String),
+    /// A key could not be read or used.
+    #[error("{0}")]
+    Key(#[from] keys::KeyError),
     /// The envelope holds another kind of document.
     #[error("wrong kind of document: expected payload type {expected}, found {found}")]
     PayloadType {
@@ -104,7 +107,7 @@ pub enum TrustError {
     SameVersionOtherContent(u64),
     /// The download failed.
     #[error("{0}")]
-    Transport(String),
+    Transport(#[from] transport::TransportError),
     /// The compliance store failed while the sync read it.
     #[error("the compliance store: {0}")]
     Store(String),

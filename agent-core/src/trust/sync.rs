@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::TrustError;
 use super::config::DeviceConfig;
 use super::root::{Root, verify_initial, verify_policy, verify_successor};
-use super::transport::{Response, Transport};
+use super::transport::{Response, Transport, TransportError};
 use crate::Error;
 use crate::store::{SignedPolicy, Store, SyncCommit};
 use crate::time::Timestamp;
@@ -477,9 +477,9 @@ fn expect_status(url: &str, r: &Response, allowed: &[u16]) -> Result<(), TrustEr
     if allowed.contains(&r.status) {
         Ok(())
     } else {
-        Err(TrustError::Transport(format!(
-            "{url}: the server answered HTTP {}",
-            r.status
-        )))
+        Err(TrustError::Transport(TransportError::Status {
+            url: url.to_string(),
+            status: r.status,
+        }))
     }
 }

@@ -23,11 +23,63 @@ pub struct Response {
     pub body: Vec<u8>,
 }
 
+/// Why a URL gave no usable response. Every variant names the URL.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// No answer: refused, not resolved, the TLS handshake or the certificate check failed.
+    #[error("{url}: {reason}")]
+    Unreachable {
+        /// The URL.
+        url: String,
+        /// What the network layer said.
+        reason: String,
+    },
+    /// An answer too slow: a timeout (connect, response, body, per read or the whole request).
+    #[error("{url}: timed out ({reason})")]
+    TimedOut {
+        /// The URL.
+        url: String,
+        /// Which timeout.
+        reason: String,
+    },
+    /// A body over the cap (cut off while streaming).
+    #[error("{url}: the body is larger than the cap of {cap} bytes")]
+    TooLarge {
+        /// The URL.
+        url: String,
+        /// The cap.
+        cap: u64,
+    },
+    /// A redirect, which is not followed.
+    #[error("{url}: redirected ({status}) to {to}; redirects are not followed")]
+    Redirected {
+        /// The URL.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+        /// The `Location`.
+        to: String,
+    },
+    /// An HTTP status the step does not accept.
+    #[error("{url}: the server answered HTTP {status}")]
+    Status {
+        /// The URL.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+    },
+}
+
 /// Gets a URL, conditionally on an entity tag, reading at most `cap` bytes of body.
 pub trait Transport {
-    /// The response, or why there is none (refused, timed out, too large, redirected…).
-    fn get(&mut self, url: &str, if_none_match: Option<&str>, cap: u64)
-    -> Result<Response, String>;
+    /// The response, or why there is none.
+    fn get(
+        &mut self,
+        url: &str,
+        if_none_match: Option<&str>,
+        cap: u64,
+    ) -> Result<Response, TransportError>;
 }
 
 /// HTTPS over `ureq` (feature `https`).
@@ -78,6 +130,20 @@ impl HttpTransport {
     }
 }
 
+#[cfg(feature = "https")]
+fn network_error(url: &str, e: ureq::Error) -> TransportError {
+    match e {
+        ureq::Error::Timeout(which) => TransportError::TimedOut {
+            url: url.to_string(),
+            reason: which.to_string(),
+        },
+        other => TransportError::Unreachable {
+            url: url.to_string(),
+            reason: other.to_string(),
+        },
+    }
+}
+
 /// Whom to trust without a pinned CA. `RootCerts::PlatformVerifier` without ureq's
 /// `platform-verifier` feature panics at the first request, so the choice is made at compile time.
 #[cfg(feature = "platform-verifier")]
@@ -97,12 +163,12 @@ impl Transport for HttpTransport {
         url: &str,
         if_none_match: Option<&str>,
         cap: u64,
-    ) -> Result<Response, String> {
+    ) -> Result<Response, TransportError> {
         let mut request = self.agent.get(url);
         if let Some(tag) = if_none_match {
             request = request.header("If-None-Match", tag);
         }
-        let mut response = request.call().map_err(|e| format!("{url}: {e}"))?;
+        let mut response = request.call().map_err(|e| network_error(url, e))?;
         let status = response.status().as_u16();
         if (300..400).contains(&status) && status != 304 {
             let to = response
@@ -110,9 +176,11 @@ impl Transport for HttpTransport {
                 .get("location")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("elsewhere");
-            return Err(format!(
-                "{url}: redirected ({status}) to {to}; redirects are not followed"
-            ));
+            return Err(TransportError::Redirected {
+                url: url.to_string(),
+                status,
+                to: to.to_string(),
+            });
         }
         let etag = response
             .headers()
@@ -126,10 +194,11 @@ impl Transport for HttpTransport {
                 .limit(cap)
                 .read_to_vec()
                 .map_err(|e| match e {
-                    ureq::Error::BodyExceedsLimit(n) => {
-                        format!("{url}: the body is larger than the cap of {n} bytes")
-                    }
-                    other => format!("{url}: {other}"),
+                    ureq::Error::BodyExceedsLimit(cap) => TransportError::TooLarge {
+                        url: url.to_string(),
+                        cap,
+                    },
+                    other => network_error(url, other),
                 })?
         } else {
             Vec::new()
