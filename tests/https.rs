@@ -1,9 +1,9 @@
 //! The real transport against a real HTTPS server: nginx on 127.0.0.1 with a throwaway CA.
 //! After every failure the active policy and the floors are exactly as before.
 
-use agent_core::trust::keys::{KeyType, PrivateKey};
-use agent_core::trust::sync::{PolicyChange, sync};
-use agent_core::trust::transport::HttpTransport;
+use agent_core::trust::HttpTransport;
+use agent_core::trust::{KeyType, PrivateKey};
+use agent_core::trust::{PolicyChange, sync};
 use agent_core::{Span, Store, Timestamp};
 use appwacht_tests::nginx::Nginx;
 use appwacht_tests::org::*;
@@ -34,7 +34,7 @@ fn site() -> Site {
     }
 }
 
-fn device(site: &Site, server: &Nginx, urls: &[String]) -> agent_core::trust::config::DeviceConfig {
+fn device(site: &Site, server: &Nginx, urls: &[String]) -> agent_core::trust::DeviceConfig {
     let mut c = config(
         &site.root_v1,
         &urls.iter().map(String::as_str).collect::<Vec<_>>(),
@@ -160,7 +160,7 @@ fn a_body_over_the_cap_is_cut_off_while_streaming() {
     std::fs::create_dir_all(site.dir.path().join("big")).unwrap();
     std::fs::write(
         site.dir.path().join("big/policy.json"),
-        vec![b' '; agent_core::trust::sync::POLICY_CAP as usize + 1],
+        vec![b' '; agent_core::trust::POLICY_CAP as usize + 1],
     )
     .unwrap();
     fails(
@@ -269,7 +269,7 @@ fn plain_http_is_refused_by_the_configuration() {
 /// an unreachable one, a redirect or a body over the cap, without reading its sentence.
 #[test]
 fn the_transport_names_each_failure_by_its_kind() {
-    use agent_core::trust::transport::{Transport, TransportError};
+    use agent_core::trust::{Transport, TransportError};
     let site = site();
     let server = Nginx::start(site.dir.path());
     std::fs::create_dir_all(site.dir.path().join("big")).unwrap();

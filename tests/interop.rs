@@ -2,9 +2,9 @@
 
 use std::process::Command;
 
-use agent_core::trust::dsse::{Envelope, POLICY_TYPE};
-use agent_core::trust::keys::{KeyType, PrivateKey, PublicKey};
-use agent_core::trust::root::verify_policy;
+use agent_core::trust::verify_policy;
+use agent_core::trust::{Envelope, POLICY_TYPE};
+use agent_core::trust::{KeyType, PrivateKey, PublicKey};
 use appwacht_tests::org::*;
 use appwacht_tests::root as workspace;
 
@@ -47,7 +47,7 @@ fn envelopes_signed_by_securesystemslib_verify_here_as_policies() {
         let id = key.key_id();
         r.keys.insert(
             id.clone(),
-            agent_core::trust::root::RootKey {
+            agent_core::trust::RootKey {
                 keytype: key.kind(),
                 public: key.to_base64(),
             },

@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use agent_core::trust::dsse::{Envelope, POLICY_TYPE};
-use agent_core::trust::keys::{KeyType, PrivateKey};
-use agent_core::trust::root::Root;
+use agent_core::trust::Root;
+use agent_core::trust::{Envelope, POLICY_TYPE};
+use agent_core::trust::{KeyType, PrivateKey};
 use agent_core::{Mode, Span, Timestamp};
 use appwacht_tests::jvm::{classes, library};
 use appwacht_tests::nginx::Nginx;

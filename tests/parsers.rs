@@ -2,10 +2,10 @@
 //! arbitrary input (property tests), and the inputs that did panic are pinned as named cases.
 
 use agent_core::policy::authoring;
-use agent_core::trust::config::DeviceConfig;
-use agent_core::trust::dsse::Envelope;
-use agent_core::trust::keys::{PrivateKey, PublicKey};
-use agent_core::trust::root::{verify_initial, verify_successor};
+use agent_core::trust::DeviceConfig;
+use agent_core::trust::Envelope;
+use agent_core::trust::{PrivateKey, PublicKey};
+use agent_core::trust::{verify_initial, verify_successor};
 use agent_core::{CertDigest, Inventory, Policy, Span, Timestamp};
 use proptest::prelude::*;
 
@@ -118,7 +118,7 @@ fn the_tool_answers_a_bad_digest_in_an_inventory_with_one_sentence() {
 /// A root chain from arbitrary bytes never panics either (the successor path parses too).
 #[test]
 fn a_successor_root_of_garbage_is_an_error() {
-    let k = PrivateKey::generate(agent_core::trust::keys::KeyType::Ed25519).unwrap();
+    let k = PrivateKey::generate(agent_core::trust::KeyType::Ed25519).unwrap();
     let r = appwacht_tests::org::root(1, &[&k], 1, &[&k], 1);
     for garbage in [&b""[..], b"{}", b"{\"payload\": 7}", "\u{e9}".as_bytes()] {
         assert!(verify_successor(&r, garbage).is_err());

@@ -26,10 +26,14 @@ fn a_new_store_is_migrated_in_wal_mode_and_reopening_changes_nothing() {
 fn a_store_from_a_newer_agent_is_refused_not_damaged() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("c.db");
-    {
-        let mut store = Store::open(&db).unwrap();
-        store.set_state("marker", "kept").unwrap();
-    }
+    drop(Store::open(&db).unwrap());
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "INSERT INTO state (key, value) VALUES ('marker', 'kept')",
+            [],
+        )
+        .unwrap();
     rusqlite::Connection::open(&db)
         .unwrap()
         .pragma_update(None, "user_version", 99)

@@ -3,9 +3,9 @@
 
 use std::rc::Rc;
 
-use agent_core::trust::dsse::{Envelope, POLICY_TYPE, ROOT_TYPE, pae};
-use agent_core::trust::keys::{KeyType, PrivateKey, PublicKey};
-use agent_core::trust::sync::{PolicyChange, SyncReport, next_sync, sync};
+use agent_core::trust::{Envelope, POLICY_TYPE, ROOT_TYPE, pae};
+use agent_core::trust::{KeyType, PrivateKey, PublicKey};
+use agent_core::trust::{PolicyChange, SyncReport, next_sync, sync};
 use agent_core::{Error, SimulatedDevice, Store, Timestamp};
 use appwacht_tests::org::*;
 use appwacht_tests::{earlier, later, now};
@@ -564,7 +564,7 @@ fn the_same_version_with_other_rules_is_a_failed_sync_with_its_reason() {
     changed.rules.clear();
     w.publish_signed(&changed);
     w.refused("the policy served as version 1 differs from the active version 1");
-    assert_eq!(w.store.state_u64("sync_failures").unwrap(), 1);
+    assert_eq!(w.store.sync_failures().unwrap(), 1);
     let report = agent_core::Report::build(&w.store, now()).unwrap();
     assert!(
         report
@@ -671,9 +671,7 @@ fn a_clock_set_back_revives_nothing() {
     // Someone sets the clock back to day 5, when the document was still valid, and the device
     // fetches it again: it is the active document, so nothing is accepted, and it is still
     // reported stale, because staleness is judged by the time floor too.
-    w.store
-        .set_state("etag:https://m1.example/policy.json", "forget")
-        .unwrap();
+    w.mirrors.ignore_etags = true;
     assert_eq!(
         w.sync_at(later("5d")).unwrap().policy,
         PolicyChange::SameVersion { version: 1 }
@@ -707,7 +705,7 @@ fn fast_forward_recovery_through_a_root_rotation() {
     let stolen = PrivateKey::parse(&pk[0].to_pem()).unwrap();
     w.publish_policy(&policy(1 << 63), &[&stolen]);
     w.sync().unwrap();
-    assert_eq!(w.store.state_u64("policy_floor").unwrap(), 1 << 63);
+    assert_eq!(w.store.policy_floor().unwrap(), 1 << 63);
     // Recovery: the root keys replace the policy key and reset the floor to 10.
     let fresh = keys(KeyType::Ed25519, 1);
     let mut v2 = root(2, &[&rk[0]], 1, &[&fresh[0]], 1);
@@ -730,7 +728,7 @@ fn fast_forward_recovery_through_a_root_rotation() {
             to: 11
         }
     );
-    assert_eq!(w.store.state_u64("policy_floor").unwrap(), 11);
+    assert_eq!(w.store.policy_floor().unwrap(), 11);
     // A version below the reset floor is a rollback.
     w.publish_policy(&policy(9), &[&fresh[0]]);
     w.refused("policy version 9 is below the version floor 11");
@@ -760,7 +758,7 @@ fn the_same_key_under_two_key_ids_counts_once() {
     let second = keys(KeyType::Ed25519, 1);
     r.keys.insert(
         second[0].public().key_id(),
-        agent_core::trust::root::RootKey {
+        agent_core::trust::RootKey {
             keytype: KeyType::Ed25519,
             public: second[0].public().to_base64(),
         },
@@ -924,9 +922,9 @@ fn the_sync_asks_for_each_document_with_its_cap() {
     assert!(!w.mirrors.caps.is_empty());
     for (url, cap) in &w.mirrors.caps {
         let want = if url.contains("/root/") {
-            agent_core::trust::sync::ROOT_CAP
+            agent_core::trust::ROOT_CAP
         } else {
-            agent_core::trust::sync::POLICY_CAP
+            agent_core::trust::POLICY_CAP
         };
         assert_eq!(*cap, want, "{url}");
     }
@@ -976,7 +974,7 @@ fn a_rotation_that_keeps_a_policy_key_keeps_the_version_floor() {
     w.sync().unwrap();
     w.publish_signed(&policy(5));
     w.sync().unwrap();
-    assert_eq!(w.store.state_u64("policy_floor").unwrap(), 5);
+    assert_eq!(w.store.policy_floor().unwrap(), 5);
     // Root 2: the kept key plus a new one, floor 0 (what `root rotate` writes without --policy-floor).
     let added = keys(KeyType::Ed25519, 1);
     let v2 = root(2, &[&rk[0]], 1, &[&pk[0], &added[0]], 1);
@@ -1101,11 +1099,20 @@ fn a_403_for_the_next_root_means_there_is_no_newer_root() {
 /// rollback).
 #[test]
 fn a_floor_that_is_not_a_number_fails_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("compliance.db");
     let mut w = World::new();
+    w.store = Store::open(&db).unwrap();
     w.sync().unwrap();
     w.publish_signed(&policy(3));
     w.sync().unwrap();
-    w.store.set_state("policy_floor", "three").unwrap();
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE state SET value = 'three' WHERE key = 'policy_floor'",
+            [],
+        )
+        .unwrap();
     w.publish_signed(&policy(2));
     let err = w.sync().unwrap_err().to_string();
     assert!(
@@ -1144,7 +1151,7 @@ fn a_database_that_fails_its_integrity_check_is_moved_aside_and_restored() {
     w.sync().unwrap();
     w.publish_signed(&policy(2));
     w.sync().unwrap();
-    let floor = w.store.state_u64("policy_floor").unwrap();
+    let floor = w.store.policy_floor().unwrap();
     w.store = Store::in_memory().unwrap();
     // Damage a page in the middle of the file (a flash cell gone bad; a half-written copy).
     let raw = rusqlite::Connection::open(&db).unwrap();
@@ -1176,7 +1183,7 @@ fn a_database_that_fails_its_integrity_check_is_moved_aside_and_restored() {
     );
     let active = store.active_policy().unwrap().expect("restored");
     assert_eq!(active.policy.version, 2);
-    assert_eq!(store.state_u64("policy_floor").unwrap(), floor);
+    assert_eq!(store.policy_floor().unwrap(), floor);
     assert!(
         store.owned_blocks().unwrap().is_empty(),
         "owns nothing, lifts nothing"
@@ -1192,9 +1199,7 @@ fn the_active_policy_served_again_after_a_clock_ahead_is_nothing_to_do() {
     w.sync().unwrap();
     w.scan_at(later("365d"));
     assert!(w.store.time_floor().unwrap() >= later("14d"));
-    w.store
-        .set_state("etag:https://m1.example/policy.json", "forget")
-        .unwrap();
+    w.mirrors.ignore_etags = true;
     assert_eq!(
         w.sync_at(later("1h")).unwrap().policy,
         PolicyChange::SameVersion { version: 1 }
@@ -1204,7 +1209,7 @@ fn the_active_policy_served_again_after_a_clock_ahead_is_nothing_to_do() {
 /// Issue 11.6: a key that is not what it claims says which way, as a kind the caller can match.
 #[test]
 fn a_key_that_is_not_what_it_claims_says_which_way() {
-    use agent_core::trust::keys::KeyError;
+    use agent_core::trust::KeyError;
     let private = PrivateKey::generate(KeyType::Ed25519).unwrap();
     assert_eq!(
         PrivateKey::parse(&private.public().to_pem()).unwrap_err(),

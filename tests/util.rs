@@ -157,11 +157,11 @@ pub mod org {
 
     use std::collections::{HashMap, HashSet};
 
-    use agent_core::trust::config::DeviceConfig;
-    use agent_core::trust::dsse::{Envelope, POLICY_TYPE};
-    use agent_core::trust::keys::{KeyType, PrivateKey};
-    use agent_core::trust::root::Root;
-    use agent_core::trust::transport::{Response, Transport, TransportError};
+    use agent_core::trust::DeviceConfig;
+    use agent_core::trust::Root;
+    use agent_core::trust::{Envelope, POLICY_TYPE};
+    use agent_core::trust::{KeyType, PrivateKey};
+    use agent_core::trust::{Response, Transport, TransportError};
     use agent_core::{Mode, Policy, Span, Store, Timestamp};
 
     use super::{later, now};
@@ -255,6 +255,9 @@ pub mod org {
         pub forbidden_when_missing: bool,
         /// The byte cap each request was made with, by URL.
         pub caps: Vec<(String, u64)>,
+        /// Ignore `If-None-Match` and always send the whole file (as a mirror that is not a
+        /// cache, or a replaying one, does).
+        pub ignore_etags: bool,
     }
 
     impl Mirrors {
@@ -320,7 +323,7 @@ pub mod org {
                 });
             };
             let etag = format!("\"{}\"", &agent_core::sha256_hex(body)[..12]);
-            if if_none_match == Some(etag.as_str()) {
+            if !self.ignore_etags && if_none_match == Some(etag.as_str()) {
                 return Ok(Response {
                     status: 304,
                     etag: Some(etag),
@@ -355,7 +358,7 @@ pub mod org {
                 .active_policy()
                 .unwrap()
                 .map(|a| (a.policy.version, a.sha256)),
-            policy_floor: store.state_u64("policy_floor").unwrap(),
+            policy_floor: store.policy_floor().unwrap(),
             root: store.trusted_root().unwrap().map(|(v, _)| v),
         }
     }

@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 
 use agent_core::policy::{DefaultDecision, Match, Rule};
-use agent_core::trust::config::DeviceConfig;
-use agent_core::trust::dsse::{Envelope, POLICY_TYPE};
-use agent_core::trust::keys::{KeyType, PrivateKey};
-use agent_core::trust::root::{Root, verify_policy};
-use agent_core::trust::sync::sync;
-use agent_core::trust::transport::{Response, Transport, TransportError};
+use agent_core::trust::DeviceConfig;
+use agent_core::trust::sync;
+use agent_core::trust::{Envelope, POLICY_TYPE};
+use agent_core::trust::{KeyType, PrivateKey};
+use agent_core::trust::{Response, Transport, TransportError};
+use agent_core::trust::{Root, verify_policy};
 use agent_core::{Action, Effect, Mode, Policy, Span, Store, Timestamp};
 use divan::Bencher;
 

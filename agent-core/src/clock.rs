@@ -12,14 +12,14 @@ use crate::time::Timestamp;
 /// How far past every signed time (the newest issue time, or the active policy's expiry if later)
 /// the clock may run before it is a clock problem. A policy is re-signed before it expires, so a
 /// correct clock passes this only when the organisation has stopped publishing.
-pub const AHEAD_MARGIN_SECS: i64 = 7 * 24 * 3600;
+pub(crate) const AHEAD_MARGIN_SECS: i64 = 7 * 24 * 3600;
 
 /// How far behind what the device has already seen the clock may be before it is reported.
-pub const BEHIND_MARGIN_SECS: i64 = 24 * 3600;
+pub(crate) const BEHIND_MARGIN_SECS: i64 = 24 * 3600;
 
 /// The time a scan judges by.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct JudgedTime {
+pub(crate) struct JudgedTime {
     /// The later of the clock and the floor.
     pub now: Timestamp,
     /// How far this scan may move the time floor: `now`, but never beyond the newest signed time
@@ -32,7 +32,7 @@ pub struct JudgedTime {
 }
 
 /// Judges the clock against the floor, the newest signed time and the active policy's expiry.
-pub fn judge(
+pub(crate) fn judge(
     clock: Timestamp,
     floor: Timestamp,
     signed: Timestamp,
@@ -73,6 +73,6 @@ pub fn judge(
 
 /// Whether a policy expiring at `expires` is stale: judged, like everything else, by the later of
 /// the clock and the time floor, so a clock set back cannot make an expired policy look fresh.
-pub fn is_stale(expires: Option<Timestamp>, clock: Timestamp, floor: Timestamp) -> bool {
+pub(crate) fn is_stale(expires: Option<Timestamp>, clock: Timestamp, floor: Timestamp) -> bool {
     expires.is_some_and(|e| e <= clock.max(floor))
 }

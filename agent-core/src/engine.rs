@@ -130,12 +130,12 @@ pub struct Decision {
 
 impl Decision {
     /// Denied or excepted: worth a line in the compliance record.
-    pub fn is_finding(&self) -> bool {
+    pub(crate) fn is_finding(&self) -> bool {
         matches!(self.outcome, Outcome::Denied | Outcome::Excepted)
     }
 
     /// The action in force `elapsed_secs` after the finding started, following the escalation.
-    pub fn action_after(&self, elapsed_secs: i64) -> Option<Action> {
+    pub(crate) fn action_after(&self, elapsed_secs: i64) -> Option<Action> {
         let mut action = self.action?;
         for step in &self.escalation {
             if elapsed_secs >= step.after.secs() {
@@ -210,13 +210,6 @@ pub struct DeviceScope {
     pub mode: Mode,
     default: DefaultDecision,
     enrolment: Enrolment,
-}
-
-impl DeviceScope {
-    /// The default that holds for this device, after tiers.
-    pub fn default_decision(&self) -> &DefaultDecision {
-        &self.default
-    }
 }
 
 /// A policy made ready for fast evaluation.

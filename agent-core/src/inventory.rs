@@ -53,7 +53,7 @@ pub struct Package {
 impl Package {
     /// The installer that counts for `installed_by` rules: the system-recorded initiating package
     /// where the platform gives one, else the installer of record.
-    pub fn effective_installer(&self) -> Option<&str> {
+    pub(crate) fn effective_installer(&self) -> Option<&str> {
         self.initiating_installer
             .as_deref()
             .or(self.installer.as_deref())
@@ -75,7 +75,7 @@ impl Package {
     }
 
     /// The effective installer as a reason phrase, if known.
-    pub fn installed_by_text(&self) -> Option<String> {
+    pub(crate) fn installed_by_text(&self) -> Option<String> {
         self.effective_installer().map(|i| self.installer_text(i))
     }
 }

@@ -15,12 +15,13 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![warn(unreachable_pub)]
 // No input can panic: every parser of outside input slices and indexes only through checked calls.
 #![deny(clippy::string_slice, clippy::indexing_slicing)]
 
 mod agent;
 pub mod audit;
-pub mod clock;
+mod clock;
 mod digest;
 mod enforcement;
 mod engine;
@@ -50,10 +51,8 @@ pub use error::Error;
 pub use explain::{PackageExplanation, explain};
 pub use inventory::{Changes, Device, Inventory, Package, Unreadable};
 pub use policy::{Action, Effect, Mode, Policy};
-pub use protected::{AGENT_PACKAGE, PLATFORM as PLATFORM_PACKAGES, Protection, protection};
+pub use protected::PLATFORM as PLATFORM_PACKAGES;
 pub use report::{ExceptionLine, PolicySummary, Report, SyncSummary, ViolationLine};
 pub use status::{PolicyStatus, Status, status};
-pub use store::{
-    LogRow, OutboxEvent, OwnedBlock, ScanRecord, ScanRow, Store, StoredPolicy, retention,
-};
+pub use store::{LogRow, OutboxEvent, OwnedBlock, ScanRow, Store, StoredPolicy, retention};
 pub use time::{Span, Timestamp};

@@ -108,11 +108,11 @@ pub const PLATFORM: &[&str] = &[
 ];
 
 /// The package name of this agent's app.
-pub const AGENT_PACKAGE: &str = "nl.appwacht.agent";
+pub(crate) const AGENT_PACKAGE: &str = "nl.appwacht.agent";
 
 /// What the never-block set says about a package.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Protection {
+pub(crate) enum Protection {
     /// Never blocked, and why.
     Protected(&'static str),
     /// A user app carrying a protected name without being what the name claims: judged like any
@@ -139,7 +139,7 @@ fn signed_by(package: &Package, certificates: &[CertDigest]) -> bool {
 /// (by name and certificate), its EMM packages (by certificate too when given) and the packages it
 /// cannot work without beyond the built-in list (protected, like the list, only when pre-installed:
 /// a user app in a role — a keyboard, a device admin — is exactly what spyware makes itself).
-pub fn protection(package: &Package, set: &Enrolment) -> Protection {
+pub(crate) fn protection(package: &Package, set: &Enrolment) -> Protection {
     let name = package.name.as_str();
     if name == set.agent_package {
         return if signed_by(package, &set.agent_certificates) {

@@ -4,9 +4,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use agent_core::policy::authoring;
-use agent_core::trust::dsse::{Envelope, POLICY_TYPE, ROOT_TYPE};
-use agent_core::trust::keys::{KeyType, PrivateKey, PublicKey};
-use agent_core::trust::root::{RoleName, Root, verify_initial, verify_policy, verify_successor};
+use agent_core::trust::{Envelope, POLICY_TYPE, ROOT_TYPE};
+use agent_core::trust::{KeyType, PrivateKey, PublicKey};
+use agent_core::trust::{RoleName, Root, verify_initial, verify_policy, verify_successor};
 use agent_core::{Span, Timestamp};
 
 use crate::commands::{read, write_atomically};

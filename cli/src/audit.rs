@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use agent_core::audit::{AdbDump, Audit, SignerCheck, audit, parse_dumpsys, parse_pm_list};
-use agent_core::trust::sync::sync;
+use agent_core::trust::sync;
 use agent_core::{Enrolment, Outcome, Policy, Store, Timestamp};
 
 use crate::commands::{load_policy, read, write_atomically};

@@ -11,12 +11,12 @@ use std::io::Write;
 use std::path::Path;
 
 use agent_core::policy::authoring;
-use agent_core::trust::config::DeviceConfig;
-use agent_core::trust::dsse::{Envelope, POLICY_TYPE};
-use agent_core::trust::keys::{KeyType, PrivateKey};
-use agent_core::trust::root::Root;
-use agent_core::trust::sync::sync;
-use agent_core::trust::transport::HttpTransport;
+use agent_core::trust::DeviceConfig;
+use agent_core::trust::HttpTransport;
+use agent_core::trust::Root;
+use agent_core::trust::sync;
+use agent_core::trust::{Envelope, POLICY_TYPE};
+use agent_core::trust::{KeyType, PrivateKey};
 use agent_core::{
     Enrolment, Inventory, Mode, Outcome, Policy, Report, Scope, SimulatedDevice, Span, Store,
     Timestamp,

@@ -3,9 +3,9 @@
 use std::io::Write;
 use std::path::Path;
 
-use agent_core::trust::config::DeviceConfig;
-use agent_core::trust::sync::{PolicyChange, SyncReport, sync};
-use agent_core::trust::transport::HttpTransport;
+use agent_core::trust::DeviceConfig;
+use agent_core::trust::HttpTransport;
+use agent_core::trust::{PolicyChange, SyncReport, sync};
 use agent_core::{Store, Timestamp};
 
 use crate::Failure;

@@ -17,10 +17,10 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
-use agent_core::trust::config::DeviceConfig;
-use agent_core::trust::dsse::Envelope;
-use agent_core::trust::sync::{PolicyChange, SyncFailure, sync};
-use agent_core::trust::transport::HttpTransport;
+use agent_core::trust::DeviceConfig;
+use agent_core::trust::Envelope;
+use agent_core::trust::HttpTransport;
+use agent_core::trust::{PolicyChange, SyncFailure, sync};
 use agent_core::{
     Device, Enforcer, Enrolment, Inventory, ManagedDevice, Package, PackageSource, Report, Scope,
     Span, Step, StepError, StepKind, Store, Timestamp,

@@ -36,7 +36,7 @@ const EMM_COMPANIONS: &[(&str, &[&str])] = &[
 ];
 
 /// Warnings for a valid policy; `emm` is the EMM package(s) the devices are configured with.
-pub fn careless(policy: &Policy, emm: &[String]) -> Vec<Problem> {
+pub(crate) fn careless(policy: &Policy, emm: &[String]) -> Vec<Problem> {
     let mut out = Vec::new();
     for (i, rule) in policy.rules.iter().enumerate() {
         if rule.effect != Effect::Deny {

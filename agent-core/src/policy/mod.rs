@@ -19,13 +19,13 @@ use crate::time::{Span, Timestamp};
 pub use validate::{Problem, Segment, expired_exceptions, validate};
 
 /// The schema version this build writes and understands.
-pub const SCHEMA: u32 = 1;
+pub(crate) const SCHEMA: u32 = 1;
 
 /// The id under which the default decision appears in findings and exceptions.
-pub const DEFAULT_RULE: &str = "default";
+pub(crate) const DEFAULT_RULE: &str = "default";
 
 /// The rule id of a look-alike finding: a user app carrying a protected package's name.
-pub const LOOK_ALIKE_RULE: &str = "look-alike";
+pub(crate) const LOOK_ALIKE_RULE: &str = "look-alike";
 
 fn current_schema() -> u32 {
     SCHEMA
@@ -241,7 +241,7 @@ pub struct Publisher {
 
 impl Publisher {
     /// The DER of each PEM certificate (the ones that parse; validation reports the others).
-    pub fn certificates_der(&self) -> Vec<Vec<u8>> {
+    pub(crate) fn certificates_der(&self) -> Vec<Vec<u8>> {
         self.pem_certificates
             .iter()
             .filter_map(|p| pem_der(p).ok())
@@ -261,7 +261,7 @@ pub fn pem_der(pem: &str) -> Result<Vec<u8>, String> {
 impl Policy {
     /// Adds the digest of every PEM certificate to its publisher's digests (the compiler does this
     /// before signing; a device does it in memory for documents that carry only the PEM).
-    pub fn normalise(&mut self) {
+    pub(crate) fn normalise(&mut self) {
         for p in self.publishers.values_mut() {
             for der in p.certificates_der() {
                 let d = CertDigest::of_der(&der);

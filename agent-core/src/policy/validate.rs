@@ -36,7 +36,7 @@ impl Problem {
     }
 
     /// The path written as `rules[2].match.signers[0]`.
-    pub fn path_text(&self) -> String {
+    pub(crate) fn path_text(&self) -> String {
         let mut out = String::new();
         for seg in &self.path {
             match seg {

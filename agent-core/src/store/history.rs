@@ -125,7 +125,7 @@ impl Store {
     }
 
     /// How many events wait for upload.
-    pub fn outbox_len(&self) -> Result<usize, Error> {
+    pub(crate) fn outbox_len(&self) -> Result<usize, Error> {
         self.conn
             .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get::<_, i64>(0))
             .map(|n| n as usize)

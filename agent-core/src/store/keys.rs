@@ -2,39 +2,39 @@
 //! outside the store reads them through the store's accessors.
 
 /// The newest signed time accepted (issue time of a policy or root), as Unix seconds.
-pub const SIGNED_TIME: &str = "time_floor";
+pub(crate) const SIGNED_TIME: &str = "time_floor";
 /// The time the last scan judged by (never beyond the newest signed time or the active policy's
 /// expiry), as Unix seconds.
-pub const LAST_SCAN: &str = "last_scan_unix";
+pub(crate) const LAST_SCAN: &str = "last_scan_unix";
 /// Every policy key id that signed an accepted policy, comma-separated.
-pub const POLICY_SIGNERS: &str = "policy_signers";
+pub(crate) const POLICY_SIGNERS: &str = "policy_signers";
 /// The policy-version floor.
-pub const POLICY_FLOOR: &str = "policy_floor";
+pub(crate) const POLICY_FLOOR: &str = "policy_floor";
 /// When the root chain was last walked.
-pub const LAST_ROOT_CHECK: &str = "last_root_check_unix";
+pub(crate) const LAST_ROOT_CHECK: &str = "last_root_check_unix";
 /// The clock problem the last scan or sync saw, if any.
-pub const CLOCK_PROBLEM: &str = "clock_problem";
+pub(crate) const CLOCK_PROBLEM: &str = "clock_problem";
 /// Where a damaged database was moved, and why.
-pub const RECOVERED: &str = "store_recovered";
+pub(crate) const RECOVERED: &str = "store_recovered";
 /// The history row of the active policy.
-pub const ACTIVE_POLICY: &str = "active_policy";
+pub(crate) const ACTIVE_POLICY: &str = "active_policy";
 /// When the last sync succeeded, as Unix seconds.
-pub const LAST_SYNC_OK: &str = "last_sync_ok_unix";
+pub(crate) const LAST_SYNC_OK: &str = "last_sync_ok_unix";
 /// When the last sync was tried and failed, as Unix seconds.
-pub const LAST_SYNC_ATTEMPT: &str = "last_sync_attempt_unix";
+pub(crate) const LAST_SYNC_ATTEMPT: &str = "last_sync_attempt_unix";
 /// The last sync error, with its time.
-pub const LAST_SYNC_ERROR: &str = "last_sync_error";
+pub(crate) const LAST_SYNC_ERROR: &str = "last_sync_error";
 /// Failed syncs in a row (for the backoff).
-pub const SYNC_FAILURES: &str = "sync_failures";
+pub(crate) const SYNC_FAILURES: &str = "sync_failures";
 /// The device as of the last scan (JSON).
-pub const DEVICE: &str = "device";
+pub(crate) const DEVICE: &str = "device";
 /// The enrolment the last scan judged under (JSON).
-pub const ENROLMENT: &str = "enrolment";
+pub(crate) const ENROLMENT: &str = "enrolment";
 /// The `getChangedPackages` sequence number the last catch-up stored.
-pub const CATCH_UP: &str = "changed_packages_sequence";
+pub(crate) const CATCH_UP: &str = "changed_packages_sequence";
 
 /// The entity tag last received for a policy URL.
-pub fn etag(url: &str) -> String {
+pub(crate) fn etag(url: &str) -> String {
     format!("etag:{url}")
 }
 

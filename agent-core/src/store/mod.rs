@@ -19,14 +19,16 @@ use crate::Error;
 use crate::time::Timestamp;
 
 mod history;
-pub mod keys;
+pub(crate) mod keys;
 mod scan;
 mod schema;
 mod trust;
 
 pub use history::{LogRow, OutboxEvent, ScanRow};
-pub use scan::{OwnedBlock, ScanRecord};
-pub use trust::{SignedPolicy, StoredPolicy, SyncCommit};
+pub use scan::OwnedBlock;
+pub(crate) use scan::ScanRecord;
+pub use trust::StoredPolicy;
+pub(crate) use trust::{SignedPolicy, SyncCommit};
 
 /// How many scans, log rows, outbox events and old policies are kept: the database stays bounded
 /// on a phone that runs for years.
@@ -218,7 +220,7 @@ impl Store {
 
     /// A number from the key-value state (0 when unset). A value that is not a number is an
     /// error, never 0: a damaged floor must fail closed, not reopen every rollback.
-    pub fn state_u64(&self, key: &str) -> Result<u64, Error> {
+    pub(crate) fn state_u64(&self, key: &str) -> Result<u64, Error> {
         match self.state(key)? {
             None => Ok(0),
             Some(v) => v.parse().map_err(|_| Error::StoreContents {
@@ -246,7 +248,7 @@ impl Store {
     }
 
     /// Sets a value in the key-value state.
-    pub fn set_state(&mut self, key: &str, value: &str) -> Result<(), Error> {
+    pub(crate) fn set_state(&mut self, key: &str, value: &str) -> Result<(), Error> {
         self.conn
             .execute(
                 "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)",

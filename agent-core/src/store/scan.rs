@@ -28,7 +28,7 @@ pub struct OwnedBlock {
 }
 
 /// Everything one scan produced, recorded in one transaction.
-pub struct ScanRecord<'a> {
+pub(crate) struct ScanRecord<'a> {
     /// When the scan started (the single "now" of the scan).
     pub started_at: Timestamp,
     /// What started it.
@@ -74,7 +74,7 @@ struct JournalEntry {
 impl Store {
     /// Records a scan, its findings, the steps' results, ownership, outbox events and the
     /// inventory snapshot; clears the journal; applies retention. One transaction.
-    pub fn record_scan(&mut self, rec: &ScanRecord<'_>) -> Result<i64, Error> {
+    pub(crate) fn record_scan(&mut self, rec: &ScanRecord<'_>) -> Result<i64, Error> {
         let prior = self.prior_findings()?;
         let now = rec.started_at;
         self.write(|tx| {
@@ -224,7 +224,7 @@ impl Store {
 
     /// Records that the device forgot a package outside a scan (it was uninstalled): its finding
     /// closes and any block on it is forgotten.
-    pub fn forget_package(&mut self, package: &str, now: Timestamp) -> Result<(), Error> {
+    pub(crate) fn forget_package(&mut self, package: &str, now: Timestamp) -> Result<(), Error> {
         self.write(|tx| {
             if tx.execute("DELETE FROM findings WHERE package = ?1", params![package])? > 0 {
                 outbox(
@@ -243,7 +243,7 @@ impl Store {
     /// Writes the steps about to be taken, each with its package's state before it (from
     /// `device`), committed before the first one touches the device. Returns each step's journal
     /// id, to mark it done with [`Store::step_done`] once the platform has answered.
-    pub fn journal_steps(
+    pub(crate) fn journal_steps(
         &mut self,
         steps: &[Step],
         device: &[Package],
@@ -269,7 +269,7 @@ impl Store {
     /// Marks a journalled step as carried out: the platform answered that it was done. Only a
     /// step marked done can be adopted after a kill; a block found without it may have been
     /// placed by someone else while the agent was down.
-    pub fn step_done(&mut self, id: i64) -> Result<(), Error> {
+    pub(crate) fn step_done(&mut self, id: i64) -> Result<(), Error> {
         self.conn
             .execute("UPDATE journal SET done = 1 WHERE id = ?1", params![id])
             .map(|_| ())
@@ -319,7 +319,11 @@ impl Store {
     /// was marked done, and the package did not carry the block before it. A block found without
     /// that (the EMM's, or a step the kill cut short) is never adopted, so never lifted. A lift
     /// that happened is forgotten. Returns the steps adopted. One transaction.
-    pub fn recover(&mut self, device: &[Package], now: Timestamp) -> Result<Vec<Step>, Error> {
+    pub(crate) fn recover(
+        &mut self,
+        device: &[Package],
+        now: Timestamp,
+    ) -> Result<Vec<Step>, Error> {
         let journal = self.journal()?;
         if journal.is_empty() {
             return Ok(Vec::new());
@@ -370,7 +374,7 @@ impl Store {
     }
 
     /// What the store remembers of current findings.
-    pub fn prior_findings(&self) -> Result<HashMap<String, PriorFinding>, Error> {
+    pub(crate) fn prior_findings(&self) -> Result<HashMap<String, PriorFinding>, Error> {
         let rows = self.query(
             "SELECT package, rule, since, enforced_since, warned, json FROM findings",
             [],
@@ -454,7 +458,7 @@ impl Store {
     }
 
     /// The device and packages as of the last scan.
-    pub fn snapshot(&self) -> Result<Option<Inventory>, Error> {
+    pub(crate) fn snapshot(&self) -> Result<Option<Inventory>, Error> {
         let Some(device) = self.state(keys::DEVICE)? else {
             return Ok(None);
         };

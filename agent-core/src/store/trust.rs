@@ -13,7 +13,7 @@ use crate::policy::Policy;
 use crate::time::Timestamp;
 
 /// A signed policy to store: the envelope exactly as received and its verified payload.
-pub struct SignedPolicy<'a> {
+pub(crate) struct SignedPolicy<'a> {
     /// The verified payload (the policy document's bytes as signed).
     pub payload: &'a [u8],
     /// The envelope exactly as received.
@@ -29,7 +29,7 @@ pub struct SignedPolicy<'a> {
 }
 
 /// Everything one successful sync changes, written in one transaction.
-pub struct SyncCommit<'a> {
+pub(crate) struct SyncCommit<'a> {
     /// The update's single "now".
     pub now: Timestamp,
     /// Newly trusted roots: (version, exact bytes), ascending.
@@ -145,7 +145,7 @@ impl Store {
 
     /// The active policy made ready for evaluation, compiled once per activation; `None` when no
     /// policy is active.
-    pub fn active_engine(
+    pub(crate) fn active_engine(
         &mut self,
     ) -> Result<Option<std::sync::Arc<crate::engine::Engine>>, Error> {
         let id: Option<i64> = self
@@ -190,7 +190,7 @@ impl Store {
     }
 
     /// The active policy's payload bytes (as signed), without parsing them.
-    pub fn active_payload(&self) -> Result<Option<Vec<u8>>, Error> {
+    pub(crate) fn active_payload(&self) -> Result<Option<Vec<u8>>, Error> {
         self.conn
             .query_row(
                 &format!("SELECT p.bytes FROM policy_history p {}", keys::ACTIVE_JOIN),
@@ -202,7 +202,7 @@ impl Store {
     }
 
     /// Key ids that signed the active policy (empty for a policy loaded from a file).
-    pub fn active_signers(&self) -> Result<Vec<String>, Error> {
+    pub(crate) fn active_signers(&self) -> Result<Vec<String>, Error> {
         let text: Option<String> = self
             .conn
             .query_row(
@@ -244,13 +244,13 @@ impl Store {
     }
 
     /// The newest signed time the device has accepted (issue time of a policy or root).
-    pub fn signed_time(&self) -> Result<Timestamp, Error> {
+    pub(crate) fn signed_time(&self) -> Result<Timestamp, Error> {
         Ok(Timestamp::from_unix(self.state_i64(keys::SIGNED_TIME)?))
     }
 
     /// Every policy key id that signed a policy this device accepted. A root rotation may lower
     /// the version floor only when none of them is trusted any more.
-    pub fn accepted_policy_signers(&self) -> Result<HashSet<String>, Error> {
+    pub(crate) fn accepted_policy_signers(&self) -> Result<HashSet<String>, Error> {
         let mut out: HashSet<String> =
             key_ids(&self.state(keys::POLICY_SIGNERS)?.unwrap_or_default()).collect();
         for row in self.query(
@@ -265,7 +265,7 @@ impl Store {
 
     /// Records a successful sync: new roots, the new policy (made active), floors, the entity tag
     /// and the sync time, all in one transaction. A sync that changed nothing writes only its time.
-    pub fn commit_sync(&mut self, c: &SyncCommit<'_>) -> Result<(), Error> {
+    pub(crate) fn commit_sync(&mut self, c: &SyncCommit<'_>) -> Result<(), Error> {
         self.write(|tx| {
             let set = |k: &str, v: String| {
                 tx.execute(
@@ -349,7 +349,11 @@ impl Store {
 
     /// Keeps roots verified by a sync that did not finish (a chain longer than one update walks),
     /// so the next sync continues from the newest instead of starting over. Nothing else changes.
-    pub fn keep_roots(&mut self, roots: &[(u64, Vec<u8>)], now: Timestamp) -> Result<(), Error> {
+    pub(crate) fn keep_roots(
+        &mut self,
+        roots: &[(u64, Vec<u8>)],
+        now: Timestamp,
+    ) -> Result<(), Error> {
         self.write(|tx| {
             for (version, bytes) in roots {
                 tx.execute(
@@ -363,7 +367,11 @@ impl Store {
     }
 
     /// Records a failed sync: what went wrong, and when it was tried. Nothing else changes.
-    pub fn record_sync_failure(&mut self, now: Timestamp, reason: &str) -> Result<(), Error> {
+    pub(crate) fn record_sync_failure(
+        &mut self,
+        now: Timestamp,
+        reason: &str,
+    ) -> Result<(), Error> {
         self.write(|tx| {
             tx.execute(
                 "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)",
@@ -398,7 +406,7 @@ impl Store {
     }
 
     /// When the root chain was last walked.
-    pub fn last_root_check(&self) -> Result<Timestamp, Error> {
+    pub(crate) fn last_root_check(&self) -> Result<Timestamp, Error> {
         Ok(Timestamp::from_unix(self.state_i64(keys::LAST_ROOT_CHECK)?))
     }
 
@@ -408,7 +416,7 @@ impl Store {
     }
 
     /// When the last sync succeeded.
-    pub fn last_sync_ok(&self) -> Result<Option<Timestamp>, Error> {
+    pub(crate) fn last_sync_ok(&self) -> Result<Option<Timestamp>, Error> {
         Ok(self
             .state(keys::LAST_SYNC_OK)?
             .and_then(|v| v.parse().ok())

@@ -143,7 +143,7 @@ impl PublicKey {
     }
 
     /// The SubjectPublicKeyInfo DER.
-    pub fn spki_der(&self) -> &[u8] {
+    pub(crate) fn spki_der(&self) -> &[u8] {
         &self.spki
     }
 
@@ -277,7 +277,7 @@ impl PrivateKey {
 }
 
 /// Decodes standard or URL-safe base64, padded or not (DSSE verifiers must accept all of them).
-pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
     [STANDARD, URL_SAFE, STANDARD_NO_PAD, URL_SAFE_NO_PAD]
         .iter()

@@ -5,12 +5,23 @@
 //! new root's own keys signed it. The first root is pinned at enrolment. See
 //! `docs/TRUST.md` for the threat model this answers and the test of each attack.
 
-pub mod config;
-pub mod dsse;
-pub mod keys;
-pub mod root;
-pub mod sync;
-pub mod transport;
+pub(crate) mod config;
+pub(crate) mod dsse;
+pub(crate) mod keys;
+pub(crate) mod root;
+pub(crate) mod sync;
+pub(crate) mod transport;
+
+// What the other crates use: the device's configuration, the signed documents and their keys, the
+// sync and its transport. Everything else here is the crate's own.
+pub use config::DeviceConfig;
+pub use dsse::{Envelope, POLICY_TYPE, ROOT_TYPE, pae};
+pub use keys::{KeyError, KeyType, PrivateKey, PublicKey};
+pub use root::{RoleName, Root, RootKey, verify_initial, verify_policy, verify_successor};
+pub use sync::{POLICY_CAP, PolicyChange, ROOT_CAP, SyncFailure, SyncReport, next_sync, sync};
+#[cfg(feature = "https")]
+pub use transport::HttpTransport;
+pub use transport::{Response, Transport, TransportError};
 
 use crate::time::Timestamp;
 

@@ -197,7 +197,10 @@ impl Root {
 
     /// Whether any of these key ids (as computed from the keys, never as a root labels them) is
     /// one of this root's policy keys.
-    pub fn trusts_any_policy_key(&self, key_ids: &std::collections::HashSet<String>) -> bool {
+    pub(crate) fn trusts_any_policy_key(
+        &self,
+        key_ids: &std::collections::HashSet<String>,
+    ) -> bool {
         self.role_keys(RoleName::Policy)
             .unwrap_or_default()
             .iter()

@@ -21,7 +21,7 @@ pub const ROOT_CAP: u64 = 64 * 1024;
 /// Largest policy envelope accepted.
 pub const POLICY_CAP: u64 = 4 * 1024 * 1024;
 /// Most new roots accepted in one update.
-pub const MAX_ROOT_HOPS: usize = 32;
+pub(crate) const MAX_ROOT_HOPS: usize = 32;
 /// How often the root chain is checked even when the policy has not changed.
 const ROOT_CHECK_SECS: i64 = 24 * 3600;
 /// Walk the chain early when the trusted root expires within this.
