@@ -1114,7 +1114,10 @@ fn a_floor_that_is_not_a_number_fails_closed() {
         )
         .unwrap();
     w.publish_signed(&policy(2));
-    let err = w.sync().unwrap_err().to_string();
+    let err = w.sync().unwrap_err();
+    // The store's failure, not a network one: the app alerts instead of retrying the download.
+    assert!(matches!(err, Error::StoreContents { .. }), "{err:?}");
+    let err = err.to_string();
     assert!(
         err.contains("`policy_floor` is `three`, not a number"),
         "{err}"

@@ -80,12 +80,11 @@ impl From<agent_core::Error> for AgentError {
                 AgentError::NoPolicyYet { reason }
             }
             agent_core::Error::UnknownPackage { .. } => AgentError::UnknownPackage { reason },
-            agent_core::Error::Sync {
-                kind: SyncFailure::Storage,
-                ..
+            // The sync reads the store once before the network and writes once after: a storage
+            // failure is the store's error itself, never a failed download.
+            agent_core::Error::Store { .. } | agent_core::Error::StoreContents { .. } => {
+                AgentError::Storage { reason }
             }
-            | agent_core::Error::Store { .. }
-            | agent_core::Error::StoreContents { .. } => AgentError::Storage { reason },
             agent_core::Error::PackageSource(_) | agent_core::Error::Inventory { .. } => {
                 AgentError::Platform { reason }
             }

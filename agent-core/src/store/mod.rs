@@ -28,7 +28,7 @@ pub use history::{LogRow, OutboxEvent, ScanRow};
 pub use scan::OwnedBlock;
 pub(crate) use scan::ScanRecord;
 pub use trust::StoredPolicy;
-pub(crate) use trust::{SignedPolicy, SyncCommit};
+pub(crate) use trust::{SignedPolicy, SyncCommit, TrustState};
 
 /// How many scans, log rows, outbox events and old policies are kept: the database stays bounded
 /// on a phone that runs for years.

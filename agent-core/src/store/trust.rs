@@ -1,7 +1,7 @@
 //! Policies and trust: the policy history with exact bytes, the active policy compiled once per
 //! activation, trusted roots, the floors, a sync's commit, and the last-good file.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use rusqlite::{OptionalExtension, params};
@@ -171,6 +171,33 @@ impl Store {
         let engine = std::sync::Arc::new(crate::engine::Engine::new(active.policy));
         self.compiled = Some((active.id, std::sync::Arc::clone(&engine)));
         Ok(Some(engine))
+    }
+
+    /// Everything a sync reads of the store, read once at its start in one read transaction (a
+    /// consistent view; the sync then works from it and writes once, at the end).
+    pub(crate) fn trust_state(&self) -> Result<TrustState, Error> {
+        let tx = self.conn.unchecked_transaction().map_err(|s| self.err(s))?;
+        let etags = self
+            .query(
+                "SELECT key, value FROM state WHERE key LIKE 'etag:%'",
+                [],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )?
+            .into_iter()
+            .filter_map(|(k, v)| k.strip_prefix("etag:").map(|url| (url.to_string(), v)))
+            .collect();
+        let state = TrustState {
+            time_floor: self.time_floor()?,
+            trusted_root: self.trusted_root()?,
+            active: self.active_version()?,
+            active_payload: self.active_payload()?,
+            policy_floor: self.policy_floor()?,
+            accepted_signers: self.accepted_policy_signers()?,
+            last_root_check: self.last_root_check()?,
+            etags,
+        };
+        tx.finish().map_err(|s| self.err(s))?;
+        Ok(state)
     }
 
     /// The active policy's version and bytes' hash, read without parsing the document, so a
@@ -536,4 +563,25 @@ fn key_ids(list: &str) -> impl Iterator<Item = String> + '_ {
     list.split(',')
         .filter(|s| !s.is_empty())
         .map(str::to_string)
+}
+
+/// What a sync needs to know of the device's trust, read once (see [`Store::trust_state`]).
+#[derive(Clone, Debug)]
+pub(crate) struct TrustState {
+    /// No time earlier than this is judged by.
+    pub(crate) time_floor: Timestamp,
+    /// The newest trusted root (version, exact bytes), if a sync ever succeeded.
+    pub(crate) trusted_root: Option<(u64, Vec<u8>)>,
+    /// The active policy's version (and the hash of what was stored).
+    pub(crate) active: Option<(u64, String)>,
+    /// The active policy's payload as signed (compared, never parsed, by the sync).
+    pub(crate) active_payload: Option<Vec<u8>>,
+    /// The policy-version floor.
+    pub(crate) policy_floor: u64,
+    /// Every policy key id that signed an accepted policy.
+    pub(crate) accepted_signers: HashSet<String>,
+    /// When the root chain was last walked.
+    pub(crate) last_root_check: Timestamp,
+    /// The entity tag last received, by policy URL.
+    pub(crate) etags: HashMap<String, String>,
 }

@@ -119,7 +119,4 @@ pub enum TrustError {
     /// The download failed.
     #[error("{0}")]
     Transport(#[from] transport::TransportError),
-    /// The compliance store failed while the sync read it.
-    #[error("the compliance store: {0}")]
-    Store(String),
 }

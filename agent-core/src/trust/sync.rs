@@ -13,7 +13,7 @@ use super::config::DeviceConfig;
 use super::root::{Root, verify_initial, verify_policy, verify_successor};
 use super::transport::{Response, Transport, TransportError};
 use crate::Error;
-use crate::store::{SignedPolicy, Store, SyncCommit};
+use crate::store::{SignedPolicy, Store, SyncCommit, TrustState};
 use crate::time::Timestamp;
 
 /// Largest root document accepted.
@@ -39,7 +39,6 @@ type MirrorFailures = Vec<(String, String, Class)>;
 enum Class {
     Network,
     Untrusted,
-    Storage,
 }
 
 /// How a failed sync failed, for callers that act differently on each.
@@ -52,9 +51,6 @@ pub enum SyncFailure {
     Untrusted,
     /// The root pinned at enrolment (or the stored one) is not usable: the configuration is wrong.
     PinnedRoot,
-    /// The compliance store failed while the sync read it: not the network's fault, so retrying
-    /// the download does not help; the store needs attention.
-    Storage,
 }
 
 /// The label of a failure of the trusted root itself.
@@ -127,7 +123,9 @@ pub fn sync(
     transport: &mut dyn Transport,
     clock: Timestamp,
 ) -> Result<SyncReport, Error> {
-    let now = clock.max(store.time_floor()?);
+    // The sync reads the store once, here, and writes once, at the end.
+    let state = store.trust_state()?;
+    let now = clock.max(state.time_floor);
     let mut net = Counting {
         inner: transport,
         requests: 0,
@@ -136,12 +134,12 @@ pub fn sync(
     // Roots verified by an attempt that failed later (the longest walk), kept so a chain longer
     // than one update can walk is finished by the next sync instead of failing for ever.
     let mut progress: Vec<RootBytes> = Vec::new();
-    let outcome = trusted_root(store, config).and_then(|(trusted, bootstrap)| {
+    let outcome = trusted_root(&state, config).and_then(|(trusted, bootstrap)| {
         let mut failed = Vec::new();
         for mirror in &config.policy_urls {
             let mut walked = Vec::new();
             let result = attempt(
-                store,
+                &state,
                 config,
                 &mut net,
                 &trusted,
@@ -159,7 +157,6 @@ pub fn sync(
                     log::warn!("sync from {mirror} failed: {e}");
                     let class = match e {
                         TrustError::Transport(_) => Class::Network,
-                        TrustError::Store(_) => Class::Storage,
                         _ => Class::Untrusted,
                     };
                     failed.push((mirror.clone(), e.to_string(), class));
@@ -209,9 +206,7 @@ pub fn sync(
                 .map(|(m, e, _)| format!("{m}: {e}"))
                 .collect::<Vec<_>>()
                 .join("; ");
-            let kind = if failed.iter().any(|(_, _, class)| *class == Class::Storage) {
-                SyncFailure::Storage
-            } else if failed.iter().any(|(m, ..)| m == TRUSTED_ROOT) {
+            let kind = if failed.iter().any(|(m, ..)| m == TRUSTED_ROOT) {
                 SyncFailure::PinnedRoot
             } else if failed.iter().all(|(.., class)| *class == Class::Network) {
                 SyncFailure::Network
@@ -220,7 +215,7 @@ pub fn sync(
             };
             // On the first sync the walk starts with the pinned root itself: keep it only with
             // what was verified after it.
-            let first_sync = store.trusted_root()?.is_none();
+            let first_sync = state.trusted_root.is_none();
             if progress.len() > usize::from(first_sync) {
                 store.keep_roots(&progress, now)?;
             }
@@ -233,18 +228,15 @@ pub fn sync(
 /// The root the device trusts now: the newest stored one, or the pinned one on the first sync
 /// (returned as bytes to store once the sync succeeds).
 fn trusted_root(
-    store: &Store,
+    state: &TrustState,
     config: &DeviceConfig,
 ) -> Result<(Root, Option<RootBytes>), MirrorFailures> {
     let fail = |e: String| vec![(TRUSTED_ROOT.to_string(), e, Class::Untrusted)];
-    let stored = store
-        .trusted_root()
-        .map_err(|e| vec![(TRUSTED_ROOT.to_string(), e.to_string(), Class::Storage)])?;
-    match stored {
+    match &state.trusted_root {
         Some((_, bytes)) => {
             // Stored only after verification; re-checked against its own keys all the same.
             let root =
-                verify_initial(&bytes, &config.organisation).map_err(|e| fail(e.to_string()))?;
+                verify_initial(bytes, &config.organisation).map_err(|e| fail(e.to_string()))?;
             Ok((root, None))
         }
         None => {
@@ -275,7 +267,7 @@ struct Attempted {
 
 #[allow(clippy::too_many_arguments)]
 fn attempt(
-    store: &Store,
+    state: &TrustState,
     config: &DeviceConfig,
     net: &mut Counting<'_>,
     trusted: &Root,
@@ -286,12 +278,11 @@ fn attempt(
 ) -> Result<(Attempted, SyncReport), TrustError> {
     let base = mirror.trim_end_matches('/');
     let policy_url = format!("{base}/policy.json");
-    let store_err = |e: Error| TrustError::Store(e.to_string());
-    // Read without parsing the document: a damaged active policy must not stand in the way of a
-    // newly verified one.
-    let active = store.active_version().map_err(store_err)?;
-    let etag = match (&active, bootstrap) {
-        (Some(_), None) => store.etag(&policy_url).map_err(store_err)?,
+    // The active policy is known by version and hash, without parsing the document: a damaged
+    // active policy must not stand in the way of a newly verified one.
+    let active = &state.active;
+    let etag = match (active, bootstrap) {
+        (Some(_), None) => state.etags.get(&policy_url).cloned(),
         _ => None,
     };
 
@@ -299,7 +290,7 @@ fn attempt(
     expect_status(&policy_url, &response, &[200, 304])?;
 
     // The root chain: whenever something new arrives, on the first sync, and at least daily.
-    let last_check = store.last_root_check().map_err(store_err)?;
+    let last_check = state.last_root_check;
     let root_due = bootstrap.is_some()
         || response.status == 200
         || now.since(last_check) >= ROOT_CHECK_SECS
@@ -341,11 +332,11 @@ fn attempt(
     // The floor may be lowered only when no key that signed an accepted policy is trusted any
     // more (the fast-forward recovery from a stolen key). While one of them remains, a mirror could
     // serve the new root with an older policy that key signed: a rollback.
-    let stored_floor = store.policy_floor().map_err(store_err)?;
+    let stored_floor = state.policy_floor;
     // Judged against what was accepted, not against the root trusted before this sync, so the
     // decision is the same whether the new root arrived now or was kept by an earlier sync.
-    let accepted = store.accepted_policy_signers().map_err(store_err)?;
-    let keys_replaced = !accepted.is_empty() && !newest.trusts_any_policy_key(&accepted);
+    let accepted = &state.accepted_signers;
+    let keys_replaced = !accepted.is_empty() && !newest.trusts_any_policy_key(accepted);
     let floor = if keys_replaced {
         newest.policy_version_floor
     } else {
@@ -402,8 +393,7 @@ fn attempt(
     if active_version == Some(p.version) && !keys_replaced {
         // The same version with other content is an administrator's mistake (or a key holder
         // trying to slip something in under a known number): never silent.
-        let same = store.active_payload().map_err(store_err)?.as_deref()
-            == Some(verified.payload.as_slice());
+        let same = state.active_payload.as_deref() == Some(verified.payload.as_slice());
         if !same {
             return Err(TrustError::SameVersionOtherContent(p.version));
         }
