@@ -1092,10 +1092,34 @@ pub mod jvm {
         dir
     }
 
-    /// Builds the host library (with its test hooks) once per test run; the directory holding it.
+    /// Builds the host library with its test hooks once per test run, and copies it aside: the
+    /// directory holding the copy, which every JVM in the suite loads. (The copy is what lets
+    /// [`shipped_library`] build the shipped feature set in the same target directory, reusing
+    /// every dependency already compiled, without replacing a library a running JVM has loaded.)
     pub fn library() -> &'static Path {
         static BUILT: OnceLock<PathBuf> = OnceLock::new();
-        BUILT.get_or_init(|| build_library(false))
+        BUILT.get_or_init(|| {
+            let built = build_library(false);
+            let dir = built.join("jvm-lib");
+            std::fs::create_dir_all(&dir).expect("jvm-lib");
+            let partial = dir.join("libappwacht.so.partial");
+            std::fs::copy(built.join("libappwacht.so"), &partial).expect("copy the library");
+            std::fs::rename(&partial, dir.join("libappwacht.so")).expect("rename the library");
+            dir
+        })
+    }
+
+    /// The library with the features a phone build has (no test hooks), built once in the test
+    /// build's own target directory: only the adapter crate is compiled again. The directory
+    /// holding it.
+    pub fn shipped_library() -> &'static Path {
+        static BUILT: OnceLock<PathBuf> = OnceLock::new();
+        BUILT.get_or_init(|| {
+            // The test build's copy first, so this build never overwrites a loaded library.
+            let _ = library();
+            super::cargo_build(&["build", "-q", "-p", "appwacht-android"]);
+            target_dir()
+        })
     }
 
     /// The optimised build, for measurements.
