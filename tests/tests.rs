@@ -16,3 +16,4 @@ mod policy_doc;
 mod report;
 mod store;
 mod trust;
+mod typed_api;

@@ -299,7 +299,12 @@ pub enum ReportFormat {
 /// The agent on one phone.
 #[derive(uniffi::Object)]
 pub struct Agent {
+    /// The writer: syncs and scans, one at a time.
     store: Mutex<Store>,
+    /// The reader: status, report and explanations. A second connection, so that they never
+    /// wait for a sync's network requests or a full scan holding the writer (the app calls
+    /// them from its main thread).
+    reader: Mutex<Store>,
     config: DeviceConfig,
     device: Device,
     enrolment: Enrolment,
@@ -318,6 +323,12 @@ impl Agent {
         self.store
             .lock()
             .map_err(|_| storage("the store's lock is poisoned by an earlier failure"))
+    }
+
+    fn reader(&self) -> Result<std::sync::MutexGuard<'_, Store>, AgentError> {
+        self.reader
+            .lock()
+            .map_err(|_| storage("the reader's lock is poisoned by an earlier failure"))
     }
 
     fn run_scan(&self, scope: Scope<'_>, trigger: &str) -> Result<ScanResult, AgentError> {
@@ -451,7 +462,9 @@ impl Agent {
         let dir = PathBuf::from(&data_dir);
         std::fs::create_dir_all(&dir)
             .map_err(|e| storage(format!("cannot create {data_dir}: {e}")))?;
-        let store = Store::open(&dir.join("compliance.db"))?;
+        let db = dir.join("compliance.db");
+        let store = Store::open(&db)?;
+        let reader = Store::open_reader(&db)?;
         let enrolment = device_config.enrolment();
         let device = Device {
             id: config.device_id.clone(),
@@ -461,6 +474,7 @@ impl Agent {
         };
         Ok(Arc::new(Agent {
             store: Mutex::new(store),
+            reader: Mutex::new(reader),
             config: device_config,
             device,
             enrolment,
@@ -538,7 +552,7 @@ impl Agent {
 
     /// The state for the compliance screen.
     pub fn status(&self) -> Result<AgentStatus, AgentError> {
-        let store = self.store()?;
+        let store = self.reader()?;
         let now = Timestamp::now();
         let report = Report::build(&store, now)?;
         let active = store.active_policy()?;
@@ -580,7 +594,7 @@ impl Agent {
 
     /// The helpdesk report.
     pub fn report(&self, format: ReportFormat) -> Result<String, AgentError> {
-        let store = self.store()?;
+        let store = self.reader()?;
         let report = Report::build_with_history(&store, Timestamp::now(), self.report_history)?;
         Ok(match format {
             ReportFormat::Text => report.to_text(),
@@ -592,7 +606,7 @@ impl Agent {
     /// The device's trust and sync status as text: the same job and text as `appwacht status` on
     /// the host (dumpsys prints this).
     pub fn status_text(&self) -> Result<String, AgentError> {
-        let store = self.store()?;
+        let store = self.reader()?;
         Ok(agent_core::status(&store, Timestamp::now())?.to_text())
     }
 
@@ -600,13 +614,13 @@ impl Agent {
     /// the finding, the agent's blocks and their history. The same job and the same text as
     /// `appwacht explain` on the host (dumpsys prints this).
     pub fn explain(&self, package: String) -> Result<String, AgentError> {
-        let mut store = self.store()?;
+        let mut store = self.reader()?;
         Ok(agent_core::explain(&mut store, &package, Timestamp::now())?.to_text())
     }
 
     /// The same explanation as JSON.
     pub fn explain_json(&self, package: String) -> Result<String, AgentError> {
-        let mut store = self.store()?;
+        let mut store = self.reader()?;
         Ok(agent_core::explain(&mut store, &package, Timestamp::now())?.to_json())
     }
 }

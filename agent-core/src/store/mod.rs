@@ -103,6 +103,44 @@ impl Store {
         }
     }
 
+    /// A second, read-only connection to a store another connection has opened: the helpdesk's
+    /// and the compliance screen's reads. In WAL mode a reader sees the last committed state and
+    /// never waits for a writer, so a sync holding the writer during its network requests, or a
+    /// long full scan, cannot hold up a status, a report or an explanation.
+    pub fn open_reader(path: &Path) -> Result<Store, Error> {
+        use rusqlite::OpenFlags;
+        let name = path.display().to_string();
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| Error::Store {
+            path: name.clone(),
+            source,
+        })?;
+        let store = Store {
+            conn,
+            path: name,
+            compiled: None,
+        };
+        // A reader waits only for a checkpoint's brief lock, never for a write transaction.
+        store
+            .conn
+            .busy_timeout(std::time::Duration::from_secs(1))
+            .map_err(|s| store.err(s))?;
+        let version = store.schema_version()?;
+        if version != schema::MIGRATIONS.len() as i64 {
+            return Err(Error::StoreContents {
+                path: store.path.clone(),
+                reason: format!(
+                    "a reader needs a migrated store (schema {version}; this build knows {}): open it for writing first",
+                    schema::MIGRATIONS.len()
+                ),
+            });
+        }
+        Ok(store)
+    }
+
     /// Opens and checks; `Err(Ok(reason))` means the database is damaged.
     fn open_checked(path: &Path) -> Result<Store, Result<String, Error>> {
         let name = path.display().to_string();
