@@ -8,5 +8,9 @@ public abstract class Service extends android.content.ContextWrapper {
 
     public abstract android.os.IBinder onBind(android.content.Intent intent);
 
+    public void onCreate() {}
+
+    public void onDestroy() {}
+
     protected void dump(java.io.FileDescriptor fd, java.io.PrintWriter writer, String[] args) {}
 }

@@ -27,6 +27,8 @@ public abstract class Context {
 
     public abstract Intent registerReceiver(BroadcastReceiver receiver, IntentFilter filter, int flags);
 
+    public abstract void unregisterReceiver(BroadcastReceiver receiver);
+
     public abstract void startActivity(Intent intent);
 
     public abstract void startActivity(Intent intent, android.os.Bundle options);

@@ -2,7 +2,9 @@ package android.content;
 
 /** Test double of android.content.ContextWrapper: delegates to its base context. */
 public class ContextWrapper extends Context {
-    private final Context base;
+    // Not final: the platform attaches a component's base context after constructing it
+    // (ActivityThread calls the hidden attachBaseContext); FakeDevice.attach does the same.
+    private Context base;
 
     public ContextWrapper(Context base) {
         this.base = base;
@@ -50,6 +52,11 @@ public class ContextWrapper extends Context {
     @Override
     public Intent registerReceiver(BroadcastReceiver receiver, IntentFilter filter, int flags) {
         return base.registerReceiver(receiver, filter, flags);
+    }
+
+    @Override
+    public void unregisterReceiver(BroadcastReceiver receiver) {
+        base.unregisterReceiver(receiver);
     }
 
     @Override

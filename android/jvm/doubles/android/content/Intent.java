@@ -11,6 +11,7 @@ public class Intent {
     public static final String ACTION_BOOT_COMPLETED = "android.intent.action.BOOT_COMPLETED";
     public static final String ACTION_APPLICATION_RESTRICTIONS_CHANGED = "android.intent.action.APPLICATION_RESTRICTIONS_CHANGED";
     public static final String ACTION_SEND = "android.intent.action.SEND";
+    public static final String ACTION_SCREEN_ON = "android.intent.action.SCREEN_ON";
     public static final String EXTRA_SUBJECT = "android.intent.extra.SUBJECT";
     public static final String EXTRA_TEXT = "android.intent.extra.TEXT";
 

@@ -128,13 +128,24 @@ public final class FakeContext extends Context {
     @Override
     public Intent registerReceiver(BroadcastReceiver receiver, IntentFilter filter) {
         FakeDevice.registered.add(receiver.getClass().getName());
+        FakeDevice.receivers.add(new FakeDevice.Registered(receiver, filter, this));
         return null;
     }
 
     @Override
     public Intent registerReceiver(BroadcastReceiver receiver, IntentFilter filter, int flags) {
         FakeDevice.registered.add(receiver.getClass().getName() + " flags=" + flags);
+        FakeDevice.receivers.add(new FakeDevice.Registered(receiver, filter, this));
         return null;
+    }
+
+    @Override
+    public void unregisterReceiver(BroadcastReceiver receiver) {
+        // As on the platform (ContextImpl#unregisterReceiver): a receiver that is not registered
+        // is an IllegalArgumentException.
+        if (!FakeDevice.receivers.removeIf(r -> r.receiver == receiver)) {
+            throw new IllegalArgumentException("Receiver not registered: " + receiver);
+        }
     }
 
     @Override

@@ -74,7 +74,133 @@ public final class FakeDevice {
         return new android.content.IntentSender() {};
     }
 
+    // ---- The agent's process, as the platform runs it ----
+
+    /** A receiver registered at run time by the live process, with its filter. */
+    public static final class Registered {
+        public final android.content.BroadcastReceiver receiver;
+        final android.content.IntentFilter filter;
+        final android.content.Context context;
+
+        public Registered(android.content.BroadcastReceiver receiver, android.content.IntentFilter filter, android.content.Context context) {
+            this.receiver = receiver;
+            this.filter = filter;
+            this.context = context;
+        }
+
+        boolean hears(String action) {
+            return actionsOf(filter).contains(action);
+        }
+    }
+
+    /** The run-time receivers of the agent's process (gone when it is killed). */
+    public static final List<Registered> receivers = new ArrayList<>();
+    /** Whether the agent's process is running. */
+    public static boolean processAlive;
+    /** How many times the process was started (cold starts). */
+    public static int processStarts;
+    /** The DeviceAdminService the system holds bound, if any. */
+    public static android.app.Service boundAdminService;
+    /** How many times the system bound it. */
+    public static int adminServiceBinds;
+
+    /**
+     * The platform kills the cached agent's process (low memory, the freezer, an update): the
+     * Application, its run-time receivers and the services it hosted go, without onDestroy (AOSP
+     * ActivityManagerService#handleAppDiedLocked cleans up receivers and services of a dead
+     * process). The JVM's statics survive, which a real kill would reset; what the platform owns
+     * (receivers, bindings) does not.
+     */
+    public static void killProcess() {
+        processAlive = false;
+        receivers.clear();
+        boundAdminService = null;
+    }
+
+    /**
+     * The system binds the owner's DeviceAdminService, starting the process cold if it is dead
+     * (Application.onCreate first, as ActivityThread#handleBindApplication does before any
+     * component), then creating the service (onCreate). Models DeviceAdminServiceController: bound
+     * when the owner is set and again after the process died.
+     */
+    public static android.app.Service bindAdminService(
+            android.content.Context base,
+            java.util.function.Supplier<android.app.Application> application,
+            java.util.function.Supplier<android.app.Service> service) {
+        if (!deviceOwner && !profileOwner) {
+            throw new IllegalStateException("only a device or profile owner's DeviceAdminService is bound");
+        }
+        if (!processAlive) {
+            android.app.Application app = application.get();
+            attach(app, base);
+            processAlive = true;
+            processStarts++;
+            app.onCreate();
+        }
+        if (boundAdminService == null) {
+            android.app.Service s = service.get();
+            attach(s, base);
+            s.onCreate();
+            boundAdminService = s;
+            adminServiceBinds++;
+        }
+        return boundAdminService;
+    }
+
+    /**
+     * An app is installed (or updated). The platform's change sequence moves on
+     * (PackageManager#getChangedPackages), and ACTION_PACKAGE_ADDED reaches receivers registered at
+     * run time by a live process only: since Android 8 manifest receivers do not get it (the
+     * implicit-broadcast limits), and a dead process hears nothing.
+     */
+    public static App install(String name, byte[] cert) {
+        App app = add(name, cert);
+        changeSequence++;
+        changed.add(name);
+        broadcast(new android.content.Intent(android.content.Intent.ACTION_PACKAGE_ADDED, android.net.Uri.parse("package:" + name)));
+        return app;
+    }
+
+    /** Delivers a broadcast to the run-time receivers that hear it, if the process lives. */
+    public static void broadcast(android.content.Intent intent) {
+        if (!processAlive) {
+            return;
+        }
+        for (Registered r : new ArrayList<>(receivers)) {
+            if (r.hears(intent.getAction())) {
+                r.receiver.onReceive(r.context, intent);
+            }
+        }
+    }
+
+    /** Gives a component its base context, as the platform does before onCreate. */
+    static void attach(android.content.ContextWrapper component, android.content.Context base) {
+        try {
+            java.lang.reflect.Field f = android.content.ContextWrapper.class.getDeclaredField("base");
+            f.setAccessible(true);
+            f.set(component, base);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> actionsOf(android.content.IntentFilter filter) {
+        try {
+            java.lang.reflect.Field f = android.content.IntentFilter.class.getDeclaredField("actions");
+            f.setAccessible(true);
+            return (List<String>) f.get(filter);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static void reset() {
+        receivers.clear();
+        processAlive = false;
+        processStarts = 0;
+        boundAdminService = null;
+        adminServiceBinds = 0;
         apps.clear();
         failing.clear();
         unsuspendable.clear();

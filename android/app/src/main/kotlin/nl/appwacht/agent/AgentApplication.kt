@@ -9,13 +9,13 @@ import android.content.RestrictionsManager
 import android.os.Build
 
 /**
- * The agent's process. Package broadcasts are not delivered to manifest receivers since Android 8,
- * so the receiver is registered here, at run time, in the object that lives as long as the process.
- * At start: the native library, the agent, the catch-up for installs missed while the process was
- * dead, and the periodic job (sync and full scan) as the safety net.
+ * The agent's process. At start: the native library, the agent, the catch-up for installs missed
+ * while the process was dead, and the periodic job (sync and full scan) as the safety net. Package
+ * broadcasts reach only receivers registered at run time (not manifest ones, since Android 8), and
+ * only while the process lives: the package receiver is registered by [AgentAdminService], which the
+ * system keeps bound and so keeps the process alive.
  */
 class AgentApplication : Application() {
-    private val packages = PackageReceiver()
     private val restrictions = object : BroadcastReceiver() {
         override fun onReceive(context: Context, intent: Intent) {
             // The EMM changed the managed configuration: re-read it and reopen.
@@ -29,8 +29,7 @@ class AgentApplication : Application() {
         NativeBridge.setUninstaller(PackageUninstaller(this))
         Notifications.ensureChannel(this)
         AgentRuntime.reporter = emmReporter()
-        register(packages, PackageReceiver.filter())
-        register(restrictions, IntentFilter(Intent.ACTION_APPLICATION_RESTRICTIONS_CHANGED))
+        registerInternal(this, restrictions, IntentFilter(Intent.ACTION_APPLICATION_RESTRICTIONS_CHANGED))
         start(this)
     }
 
@@ -43,15 +42,16 @@ class AgentApplication : Application() {
         null
     }
 
-    private fun register(receiver: BroadcastReceiver, filter: IntentFilter) {
-        if (Build.VERSION.SDK_INT >= 33) {
-            registerReceiver(receiver, filter, Context.RECEIVER_NOT_EXPORTED)
-        } else {
-            registerReceiver(receiver, filter)
-        }
-    }
-
     companion object {
+        /** A run-time receiver for system broadcasts, not exported to other apps (33+). */
+        fun registerInternal(context: Context, receiver: BroadcastReceiver, filter: IntentFilter) {
+            if (Build.VERSION.SDK_INT >= 33) {
+                context.registerReceiver(receiver, filter, Context.RECEIVER_NOT_EXPORTED)
+            } else {
+                context.registerReceiver(receiver, filter)
+            }
+        }
+
         fun managed(context: Context): Map<String, Any?> {
             val rm = context.getSystemService(Context.RESTRICTIONS_SERVICE) as? RestrictionsManager
             return BundleValues.read(rm?.getApplicationRestrictions())

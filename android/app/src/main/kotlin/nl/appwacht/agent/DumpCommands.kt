@@ -10,7 +10,7 @@ interface HelpdeskAgent {
 }
 
 /**
- * `adb shell dumpsys activity service nl.appwacht.agent/.DumpService [command]`:
+ * `adb shell dumpsys activity service nl.appwacht.agent/.AgentAdminService [command]`:
  * no command prints the full report; `status`, `scan`, `sync`, `explain <package>`, `help`.
  */
 object DumpCommands {

@@ -6,6 +6,7 @@ import appwacht.doubles.FakeContext
 import appwacht.doubles.FakeDevice
 import java.io.File
 import org.junit.Assert.assertEquals
+import org.junit.Assert.assertFalse
 import org.junit.Assert.assertTrue
 import org.junit.Test
 
@@ -87,5 +88,77 @@ class AppFlowTest {
         drain()
         assertEquals(schedulesBefore + 1, FakeDevice.jobSchedules)
         assertEquals(120L * 60_000L, FakeDevice.jobs.single().intervalMillis)
+    }
+
+    private fun managedConfiguration() {
+        val m = FakeDevice.restrictions
+        m.putString(SettingKeys.ORGANISATION, "Gemeente Voorbeeld")
+        m.putStringArray(SettingKeys.POLICY_URLS, arrayOf(read("good.url")))
+        m.putString(SettingKeys.PINNED_ROOT, read("root.json"))
+        m.putString(SettingKeys.CA_CERTIFICATES, read("ca.pem"))
+        m.putString(SettingKeys.DEVICE_GROUPS, "inspection")
+    }
+
+    /** The system binds the owner's DeviceAdminService, starting the process cold if it is dead. */
+    private fun bind(context: FakeContext) {
+        FakeDevice.bindAdminService(context, { AgentApplication() }, { AgentAdminService() })
+        drain()
+    }
+
+    /**
+     * Issue 12.1: blocking within seconds does not depend on the process happening to live. The
+     * package receiver lives in the service the system keeps bound; when the process is killed the
+     * receiver goes with it and an install is not heard, and when the system binds the service
+     * again the catch-up judges what was installed meanwhile.
+     */
+    @Test
+    fun anAppInstalledWhileTheProcessWasDeadIsBlockedWhenTheServiceIsBoundAgain() {
+        FakeDevice.reset()
+        FakeDevice.add("nl.appwacht.agent", "agent".toByteArray())
+        managedConfiguration()
+        val context = FakeContext()
+        NativeBridge.init(context)
+        bind(context)
+        assertEquals(1, FakeDevice.processStarts)
+        assertTrue(DumpCommands.run(arrayOf("sync"), AgentRuntime.helpdesk()).contains("updated=true"))
+        val tiktok = File(fixture, "com.zhiliaoapp.musically.der").readBytes()
+
+        // Bound: the install is heard and judged at once.
+        FakeDevice.install("com.zhiliaoapp.musically", tiktok)
+        drain()
+        assertTrue(FakeDevice.apps["com.zhiliaoapp.musically"]!!.suspended)
+
+        // Killed: nothing hears the next install.
+        FakeDevice.killProcess()
+        FakeDevice.install("com.videoedit.promax", tiktok)
+        drain()
+        assertFalse(FakeDevice.apps["com.videoedit.promax"]!!.suspended)
+
+        // The system binds again: the process starts cold, the service catches up.
+        bind(context)
+        assertEquals(2, FakeDevice.processStarts)
+        assertEquals(2, FakeDevice.adminServiceBinds)
+        assertTrue(FakeDevice.apps["com.videoedit.promax"]!!.suspended)
+        // The receivers are the service's, registered once per binding, not exported (33+).
+        val names = FakeDevice.receivers.map { it.receiver.javaClass.name }
+        assertEquals(names.toString(), 1, names.count { it == PackageReceiver::class.java.name })
+        assertEquals(names.toString(), 1, names.count { it == ScreenOnReceiver::class.java.name })
+
+        // dumpsys reaches the bound service: the helpdesk's commands answer from there.
+        val out = java.io.StringWriter()
+        val service = FakeDevice.boundAdminService as AgentAdminService
+        AgentAdminService.answer(arrayOf("status")).let { assertTrue(it, it.startsWith("Policy: ")) }
+        serviceDump(service, arrayOf("explain", "com.videoedit.promax"), out)
+        assertTrue(out.toString(), out.toString().contains("com.videoedit.promax: VIOLATION"))
+    }
+
+    private fun serviceDump(service: AgentAdminService, args: Array<String>, out: java.io.StringWriter) {
+        val writer = java.io.PrintWriter(out)
+        val dump = AgentAdminService::class.java.getDeclaredMethod(
+            "dump", java.io.FileDescriptor::class.java, java.io.PrintWriter::class.java, Array<String>::class.java,
+        )
+        dump.isAccessible = true
+        dump.invoke(service, java.io.FileDescriptor(), writer, args)
+        writer.flush()
     }
 }
