@@ -17,6 +17,9 @@ public class Intent {
 
     private String action;
     private String type;
+    /** The explicit component's class (Intent(Context, Class)); read by the fake device. */
+    private Class<?> component;
+    private String packageName;
     private android.net.Uri data;
     private final Map<String, Object> extras = new HashMap<>();
 
@@ -33,6 +36,16 @@ public class Intent {
 
     public Intent(Context packageContext, Class<?> cls) {
         this.action = null;
+        this.component = cls;
+    }
+
+    public Intent(Intent o) {
+        this.action = o.action;
+        this.type = o.type;
+        this.data = o.data;
+        this.component = o.component;
+        this.packageName = o.packageName;
+        this.extras.putAll(o.extras);
     }
 
     public String getAction() {
@@ -61,6 +74,11 @@ public class Intent {
 
     public Intent putExtra(String name, String value) {
         extras.put(name, value);
+        return this;
+    }
+
+    public Intent setPackage(String packageName) {
+        this.packageName = packageName;
         return this;
     }
 

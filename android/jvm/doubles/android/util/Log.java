@@ -6,16 +6,19 @@ public final class Log {
 
     public static int i(String tag, String msg) {
         System.err.println("I/" + tag + ": " + msg);
+        appwacht.doubles.FakeDevice.log.add("I/" + tag + ": " + msg);
         return 0;
     }
 
     public static int w(String tag, String msg) {
         System.err.println("W/" + tag + ": " + msg);
+        appwacht.doubles.FakeDevice.log.add("W/" + tag + ": " + msg);
         return 0;
     }
 
     public static int e(String tag, String msg) {
         System.err.println("E/" + tag + ": " + msg);
+        appwacht.doubles.FakeDevice.log.add("E/" + tag + ": " + msg);
         return 0;
     }
 

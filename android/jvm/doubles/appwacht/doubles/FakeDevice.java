@@ -70,8 +70,74 @@ public final class FakeDevice {
         return new android.content.pm.PackageInstaller() {};
     }
 
-    public static android.content.IntentSender newIntentSender() {
-        return new android.content.IntentSender() {};
+    /** What an IntentSender of a PendingIntent holds on the platform's side. */
+    static final class Sender extends android.content.IntentSender {
+        final android.content.Context context;
+        final android.content.Intent intent;
+        final boolean mutable;
+
+        Sender(android.content.Context context, android.content.Intent intent, boolean mutable) {
+            this.context = context;
+            this.intent = intent;
+            this.mutable = mutable;
+        }
+    }
+
+    public static android.content.IntentSender newIntentSender(android.content.Context context, android.content.Intent intent, boolean mutable) {
+        return new Sender(context, intent, mutable);
+    }
+
+    /** Log lines (the Log double's), for tests that check what the app logged. */
+    public static final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    /**
+     * PackageInstaller reports a result through the caller's IntentSender: the platform sends the
+     * PendingIntent with a fill-in intent holding EXTRA_STATUS (and EXTRA_PACKAGE_NAME), and the
+     * fill-in is applied only to a mutable PendingIntent (AOSP PendingIntentRecord#sendInner). An
+     * explicit broadcast reaches its manifest receiver, so the receiver class is created and run.
+     */
+    public static void sendStatus(android.content.IntentSender sender, String packageName, int status, String message) {
+        if (!(sender instanceof Sender)) {
+            throw new IllegalArgumentException("not an IntentSender of a PendingIntent: " + sender);
+        }
+        Sender s = (Sender) sender;
+        android.content.Intent delivered = new android.content.Intent(s.intent);
+        if (s.mutable) {
+            putExtra(delivered, android.content.pm.PackageInstaller.EXTRA_STATUS, status);
+            putExtra(delivered, android.content.pm.PackageInstaller.EXTRA_STATUS_MESSAGE, message);
+            putExtra(delivered, "android.content.pm.extra.PACKAGE_NAME", packageName);
+        }
+        Class<?> target = (Class<?>) field(android.content.Intent.class, delivered, "component");
+        if (target == null) {
+            return; // an implicit intent: no receiver of ours would get it
+        }
+        try {
+            android.content.BroadcastReceiver r = (android.content.BroadcastReceiver) target.getDeclaredConstructor().newInstance();
+            r.onReceive(s.context, delivered);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An intent naming its component or its package (what Android 14 calls explicit). */
+    public static boolean isExplicit(android.content.Intent intent) {
+        return field(android.content.Intent.class, intent, "component") != null
+                || field(android.content.Intent.class, intent, "packageName") != null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void putExtra(android.content.Intent intent, String name, Object value) {
+        ((Map<String, Object>) field(android.content.Intent.class, intent, "extras")).put(name, value);
+    }
+
+    private static Object field(Class<?> cls, Object o, String name) {
+        try {
+            java.lang.reflect.Field f = cls.getDeclaredField(name);
+            f.setAccessible(true);
+            return f.get(o);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // ---- The agent's process, as the platform runs it ----
@@ -196,6 +262,7 @@ public final class FakeDevice {
     }
 
     public static void reset() {
+        log.clear();
         receivers.clear();
         processAlive = false;
         processStarts = 0;

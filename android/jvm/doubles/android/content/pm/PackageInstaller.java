@@ -9,7 +9,18 @@ public class PackageInstaller {
 
     protected PackageInstaller() {}
 
+    /**
+     * Uninstalls (silently: the caller is device owner) and reports through {@code statusReceiver},
+     * as the platform does, with the result filled in only if its PendingIntent is mutable.
+     */
     public void uninstall(String packageName, android.content.IntentSender statusReceiver) {
         appwacht.doubles.FakeDevice.calls.add("PackageInstaller.uninstall(" + packageName + ")");
+        appwacht.doubles.FakeDevice.App app = appwacht.doubles.FakeDevice.apps.get(packageName);
+        if (app == null || !app.installed) {
+            appwacht.doubles.FakeDevice.sendStatus(statusReceiver, packageName, STATUS_FAILURE, "not installed");
+            return;
+        }
+        app.installed = false;
+        appwacht.doubles.FakeDevice.sendStatus(statusReceiver, packageName, STATUS_SUCCESS, "OK");
     }
 }

@@ -90,10 +90,10 @@ class AppFlowTest {
         assertEquals(120L * 60_000L, FakeDevice.jobs.single().intervalMillis)
     }
 
-    private fun managedConfiguration() {
+    private fun managedConfiguration(site: String = "good") {
         val m = FakeDevice.restrictions
         m.putString(SettingKeys.ORGANISATION, "Gemeente Voorbeeld")
-        m.putStringArray(SettingKeys.POLICY_URLS, arrayOf(read("good.url")))
+        m.putStringArray(SettingKeys.POLICY_URLS, arrayOf(read("$site.url")))
         m.putString(SettingKeys.PINNED_ROOT, read("root.json"))
         m.putString(SettingKeys.CA_CERTIFICATES, read("ca.pem"))
         m.putString(SettingKeys.DEVICE_GROUPS, "inspection")
@@ -160,5 +160,29 @@ class AppFlowTest {
         dump.isAccessible = true
         dump.invoke(service, java.io.FileDescriptor(), writer, args)
         writer.flush()
+    }
+
+    /**
+     * Issue 12.7: the uninstall's result reaches the agent. The platform fills EXTRA_STATUS into
+     * the status PendingIntent only when it is mutable; with the immutable one the app used, every
+     * uninstall was logged as failed.
+     */
+    @Test
+    fun theUninstallResultReachesTheAgent() {
+        FakeDevice.reset()
+        FakeDevice.add("nl.appwacht.agent", "agent".toByteArray())
+        FakeDevice.add("com.zhiliaoapp.musically", File(fixture, "com.zhiliaoapp.musically.der").readBytes())
+        managedConfiguration("strict")
+        val context = FakeContext()
+        NativeBridge.init(context)
+        bind(context)
+        val helpdesk = AgentRuntime.helpdesk()
+        assertTrue(DumpCommands.run(arrayOf("sync"), helpdesk).contains("updated=true"))
+        assertTrue(DumpCommands.run(arrayOf("scan"), helpdesk).contains("uninstall"))
+        drain() // the result's broadcast queued a judgement of the package
+        assertFalse(FakeDevice.apps["com.zhiliaoapp.musically"]!!.installed)
+        val log = synchronized(FakeDevice.log) { FakeDevice.log.toList() }
+        assertTrue(log.toString(), log.contains("I/appwacht: uninstalled com.zhiliaoapp.musically"))
+        assertFalse(log.toString(), log.any { it.contains("uninstalling com.zhiliaoapp.musically failed") })
     }
 }
