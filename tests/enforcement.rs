@@ -4,8 +4,8 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use agent_core::{
-    Enforcer, Enrolment, Mode, Package, PackageSource, Scope, SimulatedDevice, Step, StepKind,
-    Store, Timestamp, scan,
+    Action, Enforcer, Enrolment, Mode, Package, PackageSource, Scope, SimulatedDevice, Step,
+    StepKind, Store, Timestamp, scan,
 };
 use appwacht_tests::*;
 
@@ -680,4 +680,78 @@ fn a_block_the_emm_placed_while_the_agent_was_down_is_never_adopted() {
         "the EMM's block stays"
     );
     assert!(store.owned_blocks().unwrap().is_empty());
+}
+
+/// A phone whose employee cannot be told (notifications off): warnings fail as "not told".
+struct Muted {
+    device: SimulatedDevice,
+    can_tell: bool,
+}
+
+impl PackageSource for Muted {
+    fn inventory(&mut self) -> Result<agent_core::Inventory, agent_core::Error> {
+        self.device.inventory()
+    }
+
+    fn package(&mut self, name: &str) -> Result<Option<Package>, agent_core::Error> {
+        self.device.package(name)
+    }
+}
+
+impl Enforcer for Muted {
+    fn apply(&mut self, step: &Step) -> Result<(), agent_core::StepError> {
+        if step.kind == StepKind::Warn && !self.can_tell {
+            return Err(agent_core::StepError::NotTold(
+                "notifications are off".into(),
+            ));
+        }
+        self.device.apply(step)
+    }
+}
+
+/// Issue 12.4: a warning the employee could not get is recorded as "could not tell", never as
+/// told, and given again at each scan until it is; then it is not repeated.
+#[test]
+fn a_warning_that_could_not_be_given_is_not_told_and_is_given_again() {
+    let mut sideloaded = app("org.fdroid.fdroid");
+    sideloaded.installer = None;
+    let mut store = Store::in_memory().unwrap();
+    store
+        .activate_policy(
+            &policy_json(TIKTOK_SUSPEND, 1, Mode::Enforce),
+            "test",
+            now(),
+        )
+        .unwrap();
+    let mut phone = Muted {
+        device: SimulatedDevice::new(inventory(&[], vec![sideloaded])),
+        can_tell: false,
+    };
+    let mut run = |phone: &mut Muted, at| {
+        let s = scan(&mut store, phone, &enrolment(&[]), Scope::Full, "test", at).unwrap();
+        let steps: Vec<String> = s
+            .steps
+            .iter()
+            .map(|s| s.step.kind.as_str().to_string())
+            .collect();
+        let f = store.findings().unwrap().remove(0);
+        (steps, f.warned, f.not_told)
+    };
+    let (steps, warned, not_told) = run(&mut phone, now());
+    assert_eq!(steps, ["warn"]);
+    assert_eq!(warned, None);
+    assert_eq!(not_told.as_deref(), Some("notifications are off"));
+    let (steps, warned, _) = run(&mut phone, later("1h"));
+    assert_eq!(
+        (steps, warned),
+        (vec!["warn".to_string()], None),
+        "tried again"
+    );
+    phone.can_tell = true;
+    let (steps, warned, not_told) = run(&mut phone, later("2h"));
+    assert_eq!(steps, ["warn"]);
+    assert_eq!(warned, Some(Action::Warn));
+    assert_eq!(not_told, None);
+    let (steps, ..) = run(&mut phone, later("3h"));
+    assert!(steps.is_empty(), "told once: {steps:?}");
 }

@@ -198,6 +198,11 @@ pub struct Finding {
     /// to be believable again), if it is not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub held_back: Option<String>,
+    /// Why the employee could not be told of the action in force, when the last attempt failed
+    /// (notifications off or not allowed). Never recorded as told then: the warning is given
+    /// again at the next scan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_told: Option<String>,
 }
 
 /// Everything a scan decided to do.
@@ -261,6 +266,7 @@ pub fn plan(
                     .and_then(|_| decision.next_escalation(grace_start, now)),
                 warned: previous.and_then(|p| p.warned),
                 held_back: None,
+                not_told: None,
             });
         }
         let enforced = if mode == Mode::Enforce {

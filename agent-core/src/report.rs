@@ -71,6 +71,8 @@ pub struct ViolationLine {
     pub message: Option<String>,
     /// The employee's link.
     pub link: Option<String>,
+    /// Why the employee could not be told, if the last attempt failed.
+    pub not_told: Option<String>,
 }
 
 /// An exception and the packages it permits on this device.
@@ -186,6 +188,7 @@ impl Report {
                 next_escalation: f.next_escalation,
                 message: d.message,
                 link: d.link,
+                not_told: f.not_told,
             });
         }
 
@@ -333,6 +336,12 @@ impl Report {
                         .unwrap_or_default()
                 );
             }
+            if let Some(why) = &v.not_told {
+                let _ = writeln!(
+                    o,
+                    "      employee could NOT be told: {why} (told again at the next scan)"
+                );
+            }
         }
         let _ = writeln!(o, "\nExceptions in force ({}):", self.exceptions.len());
         if self.exceptions.is_empty() {
@@ -467,9 +476,14 @@ impl Report {
                     .as_ref()
                     .map(|l| format!(" <a href=\"{}\">{}</a>", esc(l), esc(l)))
                     .unwrap_or_default();
+                let not_told = v
+                    .not_told
+                    .as_ref()
+                    .map(|w| format!(" <strong>Could not be told: {}</strong>", esc(w)))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     o,
-                    "<tr><td>{}</td><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
+                    "<tr><td>{}</td><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}{link}{not_told}</td></tr>",
                     esc(&v.package),
                     esc(v.rule.as_deref().unwrap_or("-")),
                     v.action.map_or("-", Action::as_str),
@@ -477,7 +491,6 @@ impl Report {
                     esc(&v.since.to_string()),
                     esc(&v.reason),
                     esc(v.message.as_deref().unwrap_or("")),
-                    link
                 );
             }
             let _ = writeln!(o, "</table>");

@@ -241,6 +241,8 @@ pub struct FindingRecord {
     pub link: Option<String>,
     /// Since when (RFC 3339).
     pub since: String,
+    /// Why the employee could not be told, if the last attempt failed (told again next scan).
+    pub not_told: Option<String>,
 }
 
 /// What a scan did.
@@ -572,6 +574,7 @@ impl Agent {
                 message: f.decision.message.clone(),
                 link: f.decision.link.clone(),
                 since: f.since.to_string(),
+                not_told: f.not_told.clone(),
             })
             .collect();
         Ok(AgentStatus {

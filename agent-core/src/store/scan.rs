@@ -119,11 +119,23 @@ impl Store {
                 .filter(|(s, r)| s.kind == StepKind::Warn && r.is_ok())
                 .map(|(s, _)| (s.package.as_str(), s.action))
                 .collect();
+            // "Could not tell" is recorded as such, never as told: the plan warns again next scan.
+            let not_told_now: HashMap<&str, String> = rec
+                .results
+                .iter()
+                .filter_map(|(s, r)| match r {
+                    Err(StepError::NotTold(why)) if s.kind == StepKind::Warn => {
+                        Some((s.package.as_str(), why.clone()))
+                    }
+                    _ => None,
+                })
+                .collect();
             for f in rec.findings {
                 let mut f = f.clone();
                 if let Some(action) = warned_now.get(f.decision.package.as_str()) {
                     f.warned = *action;
                 }
+                f.not_told = not_told_now.get(f.decision.package.as_str()).cloned();
                 let opened = prior
                     .get(&f.decision.package)
                     .is_none_or(|p| p.rule != f.decision.rule);

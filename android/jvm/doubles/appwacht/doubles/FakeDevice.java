@@ -87,6 +87,25 @@ public final class FakeDevice {
         return new Sender(context, intent, mutable);
     }
 
+    /** Permission grant states set by the owner, by "package permission". */
+    public static final Map<String, Integer> grants = new java.util.HashMap<>();
+    /** The employee turned the agent's notifications off in Settings. */
+    public static boolean notificationsOffByUser;
+    /** Notifications the platform did not show (by tag). */
+    public static final List<String> suppressedNotifications = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    /**
+     * Whether the agent may post: below Android 13 unless the employee turned them off; from 13
+     * only with POST_NOTIFICATIONS granted (off for a new install; the owner may grant it to itself).
+     */
+    public static boolean notificationsEnabled() {
+        if (notificationsOffByUser) {
+            return false;
+        }
+        return android.os.Build.VERSION.SDK_INT < 33
+                || grants.getOrDefault(SELF + " android.permission.POST_NOTIFICATIONS", 0) == 1;
+    }
+
     /** Log lines (the Log double's), for tests that check what the app logged. */
     public static final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
 
@@ -263,6 +282,9 @@ public final class FakeDevice {
 
     public static void reset() {
         log.clear();
+        grants.clear();
+        notificationsOffByUser = false;
+        suppressedNotifications.clear();
         receivers.clear();
         processAlive = false;
         processStarts = 0;

@@ -8,6 +8,9 @@ import java.util.List;
 /** Test double of android.app.admin.DevicePolicyManager, acting on FakeDevice's state. */
 public class DevicePolicyManager {
     public static final String EXTRA_PROVISIONING_ADMIN_EXTRAS_BUNDLE = "android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE";
+    public static final int PERMISSION_GRANT_STATE_DEFAULT = 0;
+    public static final int PERMISSION_GRANT_STATE_GRANTED = 1;
+    public static final int PERMISSION_GRANT_STATE_DENIED = 2;
 
     protected DevicePolicyManager() {}
 
@@ -74,5 +77,22 @@ public class DevicePolicyManager {
     public void setShortSupportMessage(ComponentName admin, CharSequence message) {
         requireOwner(admin);
         FakeDevice.supportMessage = message == null ? null : message.toString();
+    }
+
+    /**
+     * As on the platform: only a device or profile owner (or a delegate) may set a grant state,
+     * anyone else gets a SecurityException (DevicePolicyManagerService#setPermissionGrantState).
+     */
+    public boolean setPermissionGrantState(ComponentName admin, String packageName, String permission, int grantState) {
+        appwacht.doubles.FakeDevice.calls.add("setPermissionGrantState(" + packageName + ", " + permission + ", " + grantState + ")");
+        if (!appwacht.doubles.FakeDevice.deviceOwner && !appwacht.doubles.FakeDevice.profileOwner) {
+            throw new SecurityException("Calling identity is not authorized");
+        }
+        appwacht.doubles.FakeDevice.grants.put(packageName + " " + permission, grantState);
+        return true;
+    }
+
+    public int getPermissionGrantState(ComponentName admin, String packageName, String permission) {
+        return appwacht.doubles.FakeDevice.grants.getOrDefault(packageName + " " + permission, PERMISSION_GRANT_STATE_DEFAULT);
     }
 }

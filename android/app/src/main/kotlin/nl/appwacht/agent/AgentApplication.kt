@@ -60,9 +60,17 @@ class AgentApplication : Application() {
         /** Opens the agent from the current settings, schedules the job and catches up. */
         fun start(context: Context) {
             val dataDir = context.getNoBackupFilesDir().path
+            val canTell = Notifications.grantToSelf(context)
             AgentRuntime.open(context, managed(context), NotificationNotifier(context), dataDir) ?: return
             SyncJobService.schedule(context, AgentRuntime.agent != null)
             AgentRuntime.later("catch-up", { it.catchUp() })
+            // Warnings that could not be given are given now that they can be: the scan warns
+            // again wherever the record says the employee was not told.
+            if (canTell) {
+                AgentRuntime.later("telling what could not be told", { agent ->
+                    if (agent.status().findings.any { it.notTold != null }) agent.fullScan()
+                })
+            }
         }
     }
 }

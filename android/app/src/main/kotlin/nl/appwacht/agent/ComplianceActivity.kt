@@ -65,6 +65,7 @@ object ComplianceScreen {
             out.add(Line("${f.`package`}: ${f.action ?: "reported"} since ${f.since}", true))
             out.add(Line(f.message ?: f.reason))
             f.link?.let { out.add(Line("More: $it")) }
+            f.notTold?.let { out.add(Line("Appwacht could not notify you about this app ($it). Turn on its notifications.")) }
         }
         val policy = status.policyVersion?.let { "Policy version $it" + (status.policyExpires?.let { e -> ", valid until $e" } ?: "") + if (status.stale) " (expired: waiting for a new one)" else "" }
         out.add(Line(policy ?: "No policy received yet"))

@@ -185,4 +185,44 @@ class AppFlowTest {
         assertTrue(log.toString(), log.contains("I/appwacht: uninstalled com.zhiliaoapp.musically"))
         assertFalse(log.toString(), log.any { it.contains("uninstalling com.zhiliaoapp.musically failed") })
     }
+
+    /**
+     * Issue 12.4: on Android 13+ the agent may post only with POST_NOTIFICATIONS, which it grants
+     * itself as owner; when the employee has notifications off, the record says "could not tell"
+     * (screen, report), never "told", and the employee is told once notifications are on again.
+     */
+    @Test
+    fun notificationsOffAreCouldNotTellAndTheEmployeeIsToldOnceTheyAreOn() {
+        FakeDevice.reset()
+        FakeDevice.add("nl.appwacht.agent", "agent".toByteArray())
+        managedConfiguration()
+        FakeDevice.notificationsOffByUser = true
+        val context = FakeContext()
+        NativeBridge.init(context)
+        bind(context)
+        assertTrue(
+            FakeDevice.calls.toString(),
+            FakeDevice.calls.contains("setPermissionGrantState(nl.appwacht.agent, android.permission.POST_NOTIFICATIONS, 1)"),
+        )
+        val helpdesk = AgentRuntime.helpdesk()
+        assertTrue(DumpCommands.run(arrayOf("sync"), helpdesk).contains("updated=true"))
+        FakeDevice.install("com.zhiliaoapp.musically", File(fixture, "com.zhiliaoapp.musically.der").readBytes())
+        drain()
+        assertTrue(FakeDevice.apps["com.zhiliaoapp.musically"]!!.suspended)
+        assertTrue(FakeDevice.notifications.isEmpty())
+        val finding = AgentRuntime.agent!!.status().findings.single { it.`package` == "com.zhiliaoapp.musically" }
+        assertTrue(finding.toString(), finding.notTold != null)
+        val screen = ComplianceScreen.lines(AgentRuntime.agent!!.status(), emptyList()).map { it.text }
+        assertTrue(screen.toString(), screen.any { it.startsWith("Appwacht could not notify you about this app") })
+        assertTrue(DumpCommands.run(arrayOf(), helpdesk).contains("employee could NOT be told"))
+
+        // Notifications on again: the next start tells the employee, and the record says so.
+        FakeDevice.notificationsOffByUser = false
+        AgentApplication.start(context)
+        drain()
+        drain()
+        assertTrue(FakeDevice.notifications.toString(), FakeDevice.notifications.single().startsWith("com.zhiliaoapp.musically: "))
+        val told = AgentRuntime.agent!!.status().findings.single { it.`package` == "com.zhiliaoapp.musically" }
+        assertEquals(null, told.notTold)
+    }
 }

@@ -125,8 +125,8 @@ class AppLogicTest {
         clockProblem = null,
         storeRecovered = null,
         findings = if (compliant) emptyList() else listOf(
-            FindingRecord("com.zhiliaoapp.musically", FindingOutcome.DENIED, "annex-a", "suspend", "rule `annex-a`: …", "Not allowed.", "https://intranet.example", "2026-11-22T12:00:00Z"),
-            FindingRecord("com.tencent.mm", FindingOutcome.EXCEPTED, "annex-a", null, "exception", null, null, "2026-11-22T12:00:00Z"),
+            FindingRecord("com.zhiliaoapp.musically", FindingOutcome.DENIED, "annex-a", "suspend", "rule `annex-a`: …", "Not allowed.", "https://intranet.example", "2026-11-22T12:00:00Z", null),
+            FindingRecord("com.tencent.mm", FindingOutcome.EXCEPTED, "annex-a", null, "exception", null, null, "2026-11-22T12:00:00Z", null),
         ),
     )
 
