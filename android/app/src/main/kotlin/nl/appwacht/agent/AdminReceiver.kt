@@ -20,6 +20,8 @@ class AdminReceiver : DeviceAdminReceiver() {
     }
 
     override fun onEnabled(context: Context, intent: Intent) {
-        AgentRuntime.later("protecting the agent", { it.protect(AgentRuntime.supportMessage) })
+        // Often before any settings exist: protectOnce waits for a configured agent and is tried
+        // again at every start until it succeeds.
+        AgentApplication.protectOnce(context)
     }
 }

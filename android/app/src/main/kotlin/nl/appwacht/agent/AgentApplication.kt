@@ -43,6 +43,25 @@ class AgentApplication : Application() {
     }
 
     companion object {
+        private const val PROTECTION = "protection"
+        private const val PROTECTED_WITH = "protected_with"
+
+        /**
+         * Blocks the agent's own uninstall and sets the support message as soon as the agent is
+         * configured, and again at every start until it has succeeded (or when the message
+         * changed): at `onEnabled` during provisioning no settings exist yet, and a failure (not
+         * owner yet) must not be final.
+         */
+        fun protectOnce(context: Context) {
+            val prefs = context.getSharedPreferences(PROTECTION, Context.MODE_PRIVATE)
+            val message = AgentRuntime.supportMessage
+            if (prefs.getString(PROTECTED_WITH, null) == message) return
+            AgentRuntime.later("protecting the agent", { agent ->
+                agent.protect(message)
+                prefs.edit().putString(PROTECTED_WITH, message).apply()
+            })
+        }
+
         /** A run-time receiver for system broadcasts, not exported to other apps (33+). */
         fun registerInternal(context: Context, receiver: BroadcastReceiver, filter: IntentFilter) {
             if (Build.VERSION.SDK_INT >= 33) {
@@ -63,6 +82,7 @@ class AgentApplication : Application() {
             val canTell = Notifications.grantToSelf(context)
             AgentRuntime.open(context, managed(context), NotificationNotifier(context), dataDir) ?: return
             SyncJobService.schedule(context, AgentRuntime.agent != null)
+            protectOnce(context)
             AgentRuntime.later("catch-up", { it.catchUp() })
             // Warnings that could not be given are given now that they can be: the scan warns
             // again wherever the record says the employee was not told.

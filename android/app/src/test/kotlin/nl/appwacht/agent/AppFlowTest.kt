@@ -225,4 +225,39 @@ class AppFlowTest {
         val told = AgentRuntime.agent!!.status().findings.single { it.`package` == "com.zhiliaoapp.musically" }
         assertEquals(null, told.notTold)
     }
+
+    /**
+     * Issue 12.3: the agent protects itself as soon as it is configured, and keeps trying at every
+     * start until that has succeeded: at `onEnabled` there are no settings yet, and an agent that is
+     * not yet owner fails the first time.
+     */
+    @Test
+    fun protectionIsRetriedAtEveryStartUntilItHasSucceeded() {
+        FakeDevice.reset()
+        FakeDevice.add("nl.appwacht.agent", "agent".toByteArray())
+        val context = FakeContext()
+        NativeBridge.init(context)
+        AgentApplication.start(context) // no settings: not configured (as a fresh process is)
+        assertEquals(null, AgentRuntime.agent)
+        // Provisioning: the admin is enabled before any configuration exists.
+        AdminReceiver().onEnabled(context, Intent("android.app.action.DEVICE_ADMIN_ENABLED"))
+        drain()
+        assertTrue(FakeDevice.uninstallBlocked.isEmpty())
+        // Configured, but not owner yet: the attempt fails and is not recorded as done.
+        managedConfiguration()
+        FakeDevice.deviceOwner = false
+        AgentApplication.start(context)
+        drain()
+        assertTrue(FakeDevice.uninstallBlocked.isEmpty())
+        // Owner now: the next start protects it, and later starts do not repeat it.
+        FakeDevice.deviceOwner = true
+        AgentApplication.start(context)
+        drain()
+        assertEquals(setOf("nl.appwacht.agent"), FakeDevice.uninstallBlocked)
+        assertEquals(Settings.DEFAULT_SUPPORT_MESSAGE, FakeDevice.supportMessage)
+        val calls = FakeDevice.calls.count { it.startsWith("setUninstallBlocked") }
+        AgentApplication.start(context)
+        drain()
+        assertEquals(calls, FakeDevice.calls.count { it.startsWith("setUninstallBlocked") })
+    }
 }
