@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 if [ -z "${ANDROID_NDK_HOME:-}" ] || [ ! -d "${ANDROID_NDK_HOME}" ]; then
   echo "ANDROID_NDK_HOME is not set to an installed Android NDK: the phone's native library cannot be built here." >&2
-  echo "Install the NDK (r26 or newer) and run: cargo install cargo-ndk; rustup target add aarch64-linux-android x86_64-linux-android" >&2
+  echo "Install the NDK (r28 or newer; app/build.gradle.kts names the version) and run: cargo install cargo-ndk; rustup target add aarch64-linux-android x86_64-linux-android" >&2
   exit 2
 fi
 command -v cargo-ndk >/dev/null || { echo "cargo-ndk is missing: cargo install cargo-ndk" >&2; exit 2; }

@@ -172,7 +172,7 @@ fn the_kotlin_api_syncs_scans_notifies_reports_and_fails_with_each_public_error(
                 &workspace().join("android/app/src/main/kotlin"),
             ))
             .args(kotlin_sources(
-                &workspace().join("android/app/src/test/kotlin"),
+                &workspace().join("android/jvm/app-tests"),
             )),
         "kotlinc",
     );

@@ -1,4 +1,5 @@
 import org.gradle.api.tasks.Exec
+import org.jetbrains.kotlin.gradle.dsl.JvmTarget
 
 plugins {
     id("com.android.application")
@@ -10,6 +11,8 @@ val workspace = rootDir.parentFile
 android {
     namespace = "nl.appwacht.agent"
     compileSdk = 35
+    // The NDK cargo-ndk builds with (android/build-native.sh); r28 links for 16 KB pages by default.
+    ndkVersion = "28.2.13676358"
 
     defaultConfig {
         applicationId = "nl.appwacht.agent"
@@ -33,7 +36,10 @@ android {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17
     }
-    kotlinOptions { jvmTarget = "17" }
+}
+
+kotlin {
+    compilerOptions { jvmTarget.set(JvmTarget.JVM_17) }
 }
 
 // rustls-platform-verifier's Kotlin half must be the version its Rust half was built with: read it
@@ -70,24 +76,36 @@ configurations.configureEach {
 
 dependencies {
     implementation("rustls:rustls-platform-verifier")
-    implementation("net.java.dev.jna:jna:5.14.0@aar")
+    // 5.17.0 or later: earlier JNA crashes loading its dispatch library on devices with 16 KB pages
+    // (java-native-access/jna#1618 and #1647; fixed in two parts, 5.16.0 and 5.17.0).
+    implementation("net.java.dev.jna:jna:5.17.0@aar")
     implementation("androidx.enterprise:enterprise-feedback:1.1.0")
-    testImplementation("junit:junit:4.13.2")
 }
+// The app's JVM tests run on the framework doubles (android/jvm/), which a Gradle unit-test build does
+// not have; tests/kotlin.rs compiles and runs them against the doubles and the real library.
 
 // libappwacht.so for arm64-v8a and x86_64 (cargo-ndk), then the Kotlin bindings from the host build
 // of the same library (uniffi-bindgen), so the bindings always match the Rust API.
 val cargoNdk by tasks.registering(Exec::class) {
     workingDir = workspace
+    inputs.files(fileTree(workspace) { include("agent-core/src/**", "uniffi/src/**", "android/src/**", "**/Cargo.toml", "Cargo.lock", ".cargo/config.toml") })
+    outputs.dir(layout.projectDirectory.dir("src/main/jniLibs"))
     commandLine("android/build-native.sh")
 }
 val uniffiBindings by tasks.registering(Exec::class) {
     workingDir = workspace
-    val out = layout.buildDirectory.dir("generated/uniffi").get().asFile
+    // The bindings depend on the Rust API only: rerun when a crate's sources or the lock file change.
+    inputs.files(fileTree(workspace) { include("agent-core/src/**", "uniffi/src/**", "android/src/**", "**/Cargo.toml", "Cargo.lock") })
+    val out = layout.buildDirectory.dir("generated/uniffi")
+    outputs.dir(out)
+    // A host build in its own target directory: not the developer's target/debug, whose library may
+    // be from another feature set or branch.
+    val hostTarget = layout.buildDirectory.dir("cargo-host").get().asFile
     commandLine(
         "sh", "-c",
-        "cargo build -p appwacht-android && cargo run -p uniffi-bindgen -- generate target/debug/libappwacht.so " +
-            "--language kotlin --no-format --out-dir '${out.path}'",
+        "cargo build -q -p appwacht-android --target-dir '${hostTarget.path}' && " +
+            "cargo run -q -p uniffi-bindgen -- generate '${hostTarget.path}/debug/libappwacht.so' " +
+            "--language kotlin --no-format --out-dir '${out.get().asFile.path}'",
     )
 }
 tasks.named("preBuild") { dependsOn(cargoNdk, uniffiBindings) }
