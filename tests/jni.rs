@@ -340,6 +340,39 @@ fn a_rust_panic_reaches_java_as_an_exception_not_an_abort() {
     assert!(run.result("changed-packages").contains("sequence"));
 }
 
+/// Issue 12.12: the helpers that convert strings and arrays leave no Java exception pending when
+/// they fail (ART's CheckJNI aborts at the next call made with one). Driven into a genuine
+/// `OutOfMemoryError` (a 256 MiB string in a 64 MiB heap), each says what failed, nothing stays
+/// pending, and the JVM, under `-Xcheck:jni`, goes on to its next call and scenario.
+#[test]
+fn a_conversion_that_throws_leaves_no_exception_pending() {
+    let run = appwacht_tests::jvm::run_harness_with(
+        appwacht_tests::jvm::library(),
+        &["-Xcheck:jni", "-Xmx64m"],
+        34,
+        &inputs(),
+        &["error-paths", "init"],
+    );
+    let out = run.result("error-paths");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    // jni 0.22 catches the OutOfMemoryError inside `NewStringUTF` and reports the failed call;
+    // either way the helper fails with an error naming the call, and nothing is left pending.
+    for (line, what) in [(lines[0], "NewStringUTF: "), (lines[2], "String[]: ")] {
+        assert!(
+            line.starts_with(what) && line.contains("NewStringUTF"),
+            "{out}"
+        );
+        assert!(!line.contains("no error"), "{out}");
+    }
+    assert_eq!(
+        (lines[1], lines[3]),
+        ("pending: false", "pending: false"),
+        "{out}"
+    );
+    assert!(run.result("init").contains("\"sdk\""), "the JVM went on");
+}
+
 /// Issue 11.1: the shipped library has one API. Built as a phone build is (no `test-hooks`), it
 /// exports `JNI_OnLoad`, `NativeBridge.init` and the typed API's UniFFI symbols, and none of the
 /// reading hooks the harness calls.

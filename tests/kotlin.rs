@@ -171,9 +171,7 @@ fn the_kotlin_api_syncs_scans_notifies_reports_and_fails_with_each_public_error(
             .args(kotlin_sources(
                 &workspace().join("android/app/src/main/kotlin"),
             ))
-            .args(kotlin_sources(
-                &workspace().join("android/jvm/app-tests"),
-            )),
+            .args(kotlin_sources(&workspace().join("android/jvm/app-tests"))),
         "kotlinc",
     );
 

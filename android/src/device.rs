@@ -456,8 +456,39 @@ fn warn_without_notifier(
     )))
 }
 
+impl AndroidDevice<'_, '_> {
+    /// The last guard of the rule that no error path leaves a Java exception pending (ART's
+    /// CheckJNI aborts at the next call made with one): every job of the device ends here, and a
+    /// failure that left one (a `PushLocalFrame` out of memory, say) has it caught and cleared.
+    fn settled<T, E>(&mut self, result: Result<T, E>) -> Result<T, E> {
+        if result.is_err() && self.env.exception_check() {
+            let e =
+                crate::java::cleared(self.env, "the adapter", jni::errors::Error::JavaException);
+            log::warn!("cleared an exception a failure left pending: {e}");
+        }
+        result
+    }
+}
+
 impl PackageSource for AndroidDevice<'_, '_> {
     fn inventory(&mut self) -> Result<Inventory, agent_core::Error> {
+        let result = self.read_inventory();
+        self.settled(result)
+    }
+
+    fn package(&mut self, name: &str) -> Result<Option<Package>, agent_core::Error> {
+        let result = self.read_package(name);
+        self.settled(result)
+    }
+
+    fn changed_since(&mut self, sequence: u32) -> Result<Option<Changes>, agent_core::Error> {
+        let result = self.read_changes(sequence);
+        self.settled(result)
+    }
+}
+
+impl AndroidDevice<'_, '_> {
+    fn read_inventory(&mut self) -> Result<Inventory, agent_core::Error> {
         let list = self.installed_list()?;
         let count = call(self.env, &list, &LIST_SIZE, &[]).and_then(|v| Ok(v.i()?))?;
         let reader = Reader {
@@ -490,7 +521,7 @@ impl PackageSource for AndroidDevice<'_, '_> {
         })
     }
 
-    fn package(&mut self, name: &str) -> Result<Option<Package>, agent_core::Error> {
+    fn read_package(&mut self, name: &str) -> Result<Option<Package>, agent_core::Error> {
         let pkg = new_string(self.env, name)?;
         let info = if self.sdk >= 33 {
             let flags = self.flags_object()?;
@@ -531,7 +562,7 @@ impl PackageSource for AndroidDevice<'_, '_> {
         }
     }
 
-    fn changed_since(&mut self, sequence: u32) -> Result<Option<Changes>, agent_core::Error> {
+    fn read_changes(&mut self, sequence: u32) -> Result<Option<Changes>, agent_core::Error> {
         let changed = object(call(
             self.env,
             &self.pm,
@@ -575,6 +606,7 @@ impl Enforcer for AndroidDevice<'_, '_> {
         };
         // Each step in its own frame, so a long plan does not pile up references.
         let result = self.env.with_local_frame(16, |env| actor.apply(env, step));
+        let result = self.settled(result);
         result.map_err(|e| {
             log::warn!("{} {} failed: {e}", step.kind.as_str(), step.package);
             let text = e.to_string();

@@ -46,6 +46,34 @@ fn caught(env: &mut Env<'_>, m: &Member, e: jni::errors::Error) -> BridgeError {
     }
 }
 
+/// Turns a failed conversion (strings, arrays, bytes) into a [`BridgeError`], clearing whatever
+/// exception it left pending: an `OutOfMemoryError` from `NewStringUTF`, an
+/// `ArrayIndexOutOfBoundsException`. ART's CheckJNI aborts the process at the next JNI call made
+/// with an exception pending, so no error path may leave one.
+pub(crate) fn cleared(env: &mut Env<'_>, what: &str, e: jni::errors::Error) -> BridgeError {
+    // jni-rs reports a failed conversion as a JNI error (a null result) while the JVM holds the
+    // exception that explains it: catch that one, whatever the error says.
+    let e = if env.exception_check() {
+        match env.exception_catch() {
+            Err(caught) => caught,
+            Ok(()) => e,
+        }
+    } else {
+        e
+    };
+    if env.exception_check() {
+        env.exception_clear();
+    }
+    match e {
+        jni::errors::Error::CaughtJavaException { name, msg, .. } => BridgeError::Thrown {
+            during: what.to_string(),
+            class: name,
+            message: msg,
+        },
+        other => BridgeError::Jni(format!("{what}: {other}")),
+    }
+}
+
 /// Checks the arguments against the member's descriptor: the unchecked JNI calls below rely on it.
 fn check_args(m: &Member, expected: &[JavaType], args: &[JValue<'_>]) -> Result<(), BridgeError> {
     let fits = expected.len() == args.len()
@@ -168,13 +196,16 @@ pub fn string(env: &mut Env<'_>, obj: JObject<'_>) -> Result<Option<String>, Bri
     if obj.is_null() {
         return Ok(None);
     }
-    let s: JString<'_> = env.cast_local::<JString>(obj)?;
-    Ok(Some(s.try_to_string(env)?))
+    let s = env.cast_local::<JString>(obj);
+    let s: JString<'_> = s.map_err(|e| cleared(env, "String", e))?;
+    let text = s.try_to_string(env);
+    Ok(Some(text.map_err(|e| cleared(env, "String", e))?))
 }
 
 /// A Rust string as a Java string.
 pub fn new_string<'local>(env: &mut Env<'local>, s: &str) -> Result<JString<'local>, BridgeError> {
-    Ok(JString::from_str(env, s)?)
+    let js = JString::from_str(env, s);
+    js.map_err(|e| cleared(env, "NewStringUTF", e))
 }
 
 /// The elements of a Java object array (empty for null).
@@ -185,9 +216,16 @@ pub fn array_elements<'local>(
     if obj.is_null() {
         return Ok(Vec::new());
     }
-    let array = env.cast_local::<JObjectArray<JObject>>(obj)?;
-    let len = array.len(env)?;
-    (0..len).map(|i| Ok(array.get_element(env, i)?)).collect()
+    let array = env.cast_local::<JObjectArray<JObject>>(obj);
+    let array = array.map_err(|e| cleared(env, "Object[]", e))?;
+    let len = array.len(env);
+    let len = len.map_err(|e| cleared(env, "Object[].length", e))?;
+    let mut out = Vec::with_capacity(len);
+    for i in 0..len {
+        let element = array.get_element(env, i);
+        out.push(element.map_err(|e| cleared(env, "Object[] element", e))?);
+    }
+    Ok(out)
 }
 
 /// The strings of a Java `String[]` (empty for null).
@@ -195,12 +233,16 @@ pub fn string_array(env: &mut Env<'_>, obj: JObject<'_>) -> Result<Vec<String>, 
     if obj.is_null() {
         return Ok(Vec::new());
     }
-    let array = env.cast_local::<JObjectArray<JString>>(obj)?;
-    let len = array.len(env)?;
+    let array = env.cast_local::<JObjectArray<JString>>(obj);
+    let array = array.map_err(|e| cleared(env, "String[]", e))?;
+    let len = array.len(env);
+    let len = len.map_err(|e| cleared(env, "String[].length", e))?;
     let mut out = Vec::with_capacity(len);
     for i in 0..len {
-        let s = array.get_element(env, i)?;
-        out.push(s.try_to_string(env)?);
+        let s = array.get_element(env, i);
+        let s = s.map_err(|e| cleared(env, "String[] element", e))?;
+        let text = s.try_to_string(env);
+        out.push(text.map_err(|e| cleared(env, "String", e))?);
     }
     Ok(out)
 }
@@ -211,11 +253,14 @@ pub fn single_string_array<'local>(
     s: &str,
 ) -> Result<JObjectArray<'local, JString<'local>>, BridgeError> {
     let js = new_string(env, s)?;
-    Ok(JObjectArray::<JString>::new(env, 1, &js)?)
+    let array = JObjectArray::<JString>::new(env, 1, &js);
+    array.map_err(|e| cleared(env, "NewObjectArray", e))
 }
 
 /// A Java `byte[]` as bytes.
 pub fn bytes(env: &mut Env<'_>, obj: JObject<'_>) -> Result<Vec<u8>, BridgeError> {
-    let array = env.cast_local::<JByteArray>(obj)?;
-    Ok(env.convert_byte_array(&array)?)
+    let array = env.cast_local::<JByteArray>(obj);
+    let array = array.map_err(|e| cleared(env, "byte[]", e))?;
+    let out = env.convert_byte_array(&array);
+    out.map_err(|e| cleared(env, "byte[]", e))
 }

@@ -117,3 +117,30 @@ pub extern "system" fn Java_nl_appwacht_agent_NativeTestHooks_parseInventory<'ca
         })
         .resolve::<ThrowAgentException>()
 }
+
+/// `String errorPaths()`: drives the conversion helpers into a genuine Java exception (a string
+/// the heap cannot hold: run with a small `-Xmx`) and answers what each returned, and whether an
+/// exception was left pending — under CheckJNI the JVM would abort at the next call if one were.
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_nl_appwacht_agent_NativeTestHooks_errorPaths<'caller>(
+    mut unowned: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+) -> JString<'caller> {
+    unowned
+        .with_env(|env| -> Result<_, BridgeError> {
+            let huge = "x".repeat(256 << 20);
+            let mut out = Vec::new();
+            match crate::java::new_string(env, &huge) {
+                Ok(_) => out.push("NewStringUTF: no error".to_string()),
+                Err(e) => out.push(format!("NewStringUTF: {e}")),
+            }
+            out.push(format!("pending: {}", env.exception_check()));
+            match crate::java::single_string_array(env, &huge) {
+                Ok(_) => out.push("String[]: no error".to_string()),
+                Err(e) => out.push(format!("String[]: {e}")),
+            }
+            out.push(format!("pending: {}", env.exception_check()));
+            crate::java::new_string(env, &out.join("\n"))
+        })
+        .resolve::<ThrowAgentException>()
+}

@@ -120,6 +120,8 @@ public final class JniHarness {
                 }
                 return "set up " + n;
             }
+            case "error-paths":
+                return NativeTestHooks.errorPaths();
             case "panic":
                 NativeTestHooks.panicForTest();
                 return "no panic";

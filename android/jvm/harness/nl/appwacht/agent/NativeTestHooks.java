@@ -23,6 +23,9 @@ public final class NativeTestHooks {
 
     public static native void panicForTest();
 
+    /** Drives the conversion helpers into a Java exception; answers what happened (test builds only). */
+    public static native String errorPaths();
+
     /** Parses an inventory JSON in the core (the benchmark's baseline); answers the package count. */
     public static native int parseInventory(String json);
 }
