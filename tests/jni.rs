@@ -19,6 +19,7 @@ const SCENARIOS: &[&str] = &[
     "signers",
     "panic",
     "changed-packages",
+    "essentials",
 ];
 
 fn inputs() -> Vec<(&'static str, Vec<u8>)> {
@@ -227,7 +228,10 @@ fn multiple_signers_a_rotated_key_hidden_and_removed_packages() {
         assert!(by_name("com.example.old").is_none());
         assert_eq!(
             inv["device"],
-            serde_json::json!({"id": "TEST-7", "groups": ["inspection"], "sdk": run.json("init")["sdk"]})
+            // With no default launcher the HOME resolution is the platform's chooser ("android");
+            // the agent is the active admin.
+            serde_json::json!({"id": "TEST-7", "groups": ["inspection"], "sdk": run.json("init")["sdk"],
+                "essentials": ["android", "nl.appwacht.agent"]})
         );
     }
 }
@@ -338,6 +342,23 @@ fn a_rust_panic_reaches_java_as_an_exception_not_an_abort() {
     assert!(error.contains("index out of bounds"), "{error}");
     // The JVM went on to the next scenario.
     assert!(run.result("changed-packages").contains("sequence"));
+}
+
+/// Issue 12.9: the phone's own never-block set, read from the platform: the default launcher (the
+/// HOME resolution), the default SMS app, the current keyboard and the active device admins.
+#[test]
+fn the_inventory_names_what_this_phone_cannot_work_without() {
+    let inv = sdk34().json("essentials");
+    assert_eq!(
+        strings(&inv["device"]["essentials"]),
+        [
+            "com.vendor.launcher",
+            "com.vendor.messaging",
+            "com.vendor.keyboard",
+            "nl.appwacht.agent",
+            "com.vendor.findmydevice"
+        ]
+    );
 }
 
 /// Issue 12.12: the helpers that convert strings and arrays leave no Java exception pending when

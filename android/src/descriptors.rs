@@ -128,15 +128,50 @@ members! {
     /// `List.get(int)`.
     LIST_GET = Method "java/util/List" "get" "(I)Ljava/lang/Object;" since 1;
 
+    /// `new Intent(String)`.
+    INTENT_NEW = Constructor "android/content/Intent" "<init>" "(Ljava/lang/String;)V" since 1;
+    /// `Intent.addCategory(String)`.
+    INTENT_ADD_CATEGORY = Method "android/content/Intent" "addCategory" "(Ljava/lang/String;)Landroid/content/Intent;" since 1;
+    /// `PackageManager.resolveActivity(Intent, int)`: the default HOME app.
+    PM_RESOLVE_ACTIVITY = Method "android/content/pm/PackageManager" "resolveActivity" "(Landroid/content/Intent;I)Landroid/content/pm/ResolveInfo;" since 1;
+    /// `ResolveInfo.activityInfo`.
+    RI_ACTIVITY_INFO = Field "android/content/pm/ResolveInfo" "activityInfo" "Landroid/content/pm/ActivityInfo;" since 1;
+    /// `PackageItemInfo.packageName` (of an `ActivityInfo`).
+    PII_PACKAGE_NAME = Field "android/content/pm/PackageItemInfo" "packageName" "Ljava/lang/String;" since 1;
+    /// `Telephony.Sms.getDefaultSmsPackage(Context)`.
+    SMS_GET_DEFAULT_SMS_PACKAGE = StaticMethod "android/provider/Telephony$Sms" "getDefaultSmsPackage" "(Landroid/content/Context;)Ljava/lang/String;" since 19;
+    /// `Context.getContentResolver()`.
+    CONTEXT_GET_CONTENT_RESOLVER = Method "android/content/Context" "getContentResolver" "()Landroid/content/ContentResolver;" since 1;
+    /// `Settings.Secure.getString(ContentResolver, String)`: the current keyboard.
+    SECURE_GET_STRING = StaticMethod "android/provider/Settings$Secure" "getString" "(Landroid/content/ContentResolver;Ljava/lang/String;)Ljava/lang/String;" since 3;
+    /// `DevicePolicyManager.getActiveAdmins()`.
+    DPM_GET_ACTIVE_ADMINS = Method "android/app/admin/DevicePolicyManager" "getActiveAdmins" "()Ljava/util/List;" since 8;
+    /// `ComponentName.getPackageName()`.
+    COMPONENT_NAME_GET_PACKAGE_NAME = Method "android/content/ComponentName" "getPackageName" "()Ljava/lang/String;" since 1;
+
     /// The app's hook to uninstall through `PackageInstaller`; returns null or the reason it failed.
     APP_UNINSTALL_PACKAGE = StaticMethod "nl/appwacht/agent/NativeBridge" "uninstallPackage" "(Ljava/lang/String;)Ljava/lang/String;" since 28;
 }
+
+/// `Intent.ACTION_MAIN` and `Intent.CATEGORY_HOME`: the HOME resolution.
+pub const ACTION_MAIN: &str = "android.intent.action.MAIN";
+/// `Intent.CATEGORY_HOME`.
+pub const CATEGORY_HOME: &str = "android.intent.category.HOME";
+/// `Settings.Secure.DEFAULT_INPUT_METHOD`: `package/.Service` of the current keyboard.
+pub const DEFAULT_INPUT_METHOD: &str = "default_input_method";
+/// `PackageManager.MATCH_DEFAULT_ONLY`.
+pub const MATCH_DEFAULT_ONLY: i32 = 65536;
 
 /// The exception class every error reaches the app as.
 pub const AGENT_EXCEPTION: &str = "nl/appwacht/agent/AgentException";
 
 /// Constants from the listing, by `(class, field)`: the tests compare each with the listing.
 pub const CONSTANTS: &[(&str, &str, i64)] = &[
+    (
+        "android/content/pm/PackageManager",
+        "MATCH_DEFAULT_ONLY",
+        MATCH_DEFAULT_ONLY as i64,
+    ),
     (
         "android/content/pm/PackageManager",
         "GET_SIGNING_CERTIFICATES",
@@ -186,8 +221,17 @@ pub const FLAG_INSTALLED: i32 = 0x0080_0000;
 pub const FLAG_SUSPENDED: i32 = 0x4000_0000;
 
 /// String constants from the listing, by `(class, field)`.
-pub const STRING_CONSTANTS: &[(&str, &str, &str)] = &[(
-    "android/content/Context",
-    "DEVICE_POLICY_SERVICE",
-    DEVICE_POLICY_SERVICE,
-)];
+pub const STRING_CONSTANTS: &[(&str, &str, &str)] = &[
+    (
+        "android/content/Context",
+        "DEVICE_POLICY_SERVICE",
+        DEVICE_POLICY_SERVICE,
+    ),
+    ("android/content/Intent", "ACTION_MAIN", ACTION_MAIN),
+    ("android/content/Intent", "CATEGORY_HOME", CATEGORY_HOME),
+    (
+        "android/provider/Settings$Secure",
+        "DEFAULT_INPUT_METHOD",
+        DEFAULT_INPUT_METHOD,
+    ),
+];

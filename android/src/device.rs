@@ -22,6 +22,7 @@ const FRAME_PER_PACKAGE: usize = 64;
 /// The framework objects for one native call. Everything lives in the caller's local frame.
 pub struct AndroidDevice<'a, 'local> {
     env: &'a mut Env<'local>,
+    context: JObject<'local>,
     pm: JObject<'local>,
     dpm: JObject<'local>,
     admin: JObject<'local>,
@@ -30,6 +31,10 @@ pub struct AndroidDevice<'a, 'local> {
     owner: bool,
     device: Device,
 }
+
+/// One reading of the phone's never-block set.
+type EssentialsRead<'a, 'local> =
+    fn(&mut AndroidDevice<'a, 'local>) -> Result<Vec<String>, BridgeError>;
 
 /// What one element of the installed-packages list turned out to be.
 enum Read {
@@ -80,8 +85,12 @@ impl<'a, 'local> AndroidDevice<'a, 'local> {
                 )?
                 .z()?);
         device.sdk = sdk.max(0) as u32;
+        let context = env
+            .new_local_ref(context)
+            .map_err(|e| crate::java::cleared(env, "NewLocalRef", e))?;
         Ok(AndroidDevice {
             env,
+            context,
             pm,
             dpm,
             admin,
@@ -90,6 +99,115 @@ impl<'a, 'local> AndroidDevice<'a, 'local> {
             owner,
             device,
         })
+    }
+
+    /// The packages this phone cannot work without, as the platform names them: the default HOME
+    /// app, the default SMS app, the current keyboard and the active device admins. Each is read
+    /// on its own; one that cannot be read is left out (and logged), never a failed scan. (The
+    /// default dialer is read through `TelecomManager.getDefaultDialerPackage`, which the API
+    /// listing this adapter is checked against does not have; the platform refuses to suspend the
+    /// dialer anyway, AOSP `SuspendPackageHelper`.)
+    pub fn essentials(&mut self) -> Vec<String> {
+        let reads: [(&str, EssentialsRead<'a, 'local>); 4] = [
+            ("the default launcher", Self::home_app),
+            ("the default SMS app", Self::sms_app),
+            ("the current keyboard", Self::keyboard),
+            ("the active device admins", Self::active_admins),
+        ];
+        let mut out: Vec<String> = Vec::new();
+        for (what, read) in reads {
+            match read(self) {
+                Ok(found) => {
+                    for p in found {
+                        if !out.contains(&p) {
+                            out.push(p);
+                        }
+                    }
+                }
+                Err(e) => log::warn!("could not read {what}: {e}"),
+            }
+        }
+        out
+    }
+
+    fn home_app(&mut self) -> Result<Vec<String>, BridgeError> {
+        let action = new_string(self.env, ACTION_MAIN)?;
+        let intent = new_object(self.env, &INTENT_NEW, &[JValue::Object(&action)])?;
+        let category = new_string(self.env, CATEGORY_HOME)?;
+        call(
+            self.env,
+            &intent,
+            &INTENT_ADD_CATEGORY,
+            &[JValue::Object(&category)],
+        )?;
+        let info = object(call(
+            self.env,
+            &self.pm,
+            &PM_RESOLVE_ACTIVITY,
+            &[JValue::Object(&intent), JValue::Int(MATCH_DEFAULT_ONLY)],
+        )?)?;
+        if info.is_null() {
+            return Ok(Vec::new());
+        }
+        let activity = object(field(self.env, &info, &RI_ACTIVITY_INFO)?)?;
+        if activity.is_null() {
+            return Ok(Vec::new());
+        }
+        let name = object(field(self.env, &activity, &PII_PACKAGE_NAME)?)?;
+        Ok(string(self.env, name)?.into_iter().collect())
+    }
+
+    fn sms_app(&mut self) -> Result<Vec<String>, BridgeError> {
+        let name = object(call_static(
+            self.env,
+            &SMS_GET_DEFAULT_SMS_PACKAGE,
+            &[JValue::Object(&self.context)],
+        )?)?;
+        Ok(string(self.env, name)?.into_iter().collect())
+    }
+
+    fn keyboard(&mut self) -> Result<Vec<String>, BridgeError> {
+        let resolver = object(call(
+            self.env,
+            &self.context,
+            &CONTEXT_GET_CONTENT_RESOLVER,
+            &[],
+        )?)?;
+        let key = new_string(self.env, DEFAULT_INPUT_METHOD)?;
+        let value = object(call_static(
+            self.env,
+            &SECURE_GET_STRING,
+            &[JValue::Object(&resolver), JValue::Object(&key)],
+        )?)?;
+        // `com.example.keyboard/.KeyboardService`: the package is before the slash.
+        Ok(string(self.env, value)?
+            .and_then(|v| v.split('/').next().map(str::to_string))
+            .filter(|p| !p.is_empty())
+            .into_iter()
+            .collect())
+    }
+
+    fn active_admins(&mut self) -> Result<Vec<String>, BridgeError> {
+        if self.dpm.is_null() {
+            return Ok(Vec::new());
+        }
+        let list = object(call(self.env, &self.dpm, &DPM_GET_ACTIVE_ADMINS, &[])?)?;
+        if list.is_null() {
+            return Ok(Vec::new());
+        }
+        let count = call(self.env, &list, &LIST_SIZE, &[])?.i()?;
+        let mut out = Vec::new();
+        for i in 0..count {
+            let admin = object(call(self.env, &list, &LIST_GET, &[JValue::Int(i)])?)?;
+            let name = object(call(
+                self.env,
+                &admin,
+                &COMPONENT_NAME_GET_PACKAGE_NAME,
+                &[],
+            )?)?;
+            out.extend(string(self.env, name)?);
+        }
+        Ok(out)
     }
 
     /// This app's package name.
@@ -514,8 +632,10 @@ impl AndroidDevice<'_, '_> {
                 Read::Failed(u) => unreadable.push(u),
             }
         }
+        let mut device = self.device.clone();
+        device.essentials = self.essentials();
         Ok(Inventory {
-            device: self.device.clone(),
+            device,
             packages,
             unreadable,
         })

@@ -120,6 +120,13 @@ public final class JniHarness {
                 }
                 return "set up " + n;
             }
+            case "essentials":
+                FakeDevice.add("com.vendor.launcher", fakeCert(11));
+                FakeDevice.homePackage = "com.vendor.launcher";
+                FakeDevice.smsPackage = "com.vendor.messaging";
+                FakeDevice.keyboard = "com.vendor.keyboard/.KeyboardService";
+                FakeDevice.otherAdmins.add("com.vendor.findmydevice");
+                return NativeTestHooks.readInventory(ctx, "{}");
             case "error-paths":
                 return NativeTestHooks.errorPaths();
             case "panic":

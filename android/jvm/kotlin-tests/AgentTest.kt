@@ -304,4 +304,52 @@ class AgentTest {
             notices.map { "${it.`package`} ${it.action}" },
         )
     }
+
+    /**
+     * Issue 12.9: whatever the policy says, the agent never suspends what this phone needs: here
+     * a policy's publisher rule also matches the phone's pre-installed launcher and keyboard (an
+     * OEM signing with a listed publisher's key), read from the platform (the HOME resolution, the
+     * secure setting), and both stay usable. A user app that makes itself the keyboard is exactly
+     * what spyware does: it gets no such shield.
+     */
+    @Test
+    fun aPolicyNeverSuspendsWhatThisPhoneNeeds() {
+        val tiktok = File(fixture, "com.zhiliaoapp.musically.der").readBytes()
+        for (name in listOf("com.vendor.launcher", "com.vendor.keyboard")) {
+            val app = FakeDevice.add(name, tiktok)
+            app.system = true
+            app.installer = null
+        }
+        FakeDevice.homePackage = "com.vendor.launcher"
+        FakeDevice.keyboard = "com.vendor.keyboard/.Keyboard"
+        val agent = synced()
+        agent.fullScan()
+        assertFalse(FakeDevice.apps["com.vendor.launcher"]!!.suspended)
+        assertFalse(FakeDevice.apps["com.vendor.keyboard"]!!.suspended)
+        assertTrue(FakeDevice.apps["com.zhiliaoapp.musically"]!!.suspended)
+        val why = agent.explain("com.vendor.launcher")
+        assertTrue(why, why.contains("this phone cannot work without it"))
+
+        // A sideloaded app that made itself the keyboard is judged like any other.
+        FakeDevice.keyboard = "com.videoedit.promax/.Keyboard"
+        agent.fullScan()
+        assertTrue(FakeDevice.apps["com.videoedit.promax"]!!.suspended)
+    }
+
+    /**
+     * The platform refuses to suspend some packages whatever the agent asks (AOSP
+     * SuspendPackageHelper: the default dialer, required installers, active admins): the refusal
+     * is recorded for that package and the rest of the plan goes on.
+     */
+    @Test
+    fun whatThePlatformRefusesToSuspendIsRecordedAndTheRestIsBlocked() {
+        FakeDevice.add("com.einnovation.temu", "temu".toByteArray())
+        FakeDevice.dialerPackage = "com.einnovation.temu"
+        val agent = synced()
+        val scan = agent.fullScan()
+        val refused = scan.steps.single { it.error != null }
+        assertEquals("com.einnovation.temu", refused.`package`)
+        assertFalse(FakeDevice.apps["com.einnovation.temu"]!!.suspended)
+        assertTrue(FakeDevice.apps["com.zhiliaoapp.musically"]!!.suspended)
+    }
 }

@@ -29,6 +29,8 @@ public abstract class Context {
 
     public abstract void unregisterReceiver(BroadcastReceiver receiver);
 
+    public abstract ContentResolver getContentResolver();
+
     public abstract void startActivity(Intent intent);
 
     public abstract void startActivity(Intent intent, android.os.Bundle options);

@@ -55,6 +55,11 @@ public class ContextWrapper extends Context {
     }
 
     @Override
+    public ContentResolver getContentResolver() {
+        return base.getContentResolver();
+    }
+
+    @Override
     public void unregisterReceiver(BroadcastReceiver receiver) {
         base.unregisterReceiver(receiver);
     }

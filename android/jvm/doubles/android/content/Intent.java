@@ -11,6 +11,8 @@ public class Intent {
     public static final String ACTION_BOOT_COMPLETED = "android.intent.action.BOOT_COMPLETED";
     public static final String ACTION_APPLICATION_RESTRICTIONS_CHANGED = "android.intent.action.APPLICATION_RESTRICTIONS_CHANGED";
     public static final String ACTION_SEND = "android.intent.action.SEND";
+    public static final String ACTION_MAIN = "android.intent.action.MAIN";
+    public static final String CATEGORY_HOME = "android.intent.category.HOME";
     public static final String ACTION_SCREEN_ON = "android.intent.action.SCREEN_ON";
     public static final String EXTRA_SUBJECT = "android.intent.extra.SUBJECT";
     public static final String EXTRA_TEXT = "android.intent.extra.TEXT";
@@ -22,6 +24,7 @@ public class Intent {
     private String packageName;
     private android.net.Uri data;
     private final Map<String, Object> extras = new HashMap<>();
+    private final java.util.Set<String> categories = new java.util.HashSet<>();
 
     public Intent() {}
 
@@ -46,6 +49,12 @@ public class Intent {
         this.component = o.component;
         this.packageName = o.packageName;
         this.extras.putAll(o.extras);
+        this.categories.addAll(o.categories);
+    }
+
+    public Intent addCategory(String category) {
+        categories.add(category);
+        return this;
     }
 
     public String getAction() {

@@ -139,6 +139,13 @@ public final class FakeContext extends Context {
         return null;
     }
 
+    private final android.content.ContentResolver resolver = new android.content.ContentResolver() {};
+
+    @Override
+    public android.content.ContentResolver getContentResolver() {
+        return resolver;
+    }
+
     @Override
     public void unregisterReceiver(BroadcastReceiver receiver) {
         // As on the platform (ContextImpl#unregisterReceiver): a receiver that is not registered

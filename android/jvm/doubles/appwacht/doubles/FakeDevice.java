@@ -258,6 +258,54 @@ public final class FakeDevice {
         }
     }
 
+    /** An instance of a framework class whose constructor is not public API. */
+    static <T> T construct(Class<T> cls) {
+        try {
+            java.lang.reflect.Constructor<T> c = cls.getDeclaredConstructor();
+            c.setAccessible(true);
+            return c.newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- The phone's own never-block set, and what the platform refuses to suspend ----
+
+    /** The default launcher (HOME), the default SMS app, the keyboard (`package/.Service`). */
+    public static String homePackage;
+    public static String smsPackage;
+    public static String keyboard;
+    /** The dialer (TelecomManager, not read by the adapter) and the packages the platform requires. */
+    public static String dialerPackage;
+    public static final Set<String> requiredPackages = new HashSet<>();
+    /** Device admins besides the agent. */
+    public static final List<String> otherAdmins = new ArrayList<>();
+
+    /**
+     * Why the platform refuses to suspend a package, or null: AOSP
+     * SuspendPackageHelper#canSuspendPackageForUser refuses active device admins, the default
+     * launcher, the required installer, uninstaller, verifier and permission controller, the
+     * default dialer, and packages whose uninstall is blocked; setPackagesSuspended returns them.
+     */
+    public static String suspendRefusal(String name) {
+        if (name.equals(SELF) || otherAdmins.contains(name)) {
+            return "an active device admin";
+        }
+        if (name.equals(homePackage)) {
+            return "the default launcher";
+        }
+        if (name.equals(dialerPackage)) {
+            return "the default dialer";
+        }
+        if (requiredPackages.contains(name)) {
+            return "a required package";
+        }
+        if (uninstallBlocked.contains(name)) {
+            return "uninstall blocked";
+        }
+        return null;
+    }
+
     /** Gives a component its base context, as the platform does before onCreate. */
     static void attach(android.content.ContextWrapper component, android.content.Context base) {
         try {
@@ -281,6 +329,12 @@ public final class FakeDevice {
     }
 
     public static void reset() {
+        homePackage = null;
+        smsPackage = null;
+        keyboard = null;
+        dialerPackage = null;
+        requiredPackages.clear();
+        otherAdmins.clear();
         log.clear();
         grants.clear();
         notificationsOffByUser = false;

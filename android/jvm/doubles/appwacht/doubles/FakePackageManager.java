@@ -41,4 +41,21 @@ public final class FakePackageManager extends PackageManager {
         FakeDevice.calls.add("getChangedPackages(int)");
         return FakeDevice.changedSince(sequenceNumber);
     }
+
+    /**
+     * The HOME resolution: the default launcher's activity (with several launchers and no default,
+     * the platform answers its chooser, which belongs to "android").
+     */
+    @Override
+    public android.content.pm.ResolveInfo resolveActivity(android.content.Intent intent, int flags) {
+        FakeDevice.calls.add("resolveActivity(Intent, int)");
+        if (!android.content.Intent.ACTION_MAIN.equals(intent.getAction())) {
+            return null;
+        }
+        // Their constructors are not in the API listing: made as the platform's parcel code would.
+        android.content.pm.ResolveInfo info = FakeDevice.construct(android.content.pm.ResolveInfo.class);
+        info.activityInfo = FakeDevice.construct(android.content.pm.ActivityInfo.class);
+        info.activityInfo.packageName = FakeDevice.homePackage == null ? "android" : FakeDevice.homePackage;
+        return info;
+    }
 }

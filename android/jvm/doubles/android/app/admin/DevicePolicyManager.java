@@ -34,7 +34,7 @@ public class DevicePolicyManager {
         List<String> failed = new ArrayList<>();
         for (String name : packageNames) {
             FakeDevice.App app = FakeDevice.apps.get(name);
-            if (app == null || FakeDevice.unsuspendable.contains(name)) {
+            if (app == null || FakeDevice.unsuspendable.contains(name) || (suspended && FakeDevice.suspendRefusal(name) != null)) {
                 failed.add(name);
             } else {
                 app.suspended = suspended;
@@ -94,5 +94,17 @@ public class DevicePolicyManager {
 
     public int getPermissionGrantState(ComponentName admin, String packageName, String permission) {
         return appwacht.doubles.FakeDevice.grants.getOrDefault(packageName + " " + permission, PERMISSION_GRANT_STATE_DEFAULT);
+    }
+
+    /** The active admins: the agent (when it is owner) and any other admin on the phone. */
+    public java.util.List<ComponentName> getActiveAdmins() {
+        java.util.List<ComponentName> out = new ArrayList<>();
+        if (FakeDevice.deviceOwner || FakeDevice.profileOwner) {
+            out.add(new ComponentName(FakeDevice.SELF, FakeDevice.SELF + ".AdminReceiver"));
+        }
+        for (String p : FakeDevice.otherAdmins) {
+            out.add(new ComponentName(p, p + ".Admin"));
+        }
+        return out.isEmpty() ? null : out;
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
  * (-Dappwacht.sdk) throw NoSuchMethodError, as they would on such a phone.
  */
 public abstract class PackageManager {
+    public static final int MATCH_DEFAULT_ONLY = 65536;
     public static final int GET_SIGNING_CERTIFICATES = 134217728;
     public static final int MATCH_UNINSTALLED_PACKAGES = 8192;
 
@@ -41,6 +42,8 @@ public abstract class PackageManager {
     public abstract ChangedPackages getChangedPackages(int sequenceNumber);
 
     public abstract PackageInstaller getPackageInstaller();
+
+    public abstract ResolveInfo resolveActivity(android.content.Intent intent, int flags);
 
     public static class NameNotFoundException extends android.util.AndroidException {
         public NameNotFoundException() {}
