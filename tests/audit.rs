@@ -226,6 +226,7 @@ fn the_audit_gives_the_agents_verdict_on_the_same_packages() {
                 last_update: now(),
                 suspended: a.suspended,
                 hidden: a.hidden,
+                label: None,
             };
             let expected = engine.decide(&agent_view, &scope, now());
             assert_eq!(

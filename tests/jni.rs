@@ -349,6 +349,19 @@ fn a_rust_panic_reaches_java_as_an_exception_not_an_abort() {
 #[test]
 fn the_inventory_names_what_this_phone_cannot_work_without() {
     let inv = sdk34().json("essentials");
+    // Issue 12.10: each app's label as the home screen shows it; none when the platform can only
+    // answer the package name.
+    let label = |name: &str| {
+        inv["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()["label"]
+            .clone()
+    };
+    assert_eq!(label("com.vendor.launcher"), "Vendor Launcher");
+    assert!(label("com.example.nolabel").is_null());
     assert_eq!(
         strings(&inv["device"]["essentials"]),
         [

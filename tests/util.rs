@@ -56,6 +56,7 @@ pub fn app(name: &str) -> Package {
         last_update: now(),
         suspended: false,
         hidden: false,
+        label: None,
     }
 }
 

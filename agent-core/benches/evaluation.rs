@@ -58,6 +58,7 @@ fn phone() -> Vec<Package> {
             last_update: t,
             suspended: false,
             hidden: false,
+            label: None,
         })
         .collect()
 }

@@ -262,6 +262,7 @@ fn changed_packages() -> Vec<agent_core::Package> {
             last_update: t,
             suspended: false,
             hidden: false,
+            label: None,
         })
         .collect()
 }

@@ -428,6 +428,7 @@ pub fn audit(
             last_update: now,
             suspended: a.suspended,
             hidden: a.hidden,
+            label: None,
         };
         lines.push(AuditLine {
             decision: engine.decide(&package, &scope, now),

@@ -114,6 +114,9 @@ pub struct Step {
     pub message: Option<String>,
     /// The rule's link.
     pub link: Option<String>,
+    /// The app's label ("TikTok"), for what the employee is told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 /// Reads what is installed. On the phone: `PackageManager`; on the host: a JSON file.
@@ -203,6 +206,9 @@ pub struct Finding {
     /// again at the next scan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_told: Option<String>,
+    /// The app's label at the last scan ("TikTok"), for people; the package name decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 /// Everything a scan decided to do.
@@ -267,6 +273,7 @@ pub fn plan(
                 warned: previous.and_then(|p| p.warned),
                 held_back: None,
                 not_told: None,
+                label: package.label.clone(),
             });
         }
         let enforced = if mode == Mode::Enforce {
@@ -281,6 +288,7 @@ pub fn plan(
             action: enforced,
             message: decision.message.clone(),
             link: decision.link.clone(),
+            label: package.label.clone(),
         };
         // A system app cannot be uninstalled by a device owner; hiding it is the strongest block.
         let uninstall = enforced == Some(Action::Uninstall) && !package.system;

@@ -18,6 +18,8 @@ use crate::time::Timestamp;
 pub struct PackageExplanation {
     /// The engine's explanation.
     pub explanation: Explanation,
+    /// The app's label at the last scan ("TikTok"), if it has one.
+    pub label: Option<String>,
     /// The finding recorded by the last scan, if any.
     pub finding: Option<Finding>,
     /// The organisation whose policy was evaluated.
@@ -64,6 +66,7 @@ pub fn explain(
         .filter(|o| o.package == package)
         .collect();
     Ok(PackageExplanation {
+        label: pkg.label.clone(),
         explanation,
         finding,
         organisation: engine.policy().organisation.clone(),
@@ -108,6 +111,12 @@ impl PackageExplanation {
             }
         };
         let _ = writeln!(o, "{}: {verdict}", d.package);
+        if let Some(label) = &self.label {
+            let _ = writeln!(
+                o,
+                "  label: {label} (as the app names itself; never what decides)"
+            );
+        }
         let _ = writeln!(
             o,
             "  policy: {} version {}, {mode} mode",

@@ -48,6 +48,11 @@ pub struct Package {
     /// Hidden (by anyone).
     #[serde(default)]
     pub hidden: bool,
+    /// What the employee sees on the home screen ("TikTok"), as the platform reports it
+    /// (`PackageManager.getApplicationLabel`). Only shown to people; never matched by a rule,
+    /// because any app can call itself anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 impl Package {

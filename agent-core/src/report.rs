@@ -53,6 +53,8 @@ pub struct SyncSummary {
 pub struct ViolationLine {
     /// The package.
     pub package: String,
+    /// Its label ("TikTok"), if it has one.
+    pub label: Option<String>,
     /// The rule.
     pub rule: Option<String>,
     /// Why.
@@ -178,6 +180,7 @@ impl Report {
                 }
             };
             violations.push(ViolationLine {
+                label: f.label.clone(),
                 package: d.package,
                 rule: d.rule,
                 reason: d.reason.into_owned(),
@@ -316,8 +319,12 @@ impl Report {
             let action = v.action.map_or("-".to_string(), |a| a.to_string());
             let _ = writeln!(
                 o,
-                "  {}  rule {}  action {action} ({})  since {}",
+                "  {}{}  rule {}  action {action} ({})  since {}",
                 v.package,
+                v.label
+                    .as_ref()
+                    .map(|l| format!(" ({l})"))
+                    .unwrap_or_default(),
                 v.rule.as_deref().unwrap_or("-"),
                 v.status,
                 v.since
@@ -483,8 +490,12 @@ impl Report {
                     .unwrap_or_default();
                 let _ = writeln!(
                     o,
-                    "<tr><td>{}</td><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}{link}{not_told}</td></tr>",
+                    "<tr><td>{}{}</td><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}{link}{not_told}</td></tr>",
                     esc(&v.package),
+                    v.label
+                        .as_ref()
+                        .map(|l| format!(" ({})", esc(l)))
+                        .unwrap_or_default(),
                     esc(v.rule.as_deref().unwrap_or("-")),
                     v.action.map_or("-", Action::as_str),
                     esc(&v.status),

@@ -128,6 +128,10 @@ members! {
     /// `List.get(int)`.
     LIST_GET = Method "java/util/List" "get" "(I)Ljava/lang/Object;" since 1;
 
+    /// `PackageManager.getApplicationLabel(ApplicationInfo)`: the name on the home screen.
+    PM_GET_APPLICATION_LABEL = Method "android/content/pm/PackageManager" "getApplicationLabel" "(Landroid/content/pm/ApplicationInfo;)Ljava/lang/CharSequence;" since 1;
+    /// `CharSequence.toString()`.
+    CHAR_SEQUENCE_TO_STRING = Method "java/lang/CharSequence" "toString" "()Ljava/lang/String;" since 1;
     /// `new Intent(String)`.
     INTENT_NEW = Constructor "android/content/Intent" "<init>" "(Ljava/lang/String;)V" since 1;
     /// `Intent.addCategory(String)`.

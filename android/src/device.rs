@@ -515,7 +515,32 @@ impl Reader<'_, '_> {
             last_update: Timestamp::from_unix(last_update / 1000),
             suspended: flags & FLAG_SUSPENDED != 0,
             hidden,
+            label: self.label(env, &app, name)?,
         }))
+    }
+
+    /// The label the employee sees, if the app has one other than its package name (which the
+    /// platform answers for an app without a label: AOSP `PackageItemInfo#loadLabel`).
+    fn label(
+        &self,
+        env: &mut Env<'_>,
+        app: &JObject<'_>,
+        name: &str,
+    ) -> Result<Option<String>, BridgeError> {
+        if app.is_null() {
+            return Ok(None);
+        }
+        let label = object(call(
+            env,
+            self.pm,
+            &PM_GET_APPLICATION_LABEL,
+            &[JValue::Object(app)],
+        )?)?;
+        if label.is_null() {
+            return Ok(None);
+        }
+        let text = object(call(env, &label, &CHAR_SEQUENCE_TO_STRING, &[])?)?;
+        Ok(string(env, text)?.filter(|t| !t.trim().is_empty() && t != name))
     }
 
     /// Current signers, and the earlier certificates of a rotated key (the history holds the

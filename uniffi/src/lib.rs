@@ -147,6 +147,8 @@ fn platform() -> Result<Arc<dyn Platform>, AgentError> {
 pub struct Notice {
     /// The app concerned.
     pub package: String,
+    /// Its label ("TikTok"); empty if it has none.
+    pub label: String,
     /// `warn`, `suspend`, `hide` or `uninstall`.
     pub action: String,
     /// The rule's message.
@@ -243,6 +245,8 @@ pub struct FindingRecord {
     pub since: String,
     /// Why the employee could not be told, if the last attempt failed (told again next scan).
     pub not_told: Option<String>,
+    /// The app's label ("TikTok"), if it has one.
+    pub label: Option<String>,
 }
 
 /// What a scan did.
@@ -416,6 +420,7 @@ impl Enforcer for Telling<'_> {
             (StepKind::Warn, Some(n)) => {
                 let notice = Notice {
                     package: step.package.clone(),
+                    label: step.label.clone().unwrap_or_default(),
                     action: step.action.map_or("report", |a| a.as_str()).into(),
                     message: step.message.clone().unwrap_or_default(),
                     link: step.link.clone().unwrap_or_default(),
@@ -575,6 +580,7 @@ impl Agent {
                 link: f.decision.link.clone(),
                 since: f.since.to_string(),
                 not_told: f.not_told.clone(),
+                label: f.label.clone(),
             })
             .collect();
         Ok(AgentStatus {

@@ -121,7 +121,8 @@ public final class JniHarness {
                 return "set up " + n;
             }
             case "essentials":
-                FakeDevice.add("com.vendor.launcher", fakeCert(11));
+                FakeDevice.add("com.vendor.launcher", fakeCert(11)).label = "Vendor Launcher";
+                FakeDevice.add("com.example.nolabel", fakeCert(12));
                 FakeDevice.homePackage = "com.vendor.launcher";
                 FakeDevice.smsPackage = "com.vendor.messaging";
                 FakeDevice.keyboard = "com.vendor.keyboard/.KeyboardService";

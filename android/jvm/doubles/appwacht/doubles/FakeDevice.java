@@ -36,6 +36,8 @@ public final class FakeDevice {
         public boolean installed = true;
         public final List<byte[]> signers = new ArrayList<>();
         public final List<byte[]> pastSigners = new ArrayList<>();
+        /** The label on the home screen; none means the platform answers the package name. */
+        public String label;
         public long firstInstall = 1_790_000_000_000L;
         public long lastUpdate = 1_790_000_000_000L;
 

@@ -58,4 +58,11 @@ public final class FakePackageManager extends PackageManager {
         info.activityInfo.packageName = FakeDevice.homePackage == null ? "android" : FakeDevice.homePackage;
         return info;
     }
+
+    /** The app's label; the package name for an app without one (AOSP PackageItemInfo#loadLabel). */
+    @Override
+    public CharSequence getApplicationLabel(android.content.pm.ApplicationInfo info) {
+        FakeDevice.App app = FakeDevice.apps.get(info.packageName);
+        return app == null || app.label == null ? info.packageName : app.label;
+    }
 }

@@ -52,19 +52,22 @@ class AppFlowTest {
         val helpdesk = AgentRuntime.helpdesk()
         assertTrue(DumpCommands.run(arrayOf("sync"), helpdesk).contains("updated=true"))
 
-        // TikTok arrives: the broadcast is judged within the call's queue, the employee is told.
-        FakeDevice.add("com.zhiliaoapp.musically", File(fixture, "com.zhiliaoapp.musically.der").readBytes())
+        // TikTok arrives: the broadcast is judged within the call's queue, the employee is told,
+        // by the name on the home screen (issue 12.10).
+        FakeDevice.add("com.zhiliaoapp.musically", File(fixture, "com.zhiliaoapp.musically.der").readBytes()).label = "TikTok"
         PackageReceiver().onReceive(context, Intent(Intent.ACTION_PACKAGE_ADDED, Uri.parse("package:com.zhiliaoapp.musically")))
         drain()
         assertTrue(FakeDevice.apps["com.zhiliaoapp.musically"]!!.suspended)
         val posted = FakeDevice.notifications.single()
-        assertTrue(posted, posted.startsWith("com.zhiliaoapp.musically: com.zhiliaoapp.musically is blocked on your work phone | "))
+        assertTrue(posted, posted.startsWith("com.zhiliaoapp.musically: TikTok (com.zhiliaoapp.musically) is blocked on your work phone | "))
         assertTrue(posted, posted.contains("AIVD"))
 
         assertTrue(DumpCommands.run(arrayOf("scan"), helpdesk).contains("violations=1"))
         val report = DumpCommands.run(arrayOf(), helpdesk)
         assertTrue(report, report.contains("Status: NOT COMPLIANT"))
-        assertTrue(DumpCommands.run(arrayOf("explain", "com.zhiliaoapp.musically"), helpdesk).contains("annex-a"))
+        val why = DumpCommands.run(arrayOf("explain", "com.zhiliaoapp.musically"), helpdesk)
+        assertTrue(why, why.contains("annex-a") && why.contains("label: TikTok"))
+        assertTrue(report, report.contains("com.zhiliaoapp.musically (TikTok)"))
         // dumpsys prints the same status text as `appwacht status` on the host.
         assertTrue(DumpCommands.run(arrayOf("status"), helpdesk).startsWith("Policy: "))
         val states = EmmStatus.statesFor(agent.status())

@@ -103,12 +103,12 @@ class AppLogicTest {
 
     @Test
     fun whatTheEmployeeReads() {
-        val blocked = Notice("com.zhiliaoapp.musically", "suspend", "Apps from this company are not allowed on work phones.", "https://intranet.example/apps")
-        assertEquals("com.zhiliaoapp.musically is blocked on your work phone", NoticeText.title(blocked))
+        val blocked = Notice("com.zhiliaoapp.musically", "TikTok", "suspend", "Apps from this company are not allowed on work phones.", "https://intranet.example/apps")
+        assertEquals("TikTok (com.zhiliaoapp.musically) is blocked on your work phone", NoticeText.title(blocked))
         val body = NoticeText.body(blocked)
         assertTrue(body, body.startsWith("Apps from this company are not allowed on work phones. It cannot be opened."))
         assertTrue(body, body.endsWith("More: https://intranet.example/apps"))
-        val warned = Notice("org.fdroid.fdroid", "warn", "", "")
+        val warned = Notice("org.fdroid.fdroid", "", "warn", "", "")
         assertEquals("org.fdroid.fdroid is not allowed on your work phone", NoticeText.title(warned))
         assertEquals("Your organisation's policy does not allow this app on work phones. Please remove it. If it stays, it will be blocked.", NoticeText.body(warned))
     }
@@ -125,8 +125,8 @@ class AppLogicTest {
         clockProblem = null,
         storeRecovered = null,
         findings = if (compliant) emptyList() else listOf(
-            FindingRecord("com.zhiliaoapp.musically", FindingOutcome.DENIED, "annex-a", "suspend", "rule `annex-a`: …", "Not allowed.", "https://intranet.example", "2026-11-22T12:00:00Z", null),
-            FindingRecord("com.tencent.mm", FindingOutcome.EXCEPTED, "annex-a", null, "exception", null, null, "2026-11-22T12:00:00Z", null),
+            FindingRecord("com.zhiliaoapp.musically", FindingOutcome.DENIED, "annex-a", "suspend", "rule `annex-a`: …", "Not allowed.", "https://intranet.example", "2026-11-22T12:00:00Z", null, "TikTok"),
+            FindingRecord("com.tencent.mm", FindingOutcome.EXCEPTED, "annex-a", null, "exception", null, null, "2026-11-22T12:00:00Z", null, null),
         ),
     )
 
@@ -154,7 +154,7 @@ class AppLogicTest {
     fun theComplianceScreen() {
         val lines = ComplianceScreen.lines(status(false), emptyList()).map { it.text }
         assertEquals("1 app(s) are not allowed", lines[0])
-        assertTrue(lines.contains("com.zhiliaoapp.musically: suspend since 2026-11-22T12:00:00Z"))
+        assertTrue(lines.contains("TikTok (com.zhiliaoapp.musically): suspend since 2026-11-22T12:00:00Z"))
         assertTrue(lines.contains("More: https://intranet.example"))
         assertTrue(lines.contains("Policy version 4, valid until 2026-12-06T12:00:00Z"))
         val unconfigured = ComplianceScreen.lines(null, listOf("policy_urls: at least one https:// URL is needed")).map { it.text }

@@ -45,6 +45,8 @@ public abstract class PackageManager {
 
     public abstract ResolveInfo resolveActivity(android.content.Intent intent, int flags);
 
+    public abstract CharSequence getApplicationLabel(ApplicationInfo info);
+
     public static class NameNotFoundException extends android.util.AndroidException {
         public NameNotFoundException() {}
 

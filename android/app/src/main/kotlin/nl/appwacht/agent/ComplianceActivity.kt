@@ -62,7 +62,8 @@ object ComplianceScreen {
         val denied = status.findings.filter { it.outcome == FindingOutcome.DENIED }
         out.add(Line(if (status.compliant) "Your work phone complies with the policy" else "${denied.size} app(s) are not allowed", true))
         for (f in denied) {
-            out.add(Line("${f.`package`}: ${f.action ?: "reported"} since ${f.since}", true))
+            val app = f.label?.let { "$it (${f.`package`})" } ?: f.`package`
+            out.add(Line("$app: ${f.action ?: "reported"} since ${f.since}", true))
             out.add(Line(f.message ?: f.reason))
             f.link?.let { out.add(Line("More: $it")) }
             f.notTold?.let { out.add(Line("Appwacht could not notify you about this app ($it). Turn on its notifications.")) }

@@ -4,11 +4,15 @@ import nl.appwacht.core.Notice
 
 /** What a notification tells the employee: plain language, what happened, why, what to do. */
 object NoticeText {
+    /** "TikTok (com.zhiliaoapp.musically)": the name the employee knows, and the one that decides. */
+    fun app(notice: Notice): String =
+        if (notice.label.isBlank()) notice.`package` else "${notice.label} (${notice.`package`})"
+
     fun title(notice: Notice): String = when (notice.action) {
-        "suspend" -> "${notice.`package`} is blocked on your work phone"
-        "hide" -> "${notice.`package`} was hidden from your work phone"
-        "uninstall" -> "${notice.`package`} is being removed from your work phone"
-        else -> "${notice.`package`} is not allowed on your work phone"
+        "suspend" -> "${app(notice)} is blocked on your work phone"
+        "hide" -> "${app(notice)} was hidden from your work phone"
+        "uninstall" -> "${app(notice)} is being removed from your work phone"
+        else -> "${app(notice)} is not allowed on your work phone"
     }
 
     fun body(notice: Notice): String {
