@@ -3,213 +3,24 @@
 //! compiler from npm, run with JUnit 4 and JNA from Debian against a signed policy served by nginx
 //! and the framework doubles.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use agent_core::trust::Root;
-use agent_core::trust::{Envelope, POLICY_TYPE};
-use agent_core::trust::{KeyType, PrivateKey};
-use agent_core::{Mode, Span, Timestamp};
-use appwacht_tests::jvm::{classes, library};
-use appwacht_tests::nginx::Nginx;
-use appwacht_tests::{root as workspace, test_data};
-
-fn tool(path: &Path, what: &str) -> PathBuf {
-    assert!(
-        path.exists(),
-        "{what} is missing at {}: run .ci/test, which installs it",
-        path.display()
-    );
-    path.to_path_buf()
-}
-
-fn kotlin_home() -> PathBuf {
-    let home = std::env::var_os("APPWACHT_KOTLIN_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".tools/kotlinc/node_modules/kotlin-compiler"));
-    tool(
-        &home.join("bin/kotlinc"),
-        "the Kotlin compiler (npm kotlin-compiler@2.4.20)",
-    );
-    home
-}
-
-fn run(cmd: &mut Command, what: &str) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{what} failed:\n{text}");
-    text
-}
-
-/// Keys, a root, the example policy signed, a copy with its payload changed, both published.
-fn fixture(dir: &Path) -> PathBuf {
-    let rk = PrivateKey::generate(KeyType::Ed25519).unwrap();
-    let pk = PrivateKey::generate(KeyType::EcdsaP256).unwrap();
-    let now = Timestamp::now();
-    let root = Root::new(
-        "Gemeente Voorbeeld",
-        1,
-        now.plus(Span::from_secs(365 * 86_400)),
-        &[rk.public()],
-        1,
-        &[pk.public()],
-        1,
-        0,
-    );
-    let mut root_env = root.to_envelope();
-    root_env.sign(&rk).unwrap();
-    let text = std::fs::read_to_string(workspace().join("examples/policy.toml")).unwrap();
-    let mut policy =
-        agent_core::policy::authoring::compile("examples/policy.toml", &text, now).unwrap();
-    policy.mode = Mode::Enforce;
-    policy.issued_at = Some(now);
-    policy.expires = Some(now.plus(Span::from_secs(14 * 86_400)));
-    let mut signed = Envelope::new(POLICY_TYPE, &policy.to_json());
-    signed.sign(&pk).unwrap();
-    // A policy that hides one app and removes another (the hide and uninstall paths).
-    let mut strict = appwacht_tests::policy(
-        "[[rules]]\nid = \"hide-temu\"\neffect = \"deny\"\naction = \"hide\"\nmatch = { packages = [\"com.einnovation.temu\"] }\n\
-         [[rules]]\nid = \"remove-tiktok\"\neffect = \"deny\"\naction = \"uninstall\"\nmatch = { packages = [\"com.zhiliaoapp.musically\"] }\n",
-    );
-    strict.organisation = policy.organisation.clone();
-    strict.mode = Mode::Enforce;
-    strict.issued_at = Some(now);
-    strict.expires = policy.expires;
-    let mut strict_signed = Envelope::new(POLICY_TYPE, &strict.to_json());
-    strict_signed.sign(&pk).unwrap();
-    let mut tampered = signed.clone();
-    policy.exceptions.clear();
-    tampered.payload = Envelope::new(POLICY_TYPE, &policy.to_json()).payload;
-    let site = dir.join("site");
-    for (sub, env) in [
-        ("good", &signed),
-        ("tampered", &tampered),
-        ("strict", &strict_signed),
-    ] {
-        std::fs::create_dir_all(site.join(sub).join("root")).unwrap();
-        std::fs::write(site.join(sub).join("root/1.root.json"), root_env.to_json()).unwrap();
-        std::fs::write(site.join(sub).join("policy.json"), env.to_json()).unwrap();
-    }
-    std::fs::write(dir.join("root.json"), root_env.to_json()).unwrap();
-    for cert in ["com.zhiliaoapp.musically.der", "com.tencent.mm.der"] {
-        std::fs::copy(test_data().join("seed-certs").join(cert), dir.join(cert)).unwrap();
-    }
-    site
-}
-
-fn kotlin_sources(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "kt") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+use appwacht_tests::jvm::library;
+use appwacht_tests::kotlin::{build, fixture, kotlin_sources};
+use appwacht_tests::root as workspace;
 
 #[test]
 fn the_kotlin_api_syncs_scans_notifies_reports_and_fails_with_each_public_error() {
-    let home = kotlin_home();
-    let jna = tool(
-        Path::new("/usr/share/java/jna.jar"),
-        "JNA (Debian libjna-java)",
-    );
-    let junit = tool(
-        Path::new("/usr/share/java/junit4.jar"),
-        "JUnit 4 (Debian junit4)",
-    );
-    let hamcrest = tool(
-        Path::new("/usr/share/java/hamcrest-core.jar"),
-        "Hamcrest (Debian libhamcrest-java)",
-    );
     let lib = library();
-    let work = tempfile::tempdir().unwrap();
-
-    // The bindings, from the library just built.
-    let generated = work.path().join("generated");
-    run(
-        Command::new(env!("CARGO"))
-            .args(["run", "-q", "-p", "uniffi-bindgen", "--", "generate"])
-            .arg(lib.join("libappwacht.so"))
-            .args(["--language", "kotlin", "--no-format", "--out-dir"])
-            .arg(&generated)
-            .current_dir(workspace()),
-        "uniffi-bindgen",
+    let compiled = build(
+        lib,
+        &[
+            vec![workspace().join("android/jvm/kotlin-tests/AgentTest.kt")],
+            kotlin_sources(&workspace().join("android/jvm/app-tests")),
+        ]
+        .concat(),
     );
-    let bindings = generated.join("nl/appwacht/core/appwacht_ffi.kt");
-    assert!(bindings.exists(), "no bindings at {}", bindings.display());
-
-    // Compile the bindings and the tests against JNA, JUnit and the Java doubles.
-    let out = work.path().join("kotlin-classes");
-    let sep = ":";
-    let cp = [jna.clone(), junit.clone(), classes().to_path_buf()]
-        .map(|p| p.display().to_string())
-        .join(sep);
-    run(
-        Command::new(home.join("bin/kotlinc"))
-            .arg("-nowarn")
-            .arg("-cp")
-            .arg(&cp)
-            .arg("-d")
-            .arg(&out)
-            .arg(&bindings)
-            .arg(workspace().join("android/jvm/kotlin-tests/AgentTest.kt"))
-            // The app's Kotlin (all but the androidx adapter, which needs androidx) and its tests:
-            // compiling it here proves it uses only framework members the doubles (and so the
-            // platform's API listing) have.
-            .args(kotlin_sources(
-                &workspace().join("android/app/src/main/kotlin"),
-            ))
-            .args(kotlin_sources(&workspace().join("android/jvm/app-tests"))),
-        "kotlinc",
-    );
-
-    // The fixture and the server.
-    let fixture_dir = work.path().join("fixture");
-    std::fs::create_dir_all(&fixture_dir).unwrap();
-    let site = fixture(&fixture_dir);
-    let server = Nginx::start(&site);
-    let dead = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    std::fs::write(fixture_dir.join("good.url"), format!("{}/good", server.url)).unwrap();
-    for sub in ["tampered", "strict"] {
-        std::fs::write(
-            fixture_dir.join(format!("{sub}.url")),
-            format!("{}/{sub}", server.url),
-        )
-        .unwrap();
-    }
-    std::fs::write(
-        fixture_dir.join("dead.url"),
-        format!("https://127.0.0.1:{dead}"),
-    )
-    .unwrap();
-    std::fs::write(fixture_dir.join("ca.pem"), &server.ca_pem).unwrap();
-
-    let run_cp = [
-        out.clone(),
-        home.join("lib/kotlin-stdlib.jar"),
-        jna,
-        junit,
-        hamcrest,
-        classes().to_path_buf(),
-    ]
-    .map(|p| p.display().to_string())
-    .join(sep);
+    let fixture = fixture();
     // The suites under CheckJNI, which aborts the JVM on a JNI error (a wrong type, a call with an
     // exception pending); the typed API's tests again at SDK 29, where the adapter takes the older
     // framework paths. CheckJNI's *warnings* are not counted here: JNA's own dispatch library makes
@@ -222,9 +33,9 @@ fn the_kotlin_api_syncs_scans_notifies_reports_and_fails_with_each_public_error(
             .arg(format!("-Dappwacht.sdk={sdk}"))
             .arg(format!("-Djava.library.path={}", lib.display()))
             .arg(format!("-Djna.library.path={}", lib.display()))
-            .arg(format!("-Dappwacht.fixture={}", fixture_dir.display()))
+            .arg(format!("-Dappwacht.fixture={}", fixture.dir.display()))
             .arg("-cp")
-            .arg(&run_cp)
+            .arg(&compiled.run_cp)
             .arg("org.junit.runner.JUnitCore")
             .args(classes_)
             .output()
