@@ -187,3 +187,16 @@ fn a_compiled_document_with_problems_is_refused_on_the_device() {
         .to_string();
     assert!(err.contains("line 1"), "{err}");
 }
+
+/// Issue 12.8: the `[device]` section compiles into the signed document, and a misspelt setting is
+/// an error at its line, never a hardening silently not applied.
+#[test]
+fn the_device_section_compiles_and_a_misspelt_setting_is_located() {
+    let source = format!("{GOOD}\n[device]\nautomatic_time = true\nno_debugging = true\n");
+    let p = authoring::compile("policy.toml", &source, now()).expect("valid");
+    assert!(p.device.automatic_time && p.device.no_debugging && !p.device.no_unknown_sources);
+    assert_eq!(Policy::from_json(&p.to_json()).expect("json"), p);
+    let typo = format!("{GOOD}\n[device]\nautomatic_tme = true\n");
+    let (line, _, text) = located(&typo, "unknown field `automatic_tme`");
+    assert_eq!(line, GOOD.lines().count() + 3, "{text}");
+}

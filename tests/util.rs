@@ -1269,6 +1269,21 @@ pub mod kotlin {
         strict.expires = policy.expires;
         let mut strict_signed = Envelope::new(POLICY_TYPE, &strict.to_json());
         strict_signed.sign(&pk).unwrap();
+        // The example policy asking for the device-owner hardening (v2), and then not (v3).
+        let mut hardened = policy.clone();
+        hardened.version = 2;
+        hardened.device = agent_core::DeviceSettings {
+            automatic_time: true,
+            no_unknown_sources: true,
+            no_debugging: true,
+        };
+        let mut relaxed = policy.clone();
+        relaxed.version = 3;
+        let [hardened_signed, relaxed_signed] = [&hardened, &relaxed].map(|p| {
+            let mut e = Envelope::new(POLICY_TYPE, &p.to_json());
+            e.sign(&pk).unwrap();
+            e
+        });
         let mut tampered = signed.clone();
         policy.exceptions.clear();
         tampered.payload = Envelope::new(POLICY_TYPE, &policy.to_json()).payload;
@@ -1277,6 +1292,8 @@ pub mod kotlin {
             ("good", &signed),
             ("tampered", &tampered),
             ("strict", &strict_signed),
+            ("hardened", &hardened_signed),
+            ("relaxed", &relaxed_signed),
         ] {
             std::fs::create_dir_all(site.join(sub).join("root")).unwrap();
             std::fs::write(site.join(sub).join("root/1.root.json"), root_env.to_json()).unwrap();
@@ -1403,7 +1420,7 @@ pub mod kotlin {
             .local_addr()
             .unwrap()
             .port();
-        for sub in ["good", "tampered", "strict"] {
+        for sub in ["good", "tampered", "strict", "hardened", "relaxed"] {
             std::fs::write(
                 dir.join(format!("{sub}.url")),
                 format!("{}/{sub}", server.url),

@@ -170,6 +170,7 @@ fn policy(n: usize) -> Policy {
         tiers: vec![],
         rules,
         exceptions: vec![],
+        device: Default::default(),
     }
 }
 

@@ -61,6 +61,7 @@ fn big_policy() -> Policy {
         tiers: vec![],
         rules,
         exceptions: vec![],
+        device: Default::default(),
     }
 }
 

@@ -27,6 +27,7 @@ mod enforcement;
 mod engine;
 mod error;
 mod explain;
+mod hardening;
 mod inventory;
 pub mod policy;
 mod protected;
@@ -49,6 +50,9 @@ pub use engine::{
 };
 pub use error::Error;
 pub use explain::{PackageExplanation, explain};
+pub use hardening::{
+    Change as SettingChange, DeviceSettings, Setting, SettingState, plan as plan_device_settings,
+};
 pub use inventory::{Changes, Device, Inventory, Package, Unreadable};
 pub use policy::{Action, Effect, Mode, Policy};
 pub use protected::PLATFORM as PLATFORM_PACKAGES;

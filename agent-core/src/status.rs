@@ -60,6 +60,8 @@ pub struct Status {
     pub outbox: usize,
     /// The last scan.
     pub last_scan: Option<ScanRow>,
+    /// The device-owner hardening as the phone last reported it (`[device]` of the policy).
+    pub device_settings: Vec<crate::SettingState>,
 }
 
 /// Reads the status from the store; `clock` is the device's clock.
@@ -90,6 +92,7 @@ pub fn status(store: &Store, clock: Timestamp) -> Result<Status, Error> {
         hours_since_verified_fetch: last_ok.map(|t| clock.since(t) / 3600),
         last_sync_error: store.last_sync_error()?,
         clock_problem: store.clock_problem()?,
+        device_settings: store.device_settings()?.0,
         store_recovered: store.recovered()?,
         outbox: store.outbox_len()?,
         last_scan: store.recent_scans(1)?.into_iter().next(),
@@ -165,6 +168,23 @@ impl Status {
             if let Some(t) = text {
                 let _ = writeln!(o, "{label}: {t}");
             }
+        }
+        for d in &self.device_settings {
+            let _ = writeln!(
+                o,
+                "Device: {} {}{}{}",
+                d.setting.as_str(),
+                if d.on { "on" } else { "off" },
+                if d.wanted {
+                    " (the policy asks for it)"
+                } else {
+                    ""
+                },
+                d.error
+                    .as_ref()
+                    .map(|e| format!("; the phone refused: {e}"))
+                    .unwrap_or_default()
+            );
         }
         let _ = writeln!(o, "Outbox: {} event(s) waiting for upload", self.outbox);
         o

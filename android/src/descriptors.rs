@@ -132,6 +132,22 @@ members! {
     PM_GET_APPLICATION_LABEL = Method "android/content/pm/PackageManager" "getApplicationLabel" "(Landroid/content/pm/ApplicationInfo;)Ljava/lang/CharSequence;" since 1;
     /// `CharSequence.toString()`.
     CHAR_SEQUENCE_TO_STRING = Method "java/lang/CharSequence" "toString" "()Ljava/lang/String;" since 1;
+    /// `DevicePolicyManager.setAutoTimeEnabled(ComponentName, boolean)`, from 30.
+    DPM_SET_AUTO_TIME_ENABLED = Method "android/app/admin/DevicePolicyManager" "setAutoTimeEnabled" "(Landroid/content/ComponentName;Z)V" since 30;
+    /// `DevicePolicyManager.getAutoTimeEnabled(ComponentName)`, from 30.
+    DPM_GET_AUTO_TIME_ENABLED = Method "android/app/admin/DevicePolicyManager" "getAutoTimeEnabled" "(Landroid/content/ComponentName;)Z" since 30;
+    /// `DevicePolicyManager.setAutoTimeRequired(ComponentName, boolean)`, before 30.
+    DPM_SET_AUTO_TIME_REQUIRED = Method "android/app/admin/DevicePolicyManager" "setAutoTimeRequired" "(Landroid/content/ComponentName;Z)V" since 21;
+    /// `DevicePolicyManager.getAutoTimeRequired()`, before 30.
+    DPM_GET_AUTO_TIME_REQUIRED = Method "android/app/admin/DevicePolicyManager" "getAutoTimeRequired" "()Z" since 21;
+    /// `DevicePolicyManager.addUserRestriction(ComponentName, String)`.
+    DPM_ADD_USER_RESTRICTION = Method "android/app/admin/DevicePolicyManager" "addUserRestriction" "(Landroid/content/ComponentName;Ljava/lang/String;)V" since 21;
+    /// `DevicePolicyManager.clearUserRestriction(ComponentName, String)`.
+    DPM_CLEAR_USER_RESTRICTION = Method "android/app/admin/DevicePolicyManager" "clearUserRestriction" "(Landroid/content/ComponentName;Ljava/lang/String;)V" since 21;
+    /// `DevicePolicyManager.getUserRestrictions(ComponentName)`: what this admin has set.
+    DPM_GET_USER_RESTRICTIONS = Method "android/app/admin/DevicePolicyManager" "getUserRestrictions" "(Landroid/content/ComponentName;)Landroid/os/Bundle;" since 24;
+    /// `BaseBundle.getBoolean(String, boolean)`.
+    BUNDLE_GET_BOOLEAN = Method "android/os/BaseBundle" "getBoolean" "(Ljava/lang/String;Z)Z" since 21;
     /// `new Intent(String)`.
     INTENT_NEW = Constructor "android/content/Intent" "<init>" "(Ljava/lang/String;)V" since 1;
     /// `Intent.addCategory(String)`.
@@ -165,6 +181,12 @@ pub const CATEGORY_HOME: &str = "android.intent.category.HOME";
 pub const DEFAULT_INPUT_METHOD: &str = "default_input_method";
 /// `PackageManager.MATCH_DEFAULT_ONLY`.
 pub const MATCH_DEFAULT_ONLY: i32 = 65536;
+/// `UserManager.DISALLOW_INSTALL_UNKNOWN_SOURCES`.
+pub const DISALLOW_INSTALL_UNKNOWN_SOURCES: &str = "no_install_unknown_sources";
+/// `UserManager.DISALLOW_INSTALL_UNKNOWN_SOURCES_GLOBALLY` (Android 10+).
+pub const DISALLOW_INSTALL_UNKNOWN_SOURCES_GLOBALLY: &str = "no_install_unknown_sources_globally";
+/// `UserManager.DISALLOW_DEBUGGING_FEATURES`.
+pub const DISALLOW_DEBUGGING_FEATURES: &str = "no_debugging_features";
 
 /// The exception class every error reaches the app as.
 pub const AGENT_EXCEPTION: &str = "nl/appwacht/agent/AgentException";
@@ -237,5 +259,20 @@ pub const STRING_CONSTANTS: &[(&str, &str, &str)] = &[
         "android/provider/Settings$Secure",
         "DEFAULT_INPUT_METHOD",
         DEFAULT_INPUT_METHOD,
+    ),
+    (
+        "android/os/UserManager",
+        "DISALLOW_INSTALL_UNKNOWN_SOURCES",
+        DISALLOW_INSTALL_UNKNOWN_SOURCES,
+    ),
+    (
+        "android/os/UserManager",
+        "DISALLOW_INSTALL_UNKNOWN_SOURCES_GLOBALLY",
+        DISALLOW_INSTALL_UNKNOWN_SOURCES_GLOBALLY,
+    ),
+    (
+        "android/os/UserManager",
+        "DISALLOW_DEBUGGING_FEATURES",
+        DISALLOW_DEBUGGING_FEATURES,
     ),
 ];

@@ -210,6 +210,116 @@ impl<'a, 'local> AndroidDevice<'a, 'local> {
         Ok(out)
     }
 
+    /// Applies one hardening change and reads the setting back (before and after). Needs the
+    /// agent to be owner; the platform's refusal of one setting is that setting's error.
+    pub fn device_setting(
+        &mut self,
+        setting: agent_core::Setting,
+        change: agent_core::SettingChange,
+    ) -> Result<(bool, bool, Option<String>), BridgeError> {
+        use agent_core::SettingChange;
+        if !self.owner {
+            return Err(BridgeError::NotOwner {
+                package: self.own_package.clone(),
+            });
+        }
+        let before = self.setting_on(setting)?;
+        let error = match change {
+            SettingChange::Leave => None,
+            SettingChange::On | SettingChange::Off => {
+                let on = change == SettingChange::On;
+                self.set_setting(setting, on).err().map(|e| e.to_string())
+            }
+        };
+        let after = self.setting_on(setting)?;
+        Ok((before, after, error))
+    }
+
+    /// The user restrictions behind a setting (the global one exists from Android 10).
+    fn restrictions(&self, setting: agent_core::Setting) -> Vec<&'static str> {
+        match setting {
+            agent_core::Setting::AutomaticTime => Vec::new(),
+            agent_core::Setting::NoUnknownSources if self.sdk >= 29 => vec![
+                DISALLOW_INSTALL_UNKNOWN_SOURCES,
+                DISALLOW_INSTALL_UNKNOWN_SOURCES_GLOBALLY,
+            ],
+            agent_core::Setting::NoUnknownSources => vec![DISALLOW_INSTALL_UNKNOWN_SOURCES],
+            agent_core::Setting::NoDebugging => vec![DISALLOW_DEBUGGING_FEATURES],
+        }
+    }
+
+    fn set_setting(&mut self, setting: agent_core::Setting, on: bool) -> Result<(), BridgeError> {
+        if setting == agent_core::Setting::AutomaticTime {
+            let m = if self.sdk >= 30 {
+                &DPM_SET_AUTO_TIME_ENABLED
+            } else {
+                &DPM_SET_AUTO_TIME_REQUIRED
+            };
+            call(
+                self.env,
+                &self.dpm,
+                m,
+                &[JValue::Object(&self.admin), JValue::Bool(on)],
+            )?;
+            return Ok(());
+        }
+        let m = if on {
+            &DPM_ADD_USER_RESTRICTION
+        } else {
+            &DPM_CLEAR_USER_RESTRICTION
+        };
+        for key in self.restrictions(setting) {
+            let key = new_string(self.env, key)?;
+            call(
+                self.env,
+                &self.dpm,
+                m,
+                &[JValue::Object(&self.admin), JValue::Object(&key)],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Whether the setting is in force, as the platform says (every restriction of it set).
+    fn setting_on(&mut self, setting: agent_core::Setting) -> Result<bool, BridgeError> {
+        if setting == agent_core::Setting::AutomaticTime {
+            let on = if self.sdk >= 30 {
+                call(
+                    self.env,
+                    &self.dpm,
+                    &DPM_GET_AUTO_TIME_ENABLED,
+                    &[JValue::Object(&self.admin)],
+                )?
+            } else {
+                call(self.env, &self.dpm, &DPM_GET_AUTO_TIME_REQUIRED, &[])?
+            };
+            return Ok(on.z()?);
+        }
+        let set = object(call(
+            self.env,
+            &self.dpm,
+            &DPM_GET_USER_RESTRICTIONS,
+            &[JValue::Object(&self.admin)],
+        )?)?;
+        if set.is_null() {
+            return Ok(false);
+        }
+        for key in self.restrictions(setting) {
+            let key = new_string(self.env, key)?;
+            let on = call(
+                self.env,
+                &set,
+                &BUNDLE_GET_BOOLEAN,
+                &[JValue::Object(&key), JValue::Bool(false)],
+            )?
+            .z()?;
+            if !on {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// This app's package name.
     pub fn own_package(&self) -> &str {
         &self.own_package

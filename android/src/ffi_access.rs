@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use agent_core::{Device, ManagedDevice};
-use appwacht_ffi::{Platform, PlatformError, register_platform};
+use appwacht_ffi::{Platform, PlatformError, SettingReadback, register_platform};
 use jni::objects::JObject;
 use jni::refs::Global;
 use jni::{Env, JavaVM};
@@ -44,6 +44,13 @@ impl Platform for JniPlatform {
         }
     }
 
+    fn device_settings(
+        &self,
+        changes: &[(agent_core::Setting, agent_core::SettingChange)],
+    ) -> Result<Vec<SettingReadback>, PlatformError> {
+        self.apply_settings(changes)
+    }
+
     fn protect_agent(&self, support_message: &str) -> Result<(), PlatformError> {
         let vm =
             JavaVM::singleton().map_err(|e| PlatformError::Failed(format!("no Java VM: {e}")))?;
@@ -58,6 +65,37 @@ impl Platform for JniPlatform {
             ))),
             Err(e) => Err(PlatformError::Failed(e.to_string())),
         }
+    }
+}
+
+impl JniPlatform {
+    fn apply_settings(
+        &self,
+        changes: &[(agent_core::Setting, agent_core::SettingChange)],
+    ) -> Result<Vec<SettingReadback>, PlatformError> {
+        let vm =
+            JavaVM::singleton().map_err(|e| PlatformError::Failed(format!("no Java VM: {e}")))?;
+        let result = vm.attach_current_thread(|env| -> Result<_, BridgeError> {
+            let mut device =
+                AndroidDevice::new(env, &self.context, &self.admin_receiver, Device::default())?;
+            let mut out = Vec::new();
+            for &(setting, change) in changes {
+                let (before, after, error) = device.device_setting(setting, change)?;
+                out.push(SettingReadback {
+                    setting,
+                    before,
+                    after,
+                    error,
+                });
+            }
+            Ok(out)
+        });
+        result.map_err(|e| match e {
+            BridgeError::NotOwner { package } => PlatformError::NotOwner(format!(
+                "{package} is neither device owner nor profile owner, so it cannot apply the policy's device settings"
+            )),
+            e => PlatformError::Failed(e.to_string()),
+        })
     }
 }
 

@@ -23,7 +23,7 @@ use agent_core::trust::HttpTransport;
 use agent_core::trust::{PolicyChange, SyncFailure, sync};
 use agent_core::{
     Device, Enforcer, Enrolment, Inventory, ManagedDevice, Package, PackageSource, Report, Scope,
-    Span, Step, StepError, StepKind, Store, Timestamp,
+    Setting, SettingChange, SettingState, Span, Step, StepError, StepKind, Store, Timestamp,
 };
 
 uniffi::setup_scaffolding!();
@@ -119,6 +119,25 @@ pub trait Platform: Send + Sync {
 
     /// Blocks uninstalling the agent and sets the system's support message.
     fn protect_agent(&self, support_message: &str) -> Result<(), PlatformError>;
+
+    /// Applies the device-owner hardening changes and reads each setting back (before and after).
+    fn device_settings(
+        &self,
+        changes: &[(Setting, SettingChange)],
+    ) -> Result<Vec<SettingReadback>, PlatformError>;
+}
+
+/// One hardening setting as the phone read it, before and after the agent acted.
+#[derive(Debug, Clone)]
+pub struct SettingReadback {
+    /// The setting.
+    pub setting: Setting,
+    /// In force before.
+    pub before: bool,
+    /// In force after.
+    pub after: bool,
+    /// Why the phone refused, if it did.
+    pub error: Option<String>,
 }
 
 static PLATFORM: RwLock<Option<Arc<dyn Platform>>> = RwLock::new(None);
@@ -289,6 +308,21 @@ pub struct AgentStatus {
     pub store_recovered: Option<String>,
     /// Current violations and excepted apps.
     pub findings: Vec<FindingRecord>,
+    /// The device-owner hardening the policy asks for, as the phone reports it.
+    pub device_settings: Vec<DeviceSettingRecord>,
+}
+
+/// One hardening setting (`[device]` of the policy) as the phone reports it.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct DeviceSettingRecord {
+    /// `automatic_time`, `no_unknown_sources` or `no_debugging`.
+    pub setting: String,
+    /// The policy asks for it.
+    pub wanted: bool,
+    /// In force on the phone (read back).
+    pub on: bool,
+    /// Why the phone refused, if it did.
+    pub error: Option<String>,
 }
 
 /// The helpdesk report's format.
@@ -381,6 +415,62 @@ impl Agent {
                 .map(|u| format!("{}: {}", u.name, u.error))
                 .collect(),
         })
+    }
+}
+
+impl Agent {
+    /// The policy's `[device]` hardening, applied with each full scan: what it asks is turned on
+    /// (again, should someone have lifted it), what the agent turned on and it no longer asks is
+    /// lifted, anything else is left alone; each setting is read back and recorded.
+    fn apply_device_settings(&self) -> Result<(), AgentError> {
+        let mut store = self.store()?;
+        let Some(active) = store.active_policy()? else {
+            return Ok(());
+        };
+        let wanted = active.policy.device.clone();
+        let (_, ours) = store.device_settings()?;
+        if wanted.is_empty() && ours.is_empty() {
+            return Ok(());
+        }
+        let changes = agent_core::plan_device_settings(&wanted, &ours);
+        // A phone that refuses (not owner yet) is recorded against each setting; the scan that
+        // came before stands.
+        let readback = match platform()?.device_settings(&changes) {
+            Ok(r) => r,
+            Err(e) => {
+                let why = match e {
+                    PlatformError::NotOwner(r) | PlatformError::Failed(r) => r,
+                };
+                changes
+                    .iter()
+                    .map(|&(setting, _)| SettingReadback {
+                        setting,
+                        before: false,
+                        after: false,
+                        error: Some(why.clone()),
+                    })
+                    .collect()
+            }
+        };
+        let mut ours_now = Vec::new();
+        let mut states = Vec::new();
+        for r in readback {
+            // The agent's: on now, and turned on by the agent (off before, or already its own).
+            if wanted.wants(r.setting) && r.after && (!r.before || ours.contains(&r.setting)) {
+                ours_now.push(r.setting);
+            }
+            if r.error.is_some() && ours.contains(&r.setting) {
+                ours_now.push(r.setting); // a change the phone refused: still the agent's to lift
+            }
+            states.push(SettingState {
+                setting: r.setting,
+                wanted: wanted.wants(r.setting),
+                on: r.after,
+                error: r.error,
+            });
+        }
+        ours_now.dedup();
+        Ok(store.record_device_settings(&states, &ours_now)?)
     }
 }
 
@@ -508,7 +598,9 @@ impl Agent {
 
     /// The periodic safety net: every installed app against the active policy.
     pub fn full_scan(&self) -> Result<ScanResult, AgentError> {
-        self.run_scan(Scope::Full, "full")
+        let result = self.run_scan(Scope::Full, "full")?;
+        self.apply_device_settings()?;
+        Ok(result)
     }
 
     /// The install path: one app, right after it was installed or updated.
@@ -598,6 +690,17 @@ impl Agent {
             clock_problem: report.clock_problem.clone(),
             store_recovered: report.store_recovered.clone(),
             findings,
+            device_settings: store
+                .device_settings()?
+                .0
+                .into_iter()
+                .map(|d| DeviceSettingRecord {
+                    setting: d.setting.as_str().into(),
+                    wanted: d.wanted,
+                    on: d.on,
+                    error: d.error,
+                })
+                .collect(),
         })
     }
 

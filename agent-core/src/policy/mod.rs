@@ -67,6 +67,12 @@ pub struct Policy {
     /// Exceptions to rules, scoped to device groups.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exceptions: Vec<Exception>,
+    /// Device-owner hardening the policy asks for (`[device]`); see [`crate::DeviceSettings`].
+    #[serde(
+        default,
+        skip_serializing_if = "crate::hardening::DeviceSettings::is_empty"
+    )]
+    pub device: crate::hardening::DeviceSettings,
 }
 
 impl Policy {
@@ -100,6 +106,7 @@ impl Policy {
         let body = serde_json::json!({
             "mode": self.mode, "default": self.default, "publishers": self.publishers,
             "tiers": self.tiers, "rules": self.rules, "exceptions": self.exceptions,
+            "device": self.device,
         });
         let mut hash = crate::digest::sha256_hex(body.to_string().as_bytes());
         hash.truncate(16);

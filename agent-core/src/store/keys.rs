@@ -26,6 +26,8 @@ pub(crate) const LAST_SYNC_ATTEMPT: &str = "last_sync_attempt_unix";
 pub(crate) const LAST_SYNC_ERROR: &str = "last_sync_error";
 /// Failed syncs in a row (for the backoff).
 pub(crate) const SYNC_FAILURES: &str = "sync_failures";
+/// The hardening settings the agent turned on, and the phone's read-back (JSON).
+pub(crate) const DEVICE_SETTINGS: &str = "device_settings";
 /// The device as of the last scan (JSON).
 pub(crate) const DEVICE: &str = "device";
 /// The enrolment the last scan judged under (JSON).

@@ -9,6 +9,7 @@ use rusqlite::{OptionalExtension, params};
 use super::{Store, keys, retention};
 use crate::Error;
 use crate::digest::sha256_hex;
+use crate::hardening::{Setting, SettingState};
 use crate::policy::Policy;
 use crate::time::Timestamp;
 
@@ -555,6 +556,30 @@ impl Store {
     /// The clock problem the last scan saw, if any.
     pub fn clock_problem(&self) -> Result<Option<String>, Error> {
         self.state(keys::CLOCK_PROBLEM)
+    }
+    /// The hardening settings as the phone last reported them, and which the agent turned on.
+    pub fn device_settings(&self) -> Result<(Vec<SettingState>, Vec<Setting>), Error> {
+        match self.state(keys::DEVICE_SETTINGS)? {
+            None => Ok((Vec::new(), Vec::new())),
+            Some(text) => serde_json::from_str(&text).map_err(|e| Error::StoreContents {
+                path: self.path().to_string(),
+                reason: format!("the stored device settings do not parse: {e}"),
+            }),
+        }
+    }
+
+    /// Records what the phone reported after the agent applied the policy's settings, and which
+    /// settings are now the agent's (on, and turned on by it).
+    pub fn record_device_settings(
+        &mut self,
+        states: &[SettingState],
+        ours: &[Setting],
+    ) -> Result<(), Error> {
+        let text = serde_json::to_string(&(states, ours)).map_err(|e| Error::StoreContents {
+            path: self.path().to_string(),
+            reason: format!("the device settings do not serialise: {e}"),
+        })?;
+        self.set_state(keys::DEVICE_SETTINGS, &text)
     }
 }
 

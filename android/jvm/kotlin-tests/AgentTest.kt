@@ -352,4 +352,39 @@ class AgentTest {
         assertFalse(FakeDevice.apps["com.einnovation.temu"]!!.suspended)
         assertTrue(FakeDevice.apps["com.zhiliaoapp.musically"]!!.suspended)
     }
+
+    /**
+     * Issue 12.8: a policy that asks for automatic time, no unknown sources and no debugging gets
+     * them, read back and shown in the status; when the next policy no longer asks, the agent lifts
+     * what it set, and a restriction the EMM set stays.
+     */
+    @Test
+    fun aPolicyThatAsksForAutomaticTimeGetsItAndStatusShowsIt() {
+        FakeDevice.emmRestrictions.add("no_debugging_features") // the EMM's own
+        val dir = dataDir()
+        val agent = Agent.open(dir, config(listOf(read("hardened.url"))), notifier)
+        assertTrue(agent.sync().updated)
+        agent.fullScan()
+        assertTrue(FakeDevice.autoTime)
+        val expected = if (Build.VERSION.SDK_INT >= 29) {
+            setOf("no_debugging_features", "no_install_unknown_sources", "no_install_unknown_sources_globally")
+        } else {
+            setOf("no_debugging_features", "no_install_unknown_sources")
+        }
+        assertEquals(expected, FakeDevice.agentRestrictions.toSet())
+        val settings = agent.status().deviceSettings.associateBy { it.setting }
+        assertEquals(setOf("automatic_time", "no_unknown_sources", "no_debugging"), settings.keys)
+        assertTrue(settings.values.toString(), settings.values.all { it.wanted && it.on && it.error == null })
+        assertTrue(agent.statusText().contains("Device: automatic_time on (the policy asks for it)"))
+        agent.close()
+
+        // The next policy asks for nothing: what the agent set is lifted, the EMM's stays.
+        val relaxed = Agent.open(dir, config(listOf(read("relaxed.url"))), notifier)
+        assertTrue(relaxed.sync().updated)
+        relaxed.fullScan()
+        assertFalse(FakeDevice.autoTime)
+        assertTrue(FakeDevice.agentRestrictions.toString(), FakeDevice.agentRestrictions.isEmpty())
+        assertTrue(FakeDevice.restricted("no_debugging_features"))
+        assertTrue(relaxed.status().deviceSettings.none { it.wanted || it.on })
+    }
 }

@@ -37,6 +37,15 @@ public class BaseBundle {
         values.put(key, value);
     }
 
+    public boolean getBoolean(String key, boolean defaultValue) {
+        Object v = values.get(key);
+        return v instanceof Boolean ? (Boolean) v : defaultValue;
+    }
+
+    public void putBoolean(String key, boolean value) {
+        values.put(key, value);
+    }
+
     public void putInt(String key, int value) {
         values.put(key, value);
     }

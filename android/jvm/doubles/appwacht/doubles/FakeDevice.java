@@ -89,6 +89,18 @@ public final class FakeDevice {
         return new Sender(context, intent, mutable);
     }
 
+    /** Automatic date and time (set by the owner). */
+    public static boolean autoTime;
+    /** User restrictions the agent (as admin) has set; another admin's are its own. */
+    public static final Set<String> agentRestrictions = new java.util.TreeSet<>();
+    /** User restrictions an EMM (another admin) has set. */
+    public static final Set<String> emmRestrictions = new java.util.TreeSet<>();
+
+    /** Whether a restriction is in force, whoever set it (the platform combines them). */
+    public static boolean restricted(String key) {
+        return agentRestrictions.contains(key) || emmRestrictions.contains(key);
+    }
+
     /** Permission grant states set by the owner, by "package permission". */
     public static final Map<String, Integer> grants = new java.util.HashMap<>();
     /** The employee turned the agent's notifications off in Settings. */
@@ -331,6 +343,9 @@ public final class FakeDevice {
     }
 
     public static void reset() {
+        autoTime = false;
+        agentRestrictions.clear();
+        emmRestrictions.clear();
         homePackage = null;
         smsPackage = null;
         keyboard = null;

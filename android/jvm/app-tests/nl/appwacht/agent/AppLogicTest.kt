@@ -128,6 +128,7 @@ class AppLogicTest {
             FindingRecord("com.zhiliaoapp.musically", FindingOutcome.DENIED, "annex-a", "suspend", "rule `annex-a`: …", "Not allowed.", "https://intranet.example", "2026-11-22T12:00:00Z", null, "TikTok"),
             FindingRecord("com.tencent.mm", FindingOutcome.EXCEPTED, "annex-a", null, "exception", null, null, "2026-11-22T12:00:00Z", null, null),
         ),
+        deviceSettings = emptyList(),
     )
 
     @Test

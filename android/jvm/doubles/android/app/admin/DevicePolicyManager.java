@@ -107,4 +107,64 @@ public class DevicePolicyManager {
         }
         return out.isEmpty() ? null : out;
     }
+
+    // ---- Device-owner hardening. Each models the platform's rules: automatic time needs a device
+    // owner (or the profile owner of an organisation-owned device) and, from Android 11,
+    // setAutoTimeEnabled replaces the deprecated setAutoTimeRequired; a *global* restriction only a
+    // device owner may add; getUserRestrictions answers what this admin set, not what others did
+    // (DevicePolicyManagerService keeps each admin's restrictions apart and the platform combines
+    // them, so an EMM's restriction stays when the agent clears its own).
+
+    public void setAutoTimeEnabled(ComponentName admin, boolean enabled) {
+        FakeDevice.requireSdk(30, "setAutoTimeEnabled(ComponentName, boolean)");
+        requireDeviceOwner(admin);
+        FakeDevice.autoTime = enabled;
+    }
+
+    public boolean getAutoTimeEnabled(ComponentName admin) {
+        FakeDevice.requireSdk(30, "getAutoTimeEnabled(ComponentName)");
+        return FakeDevice.autoTime;
+    }
+
+    @Deprecated
+    public void setAutoTimeRequired(ComponentName admin, boolean required) {
+        requireDeviceOwner(admin);
+        FakeDevice.autoTime = required;
+    }
+
+    @Deprecated
+    public boolean getAutoTimeRequired() {
+        return FakeDevice.autoTime;
+    }
+
+    public void addUserRestriction(ComponentName admin, String key) {
+        requireOwner(admin);
+        if (key.endsWith("_globally")) {
+            requireDeviceOwner(admin);
+        }
+        FakeDevice.calls.add("addUserRestriction(" + key + ")");
+        FakeDevice.agentRestrictions.add(key);
+    }
+
+    public void clearUserRestriction(ComponentName admin, String key) {
+        requireOwner(admin);
+        FakeDevice.calls.add("clearUserRestriction(" + key + ")");
+        FakeDevice.agentRestrictions.remove(key);
+    }
+
+    public android.os.Bundle getUserRestrictions(ComponentName admin) {
+        requireOwner(admin);
+        android.os.Bundle b = new android.os.Bundle();
+        for (String key : FakeDevice.agentRestrictions) {
+            b.putBoolean(key, true);
+        }
+        return b;
+    }
+
+    private static void requireDeviceOwner(ComponentName admin) {
+        requireOwner(admin);
+        if (!FakeDevice.deviceOwner) {
+            throw new SecurityException("Admin " + admin + " is not the device owner");
+        }
+    }
 }
