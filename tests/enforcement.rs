@@ -27,6 +27,23 @@ match = { app = "user", not_installed_by = ["com.android.vending"] }
 
 const ALLOW_ALL: &str = "[[rules]]\nid = \"nothing\"\neffect = \"deny\"\naction = \"report\"\nmatch = { packages = [\"no.such.app\"] }\n";
 
+/// A store in memory with the suspend-on-sideload policy active, in enforce mode.
+fn enforcing_store() -> Store {
+    enforcing(Store::in_memory().unwrap())
+}
+
+/// This store with the suspend-on-sideload policy active, in enforce mode.
+fn enforcing(mut store: Store) -> Store {
+    store
+        .activate_policy(
+            &policy_json(TIKTOK_SUSPEND, 1, Mode::Enforce),
+            "test",
+            now(),
+        )
+        .unwrap();
+    store
+}
+
 struct Phone {
     store: Store,
     device: SimulatedDevice,
@@ -383,15 +400,22 @@ fn scan_killed_after(store: &mut Store, steps: usize) -> SimulatedDevice {
     dying.device
 }
 
-impl PackageSource for DiesAfter {
-    fn inventory(&mut self) -> Result<agent_core::Inventory, agent_core::Error> {
-        self.device.inventory()
-    }
+/// A simulated phone with one thing changed about how it acts: it reads as its `device` does.
+macro_rules! reads_as_its_device {
+    ($t:ty) => {
+        impl PackageSource for $t {
+            fn inventory(&mut self) -> Result<agent_core::Inventory, agent_core::Error> {
+                self.device.inventory()
+            }
 
-    fn package(&mut self, name: &str) -> Result<Option<Package>, agent_core::Error> {
-        self.device.package(name)
-    }
+            fn package(&mut self, name: &str) -> Result<Option<Package>, agent_core::Error> {
+                self.device.package(name)
+            }
+        }
+    };
 }
+
+reads_as_its_device!(DiesAfter);
 
 impl Enforcer for DiesAfter {
     fn apply(&mut self, step: &Step) -> Result<(), agent_core::StepError> {
@@ -407,14 +431,7 @@ impl Enforcer for DiesAfter {
 fn a_run_killed_between_enforcing_and_recording_is_reconciled_by_the_next_run() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("compliance.db");
-    let mut store = Store::open(&db).unwrap();
-    store
-        .activate_policy(
-            &policy_json(TIKTOK_SUSPEND, 1, Mode::Enforce),
-            "test",
-            now(),
-        )
-        .unwrap();
+    let mut store = enforcing(Store::open(&db).unwrap());
     // The suspend reaches the device, then the process dies before the scan is recorded.
     let device_after_crash = scan_killed_after(&mut store, 1);
     drop(store);
@@ -463,14 +480,7 @@ fn a_run_killed_between_enforcing_and_recording_is_reconciled_by_the_next_run() 
 
 #[test]
 fn a_run_killed_before_any_step_reached_the_device_recovers_nothing() {
-    let mut store = Store::in_memory().unwrap();
-    store
-        .activate_policy(
-            &policy_json(TIKTOK_SUSPEND, 1, Mode::Enforce),
-            "test",
-            now(),
-        )
-        .unwrap();
+    let mut store = enforcing_store();
     let mut source = scan_killed_after(&mut store, 0);
     let summary = scan(
         &mut store,
@@ -650,14 +660,7 @@ fn a_clock_set_far_ahead_suspends_but_never_uninstalls() {
 /// and lifted it when the policy changed.
 #[test]
 fn a_block_the_emm_placed_while_the_agent_was_down_is_never_adopted() {
-    let mut store = Store::in_memory().unwrap();
-    store
-        .activate_policy(
-            &policy_json(TIKTOK_SUSPEND, 1, Mode::Enforce),
-            "test",
-            now(),
-        )
-        .unwrap();
+    let mut store = enforcing_store();
     let mut device = scan_killed_after(&mut store, 0);
     assert!(!device.inventory.packages[0].suspended);
     device.inventory.packages[0].suspended = true; // the EMM's block
@@ -688,15 +691,7 @@ struct Muted {
     can_tell: bool,
 }
 
-impl PackageSource for Muted {
-    fn inventory(&mut self) -> Result<agent_core::Inventory, agent_core::Error> {
-        self.device.inventory()
-    }
-
-    fn package(&mut self, name: &str) -> Result<Option<Package>, agent_core::Error> {
-        self.device.package(name)
-    }
-}
+reads_as_its_device!(Muted);
 
 impl Enforcer for Muted {
     fn apply(&mut self, step: &Step) -> Result<(), agent_core::StepError> {
@@ -715,14 +710,7 @@ impl Enforcer for Muted {
 fn a_warning_that_could_not_be_given_is_not_told_and_is_given_again() {
     let mut sideloaded = app("org.fdroid.fdroid");
     sideloaded.installer = None;
-    let mut store = Store::in_memory().unwrap();
-    store
-        .activate_policy(
-            &policy_json(TIKTOK_SUSPEND, 1, Mode::Enforce),
-            "test",
-            now(),
-        )
-        .unwrap();
+    let mut store = enforcing_store();
     let mut phone = Muted {
         device: SimulatedDevice::new(inventory(&[], vec![sideloaded])),
         can_tell: false,

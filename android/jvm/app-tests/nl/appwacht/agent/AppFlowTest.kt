@@ -27,12 +27,8 @@ class AppFlowTest {
         FakeDevice.reset()
         FakeDevice.add("nl.appwacht.agent", "agent".toByteArray())
         for (i in 0 until 5) FakeDevice.add("com.example.app$i", "cert $i".toByteArray())
+        managedConfiguration()
         val m = FakeDevice.restrictions
-        m.putString(SettingKeys.ORGANISATION, "Gemeente Voorbeeld")
-        m.putStringArray(SettingKeys.POLICY_URLS, arrayOf(read("good.url")))
-        m.putString(SettingKeys.PINNED_ROOT, read("root.json"))
-        m.putString(SettingKeys.CA_CERTIFICATES, read("ca.pem"))
-        m.putString(SettingKeys.DEVICE_GROUPS, "inspection")
         m.putInt(SettingKeys.SYNC_INTERVAL_MINUTES, 60)
         val context = FakeContext()
         NativeBridge.init(context)
