@@ -116,6 +116,18 @@ pub(crate) fn policy_check(
                 policy.exceptions.len(),
                 policy.rules_hash()
             )?;
+            let asked: Vec<&str> = agent_core::Setting::ALL
+                .iter()
+                .filter(|s| policy.device.wants(**s))
+                .map(|s| s.as_str())
+                .collect();
+            if !asked.is_empty() {
+                writeln!(
+                    out,
+                    "device settings the agent will apply and read back: {}",
+                    asked.join(", ")
+                )?;
+            }
             Ok(0)
         }
         Err(errors) => Err(Failure {
