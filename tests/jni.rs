@@ -20,6 +20,7 @@ const SCENARIOS: &[&str] = &[
     "panic",
     "changed-packages",
     "essentials",
+    "per-user",
 ];
 
 fn inputs() -> Vec<(&'static str, Vec<u8>)> {
@@ -372,6 +373,23 @@ fn the_inventory_names_what_this_phone_cannot_work_without() {
             "com.vendor.findmydevice"
         ]
     );
+}
+
+/// Packages exist per user: the agent reads the packages of the user it runs as (the device's
+/// owner, or the work profile it owns), as PackageManager answers for the calling user only.
+#[test]
+fn the_inventory_is_the_calling_users_packages() {
+    let v = sdk34().json("per-user");
+    let names = |inv: &serde_json::Value| -> Vec<String> {
+        inv["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(&v[0]), ["com.example.both", "com.example.personal"]);
+    assert_eq!(names(&v[1]), ["com.example.both", "com.example.workonly"]);
 }
 
 /// Issue 12.12: the helpers that convert strings and arrays leave no Java exception pending when

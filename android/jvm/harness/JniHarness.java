@@ -128,6 +128,19 @@ public final class JniHarness {
                 FakeDevice.keyboard = "com.vendor.keyboard/.KeyboardService";
                 FakeDevice.otherAdmins.add("com.vendor.findmydevice");
                 return NativeTestHooks.readInventory(ctx, "{}");
+            case "per-user": {
+                // A work phone with a work profile (user 10): the agent as the profile's owner sees
+                // the profile's apps only; the personal side is not its to judge.
+                FakeDevice.add("com.example.both", fakeCert(20)).users.add(10);
+                FakeDevice.add("com.example.personal", fakeCert(21));
+                FakeDevice.App work = FakeDevice.add("com.example.workonly", fakeCert(22));
+                work.users.clear();
+                work.users.add(10);
+                String personal = NativeTestHooks.readInventory(ctx, "{}");
+                FakeDevice.currentUser = 10;
+                String profile = NativeTestHooks.readInventory(ctx, "{}");
+                return "[" + personal + ", " + profile + "]";
+            }
             case "error-paths":
                 return NativeTestHooks.errorPaths();
             case "panic":

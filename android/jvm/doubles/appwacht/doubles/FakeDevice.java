@@ -38,6 +38,8 @@ public final class FakeDevice {
         public final List<byte[]> pastSigners = new ArrayList<>();
         /** The label on the home screen; none means the platform answers the package name. */
         public String label;
+        /** The users (profiles) it is installed for: 0 is the device's owner, 10 a work profile. */
+        public final Set<Integer> users = new HashSet<>(java.util.Collections.singleton(0));
         public long firstInstall = 1_790_000_000_000L;
         public long lastUpdate = 1_790_000_000_000L;
 
@@ -47,6 +49,12 @@ public final class FakeDevice {
     }
 
     public static final Map<String, App> apps = new LinkedHashMap<>();
+    /**
+     * The user the agent runs as: 0 as device owner, the work profile's user as its profile owner.
+     * PackageManager answers for the calling user only (AOSP ComputerEngine filters by userId): an
+     * app installed in another profile is not installed here.
+     */
+    public static int currentUser;
     public static final Set<String> failing = new HashSet<>();
     public static final Set<String> unsuspendable = new HashSet<>();
     public static final Set<String> uninstallBlocked = new HashSet<>();
@@ -254,6 +262,8 @@ public final class FakeDevice {
      */
     public static App install(String name, byte[] cert) {
         App app = add(name, cert);
+        app.users.clear();
+        app.users.add(currentUser);
         changeSequence++;
         changed.add(name);
         broadcast(new android.content.Intent(android.content.Intent.ACTION_PACKAGE_ADDED, android.net.Uri.parse("package:" + name)));
@@ -343,6 +353,7 @@ public final class FakeDevice {
     }
 
     public static void reset() {
+        currentUser = 0;
         autoTime = false;
         agentRestrictions.clear();
         emmRestrictions.clear();
@@ -399,10 +410,14 @@ public final class FakeDevice {
 
     public static App app(String name) throws PackageManager.NameNotFoundException {
         App app = apps.get(name);
-        if (app == null || !app.installed) {
+        if (app == null || !installedHere(app)) {
             throw new PackageManager.NameNotFoundException(name);
         }
         return app;
+    }
+
+    static boolean installedHere(App app) {
+        return app.installed && app.users.contains(currentUser);
     }
 
     /** What getInstalledPackages answers for these flags. */
@@ -427,6 +442,9 @@ public final class FakeDevice {
 
     private static PackageInfo info(App app, int flags) {
         boolean listUninstalled = (flags & PackageManager.MATCH_UNINSTALLED_PACKAGES) != 0;
+        if (!app.users.contains(currentUser)) {
+            return null; // another profile's app: not this user's at all
+        }
         if ((app.hidden || !app.installed) && !listUninstalled) {
             return null; // as on the platform: hidden apps look uninstalled unless asked for
         }
