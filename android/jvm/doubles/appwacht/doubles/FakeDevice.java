@@ -254,6 +254,53 @@ public final class FakeDevice {
         return boundAdminService;
     }
 
+    /** Jobs that ran to their end (jobFinished), by id. */
+    public static final List<Integer> finishedJobs = new ArrayList<>();
+    private static final Map<android.app.job.JobService, Integer> runningServices = new java.util.HashMap<>();
+
+    /**
+     * The platform runs a scheduled job: JobServiceContext binds the job's service, starting the
+     * process cold if it is dead (Application.onCreate runs first, while the job already counts as
+     * running, so a reschedule there stops it: JobSchedulerService#scheduleAsPackage), then
+     * onStartJob; a job the app stopped meanwhile never starts.
+     */
+    public static void runJob(
+            int jobId,
+            android.content.Context base,
+            java.util.function.Supplier<android.app.Application> application,
+            java.util.function.Supplier<android.app.job.JobService> service) {
+        if (jobs.stream().noneMatch(j -> j.getId() == jobId)) {
+            throw new IllegalStateException("job " + jobId + " is not scheduled");
+        }
+        runningJob = jobId;
+        if (!processAlive) {
+            android.app.Application app = application.get();
+            attach(app, base);
+            processAlive = true;
+            processStarts++;
+            app.onCreate();
+        }
+        if (runningJob == null || runningJob != jobId) {
+            return; // stopped by a reschedule during the start: onStartJob never comes
+        }
+        android.app.job.JobService s = service.get();
+        attach(s, base);
+        s.onCreate();
+        runningServices.put(s, jobId);
+        s.onStartJob(construct(android.app.job.JobParameters.class));
+    }
+
+    /** Called by JobService#jobFinished. */
+    public static void jobFinished(android.app.job.JobService service) {
+        Integer id = runningServices.remove(service);
+        if (id != null) {
+            finishedJobs.add(id);
+            if (runningJob != null && runningJob.equals(id)) {
+                runningJob = null;
+            }
+        }
+    }
+
     /**
      * An app is installed (or updated). The platform's change sequence moves on
      * (PackageManager#getChangedPackages), and ACTION_PACKAGE_ADDED reaches receivers registered at
@@ -353,6 +400,8 @@ public final class FakeDevice {
     }
 
     public static void reset() {
+        finishedJobs.clear();
+        runningServices.clear();
         currentUser = 0;
         autoTime = false;
         agentRestrictions.clear();

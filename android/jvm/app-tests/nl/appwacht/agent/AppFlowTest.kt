@@ -259,4 +259,34 @@ class AppFlowTest {
         drain()
         assertEquals(calls, FakeDevice.calls.count { it.startsWith("setUninstallBlocked") })
     }
+
+    /**
+     * Issue 12.2 on the platform's terms: the periodic job is what starts a dead process (the
+     * normal case). The start must not reschedule it (the platform would stop it before
+     * onStartJob); the job runs to its end, judges what was installed meanwhile, and the next run
+     * stays scheduled with the same period.
+     */
+    @Test
+    fun theJobThatStartsTheProcessRunsToItsEndAndTheNextStaysScheduled() {
+        FakeDevice.reset()
+        FakeDevice.add("nl.appwacht.agent", "agent".toByteArray())
+        managedConfiguration()
+        val context = FakeContext()
+        NativeBridge.init(context)
+        bind(context)
+        drain()
+        assertEquals(1, FakeDevice.jobs.size)
+        val schedules = FakeDevice.jobSchedules
+        FakeDevice.killProcess()
+        FakeDevice.install("com.zhiliaoapp.musically", File(fixture, "com.zhiliaoapp.musically.der").readBytes())
+
+        FakeDevice.runJob(SyncJobService.JOB_ID, context, { AgentApplication() }, { SyncJobService() })
+        drain()
+        drain()
+        assertTrue(FakeDevice.stoppedJobs.toString(), FakeDevice.stoppedJobs.isEmpty())
+        assertEquals(listOf(SyncJobService.JOB_ID), FakeDevice.finishedJobs)
+        assertEquals(schedules, FakeDevice.jobSchedules)
+        assertEquals(1, FakeDevice.jobs.size)
+        assertTrue(FakeDevice.apps["com.zhiliaoapp.musically"]!!.suspended)
+    }
 }

@@ -12,5 +12,8 @@ public abstract class JobService extends android.app.Service {
 
     public abstract boolean onStopJob(JobParameters params);
 
-    public final void jobFinished(JobParameters params, boolean wantsReschedule) {}
+    /** The platform unbinds the job and, for a periodic one, keeps it scheduled for its next period. */
+    public final void jobFinished(JobParameters params, boolean wantsReschedule) {
+        appwacht.doubles.FakeDevice.jobFinished(this);
+    }
 }
