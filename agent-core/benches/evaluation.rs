@@ -231,3 +231,47 @@ fn build_index(bencher: Bencher, rules: usize) {
         .with_inputs(|| p.clone())
         .bench_local_values(Engine::new);
 }
+
+/// The core's share of the install path: one newly installed package (matched by a deny rule)
+/// read from the device, decided, journalled, suspended and recorded, on a phone of 1,000 packages
+/// under the 100-rule policy, with the store on disk (`synchronous=FULL`: each commit is an
+/// `fsync`) and in memory; the decision alone is `one_package` above, in the same run.
+#[divan::bench(args = ["disk", "memory"], sample_count = 20, sample_size = 5)]
+fn install_path_in_the_core(bencher: Bencher, store: &str) {
+    use agent_core::{Device, Inventory, Scope, SimulatedDevice, Store, scan};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut db = match store {
+        "disk" => Store::open(&dir.path().join("compliance.db")).expect("store"),
+        _ => Store::in_memory().expect("store"),
+    };
+    let now = Timestamp::from_unix(1_800_000_000);
+    db.activate_policy(&policy(100).to_json(), "bench", now)
+        .expect("policy");
+    let mut device = SimulatedDevice::new(Inventory {
+        device: Device::default(),
+        packages: phone(),
+        unreadable: vec![],
+    });
+    let enrolment = Enrolment::in_groups(vec![]);
+    scan(&mut db, &mut device, &enrolment, Scope::Full, "full", now).expect("full scan");
+    let template = phone()[1].clone();
+    let mut i = 0;
+    bencher.bench_local(|| {
+        i += 1;
+        let mut p = template.clone();
+        p.name = format!("net.prefix8.app{i}");
+        device.inventory.packages.push(p);
+        let name = format!("net.prefix8.app{i}");
+        let summary = scan(
+            &mut db,
+            &mut device,
+            &enrolment,
+            Scope::Package(&name),
+            "install",
+            now,
+        )
+        .expect("install path");
+        assert_eq!(summary.packages, 1);
+        summary
+    });
+}

@@ -111,7 +111,7 @@ pub fn scan(
                 }
             }
             Inventory {
-                device: store.snapshot()?.map(|s| s.device).unwrap_or_default(),
+                device: store.last_device()?.unwrap_or_default(),
                 packages,
                 unreadable: Vec::new(),
             }

@@ -470,14 +470,24 @@ impl Store {
     }
 
     /// The device and packages as of the last scan.
-    pub(crate) fn snapshot(&self) -> Result<Option<Inventory>, Error> {
+    /// The device as of the last scan, without its packages: what the install path needs (reading
+    /// the whole snapshot there cost milliseconds on a phone of 1,000 apps).
+    pub(crate) fn last_device(&self) -> Result<Option<Device>, Error> {
         let Some(device) = self.state(keys::DEVICE)? else {
             return Ok(None);
         };
-        let device: Device = serde_json::from_str(&device).map_err(|e| Error::StoreContents {
-            path: self.path.clone(),
-            reason: format!("the stored device does not parse: {e}"),
-        })?;
+        serde_json::from_str(&device)
+            .map(Some)
+            .map_err(|e| Error::StoreContents {
+                path: self.path.clone(),
+                reason: format!("the stored device does not parse: {e}"),
+            })
+    }
+
+    pub(crate) fn snapshot(&self) -> Result<Option<Inventory>, Error> {
+        let Some(device) = self.last_device()? else {
+            return Ok(None);
+        };
         let rows = self.query("SELECT json FROM packages ORDER BY name", [], |r| {
             r.get::<_, String>(0)
         })?;
