@@ -376,6 +376,17 @@ class AgentTest {
         assertEquals(setOf("automatic_time", "no_unknown_sources", "no_debugging"), settings.keys)
         assertTrue(settings.values.toString(), settings.values.all { it.wanted && it.on && it.error == null })
         assertTrue(agent.statusText().contains("Device: automatic_time on (the policy asks for it)"))
+        // Someone turns automatic time off again (another admin, a settings exploit): the next full
+        // scan puts it back, and the record says what the phone reads.
+        FakeDevice.autoTime = false
+        agent.fullScan()
+        assertTrue(FakeDevice.autoTime)
+        // No longer owner: the scan still stands, and each setting carries the phone's refusal.
+        FakeDevice.deviceOwner = false
+        agent.fullScan()
+        val refused = agent.status().deviceSettings
+        assertTrue(refused.toString(), refused.all { it.error?.contains("neither device owner nor profile owner") == true })
+        FakeDevice.deviceOwner = true
         agent.close()
 
         // The next policy asks for nothing: what the agent set is lifted, the EMM's stays.
