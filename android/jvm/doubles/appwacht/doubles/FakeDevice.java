@@ -237,13 +237,7 @@ public final class FakeDevice {
         if (!deviceOwner && !profileOwner) {
             throw new IllegalStateException("only a device or profile owner's DeviceAdminService is bound");
         }
-        if (!processAlive) {
-            android.app.Application app = application.get();
-            attach(app, base);
-            processAlive = true;
-            processStarts++;
-            app.onCreate();
-        }
+        startProcessIfDead(base, application);
         if (boundAdminService == null) {
             android.app.Service s = service.get();
             attach(s, base);
@@ -252,6 +246,22 @@ public final class FakeDevice {
             adminServiceBinds++;
         }
         return boundAdminService;
+    }
+
+    /**
+     * A component is about to run in a dead process: the platform starts it cold, creating the
+     * Application and calling its onCreate before any component (ActivityThread#handleBindApplication).
+     */
+    private static void startProcessIfDead(
+            android.content.Context base, java.util.function.Supplier<android.app.Application> application) {
+        if (processAlive) {
+            return;
+        }
+        android.app.Application app = application.get();
+        attach(app, base);
+        processAlive = true;
+        processStarts++;
+        app.onCreate();
     }
 
     /** Jobs that ran to their end (jobFinished), by id. */
@@ -273,13 +283,7 @@ public final class FakeDevice {
             throw new IllegalStateException("job " + jobId + " is not scheduled");
         }
         runningJob = jobId;
-        if (!processAlive) {
-            android.app.Application app = application.get();
-            attach(app, base);
-            processAlive = true;
-            processStarts++;
-            app.onCreate();
-        }
+        startProcessIfDead(base, application);
         if (runningJob == null || runningJob != jobId) {
             return; // stopped by a reschedule during the start: onStartJob never comes
         }

@@ -98,6 +98,21 @@ class AppFlowTest {
         m.putString(SettingKeys.DEVICE_GROUPS, "inspection")
     }
 
+    /**
+     * A phone with the agent configured from `site` and bound as device owner, as after enrolment;
+     * `before` sets up what must hold before the process starts. Answers the application context.
+     */
+    private fun boundPhone(site: String = "good", before: () -> Unit = {}): FakeContext {
+        FakeDevice.reset()
+        FakeDevice.add("nl.appwacht.agent", "agent".toByteArray())
+        managedConfiguration(site)
+        before()
+        val context = FakeContext()
+        NativeBridge.init(context)
+        bind(context)
+        return context
+    }
+
     /** The system binds the owner's DeviceAdminService, starting the process cold if it is dead. */
     private fun bind(context: FakeContext) {
         FakeDevice.bindAdminService(context, { AgentApplication() }, { AgentAdminService() })
@@ -112,12 +127,7 @@ class AppFlowTest {
      */
     @Test
     fun anAppInstalledWhileTheProcessWasDeadIsBlockedWhenTheServiceIsBoundAgain() {
-        FakeDevice.reset()
-        FakeDevice.add("nl.appwacht.agent", "agent".toByteArray())
-        managedConfiguration()
-        val context = FakeContext()
-        NativeBridge.init(context)
-        bind(context)
+        val context = boundPhone()
         assertEquals(1, FakeDevice.processStarts)
         assertTrue(DumpCommands.run(arrayOf("sync"), AgentRuntime.helpdesk()).contains("updated=true"))
         val tiktok = File(fixture, "com.zhiliaoapp.musically.der").readBytes()
@@ -168,13 +178,9 @@ class AppFlowTest {
      */
     @Test
     fun theUninstallResultReachesTheAgent() {
-        FakeDevice.reset()
-        FakeDevice.add("nl.appwacht.agent", "agent".toByteArray())
-        FakeDevice.add("com.zhiliaoapp.musically", File(fixture, "com.zhiliaoapp.musically.der").readBytes())
-        managedConfiguration("strict")
-        val context = FakeContext()
-        NativeBridge.init(context)
-        bind(context)
+        boundPhone("strict") {
+            FakeDevice.add("com.zhiliaoapp.musically", File(fixture, "com.zhiliaoapp.musically.der").readBytes())
+        }
         val helpdesk = AgentRuntime.helpdesk()
         assertTrue(DumpCommands.run(arrayOf("sync"), helpdesk).contains("updated=true"))
         assertTrue(DumpCommands.run(arrayOf("scan"), helpdesk).contains("uninstall"))
@@ -192,13 +198,7 @@ class AppFlowTest {
      */
     @Test
     fun notificationsOffAreCouldNotTellAndTheEmployeeIsToldOnceTheyAreOn() {
-        FakeDevice.reset()
-        FakeDevice.add("nl.appwacht.agent", "agent".toByteArray())
-        managedConfiguration()
-        FakeDevice.notificationsOffByUser = true
-        val context = FakeContext()
-        NativeBridge.init(context)
-        bind(context)
+        val context = boundPhone { FakeDevice.notificationsOffByUser = true }
         assertTrue(
             FakeDevice.calls.toString(),
             FakeDevice.calls.contains("setPermissionGrantState(nl.appwacht.agent, android.permission.POST_NOTIFICATIONS, 1)"),
@@ -268,12 +268,7 @@ class AppFlowTest {
      */
     @Test
     fun theJobThatStartsTheProcessRunsToItsEndAndTheNextStaysScheduled() {
-        FakeDevice.reset()
-        FakeDevice.add("nl.appwacht.agent", "agent".toByteArray())
-        managedConfiguration()
-        val context = FakeContext()
-        NativeBridge.init(context)
-        bind(context)
+        val context = boundPhone()
         drain()
         assertEquals(1, FakeDevice.jobs.size)
         val schedules = FakeDevice.jobSchedules
