@@ -141,7 +141,38 @@ public final class FakeDevice {
         if (!(sender instanceof Sender)) {
             throw new IllegalArgumentException("not an IntentSender of a PendingIntent: " + sender);
         }
-        Sender s = (Sender) sender;
+        installerResults.add(() -> deliverStatus((Sender) sender, packageName, status, message));
+    }
+
+    /**
+     * Results PackageInstaller has not delivered yet. The uninstall runs on the package manager's
+     * handler thread (AOSP PackageInstallerService#uninstall → DeletePackageHelper) and its status
+     * arrives later as a broadcast, possibly to a process that has died since.
+     */
+    private static final List<Runnable> installerResults = new ArrayList<>();
+
+    /** The platform delivers the queued installer results (see {@link #sendStatus}). */
+    public static void deliverInstallerResults() {
+        List<Runnable> due = new ArrayList<>(installerResults);
+        installerResults.clear();
+        due.forEach(Runnable::run);
+    }
+
+    /**
+     * The app's Application class (the manifest's {@code <application android:name>}) and the
+     * context a new process gets: what the platform starts when a component must run in a dead
+     * process. Set by the first start through {@link #bindAdminService} or {@link #runJob}.
+     */
+    private static java.util.function.Supplier<android.app.Application> manifestApplication;
+    private static android.content.Context processBase;
+
+    /**
+     * What a process keeps only in its memory, which a kill takes with it (the JVM's statics
+     * would survive it): each test registers how its app's process-wide state is cleared.
+     */
+    public static final List<Runnable> processMemory = new ArrayList<>();
+
+    private static void deliverStatus(Sender s, String packageName, int status, String message) {
         android.content.Intent delivered = new android.content.Intent(s.intent);
         if (s.mutable) {
             putExtra(delivered, android.content.pm.PackageInstaller.EXTRA_STATUS, status);
@@ -152,9 +183,17 @@ public final class FakeDevice {
         if (target == null) {
             return; // an implicit intent: no receiver of ours would get it
         }
+        // A broadcast to a manifest receiver of a dead process starts it cold first
+        // (ActivityManagerService#processNextBroadcast → startProcessLocked), so the receiver runs
+        // in a process whose Application has been created, never in the old one's memory.
+        android.content.Context context = s.context;
+        if (!processAlive && manifestApplication != null) {
+            startProcessIfDead(processBase, manifestApplication);
+            context = processBase;
+        }
         try {
             android.content.BroadcastReceiver r = (android.content.BroadcastReceiver) target.getDeclaredConstructor().newInstance();
-            r.onReceive(s.context, delivered);
+            r.onReceive(context, delivered);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
@@ -222,6 +261,7 @@ public final class FakeDevice {
         processAlive = false;
         receivers.clear();
         boundAdminService = null;
+        processMemory.forEach(Runnable::run);
     }
 
     /**
@@ -254,6 +294,8 @@ public final class FakeDevice {
      */
     private static void startProcessIfDead(
             android.content.Context base, java.util.function.Supplier<android.app.Application> application) {
+        manifestApplication = application;
+        processBase = base;
         if (processAlive) {
             return;
         }
@@ -404,6 +446,10 @@ public final class FakeDevice {
     }
 
     public static void reset() {
+        installerResults.clear();
+        manifestApplication = null;
+        processBase = null;
+        processMemory.clear();
         finishedJobs.clear();
         runningServices.clear();
         currentUser = 0;

@@ -184,11 +184,44 @@ class AppFlowTest {
         val helpdesk = AgentRuntime.helpdesk()
         assertTrue(DumpCommands.run(arrayOf("sync"), helpdesk).contains("updated=true"))
         assertTrue(DumpCommands.run(arrayOf("scan"), helpdesk).contains("uninstall"))
+        FakeDevice.deliverInstallerResults()
         drain() // the result's broadcast queued a judgement of the package
         assertFalse(FakeDevice.apps["com.zhiliaoapp.musically"]!!.installed)
         val log = synchronized(FakeDevice.log) { FakeDevice.log.toList() }
         assertTrue(log.toString(), log.contains("I/appwacht: uninstalled com.zhiliaoapp.musically"))
         assertFalse(log.toString(), log.any { it.contains("uninstalling com.zhiliaoapp.musically failed") })
+    }
+
+    /**
+     * The uninstall's result can arrive after the process died (the platform deletes on its own
+     * thread and answers later): the broadcast starts the process cold, the Application opens the
+     * agent first, and the receiver records the uninstall in the new process — not in the dead
+     * one's memory, which a kill takes with it.
+     */
+    @Test
+    fun anUninstallResultAfterTheProcessDiedStartsItAndIsRecorded() {
+        boundPhone("strict") {
+            FakeDevice.add("com.zhiliaoapp.musically", File(fixture, "com.zhiliaoapp.musically.der").readBytes())
+        }
+        // What the process holds in memory only: the open agent.
+        FakeDevice.processMemory.add {
+            AgentRuntime::class.java.getDeclaredField("agent").apply { isAccessible = true }.set(null, null)
+        }
+        val helpdesk = AgentRuntime.helpdesk()
+        assertTrue(DumpCommands.run(arrayOf("sync"), helpdesk).contains("updated=true"))
+        assertTrue(DumpCommands.run(arrayOf("scan"), helpdesk).contains("uninstall"))
+        drain()
+        FakeDevice.killProcess()
+        assertEquals(null, AgentRuntime.agent)
+
+        FakeDevice.deliverInstallerResults()
+        drain()
+        drain()
+        assertEquals("the broadcast started the process", 2, FakeDevice.processStarts)
+        val log = synchronized(FakeDevice.log) { FakeDevice.log.toList() }
+        assertFalse(log.toString(), log.any { it.contains("recording the uninstall of com.zhiliaoapp.musically skipped") })
+        val status = AgentRuntime.agent!!.status()
+        assertTrue(status.findings.toString(), status.findings.none { it.`package` == "com.zhiliaoapp.musically" })
     }
 
     /**

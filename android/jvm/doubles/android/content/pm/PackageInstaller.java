@@ -11,7 +11,8 @@ public class PackageInstaller {
 
     /**
      * Uninstalls (silently: the caller is device owner) and reports through {@code statusReceiver},
-     * as the platform does, with the result filled in only if its PendingIntent is mutable.
+     * as the platform does: later (see FakeDevice#deliverInstallerResults), with the result filled
+     * in only if its PendingIntent is mutable.
      */
     public void uninstall(String packageName, android.content.IntentSender statusReceiver) {
         appwacht.doubles.FakeDevice.calls.add("PackageInstaller.uninstall(" + packageName + ")");
