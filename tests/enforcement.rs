@@ -743,3 +743,132 @@ fn a_warning_that_could_not_be_given_is_not_told_and_is_given_again() {
     let (steps, ..) = run(&mut phone, later("3h"));
     assert!(steps.is_empty(), "told once: {steps:?}");
 }
+
+/// The agent as a delegate of the EMM, holding these scopes.
+fn delegate(scopes: &[&str]) -> agent_core::Powers {
+    agent_core::Powers {
+        management: agent_core::Management::Delegate,
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        user: 0,
+        work_profile: false,
+    }
+}
+
+const UNINSTALL_LEMON: &str = "[[rules]]\nid = \"capcut\"\neffect = \"deny\"\naction = \"uninstall\"\nmatch = { packages = [\"com.lemon.lv\"] }\n";
+
+#[test]
+fn a_delegate_with_package_access_suspends_and_asks_the_emm_to_uninstall() {
+    let mut phone = Phone::new(vec![app("com.lemon.lv")]);
+    phone.device.inventory.device.powers = Some(delegate(&[agent_core::PACKAGE_ACCESS]));
+    phone.load(UNINSTALL_LEMON, Mode::Enforce);
+    assert_eq!(
+        phone.scan_at(now()),
+        ["suspend com.lemon.lv", "warn com.lemon.lv"],
+        "no uninstall the platform would refuse a delegate"
+    );
+    assert!(phone.pkg("com.lemon.lv").suspended);
+    let finding = phone.store.findings().unwrap().remove(0);
+    assert!(
+        finding
+            .held_back
+            .as_deref()
+            .is_some_and(|h| h.starts_with("uninstall needs the EMM")),
+        "{finding:?}"
+    );
+    assert!(
+        finding
+            .emm_request
+            .as_deref()
+            .is_some_and(|r| r.starts_with("remove com.lemon.lv"))
+    );
+    let report = agent_core::Report::build(&phone.store, now())
+        .unwrap()
+        .to_text();
+    assert!(
+        report.contains(
+            "Management: delegate of the EMM (scopes: package-access); cannot uninstall apps"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("taken in part: uninstall needs the EMM"),
+        "{report}"
+    );
+    assert!(
+        report.contains("the EMM is asked to: remove com.lemon.lv"),
+        "{report}"
+    );
+    // Converges: nothing more to do, and still nothing it cannot.
+    assert!(phone.scan_at(later("1h")).is_empty());
+}
+
+#[test]
+fn a_delegate_whose_scope_is_revoked_monitors_and_says_so() {
+    let mut phone = Phone::new(vec![app("com.zhiliaoapp.musically")]);
+    phone.device.inventory.device.powers = Some(delegate(&[agent_core::PACKAGE_ACCESS]));
+    phone.load(TIKTOK_SUSPEND, Mode::Enforce);
+    assert_eq!(
+        phone.scan_at(now()),
+        [
+            "suspend com.zhiliaoapp.musically",
+            "warn com.zhiliaoapp.musically"
+        ]
+    );
+    // The EMM takes package access away: nothing is placed or lifted (the platform would refuse
+    // either), the block the agent placed stays its own, and the record says what is not done.
+    phone.device.inventory.device.powers = Some(delegate(&[agent_core::BLOCK_UNINSTALL]));
+    phone
+        .device
+        .inventory
+        .packages
+        .push(app("com.ss.android.ugc.trill"));
+    phone.load(
+        &format!("{TIKTOK_SUSPEND}\n[[rules]]\nid = \"trill\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = {{ packages = [\"com.ss.android.ugc.trill\"] }}\n"),
+        Mode::Enforce,
+    );
+    assert!(phone.scan_at(later("1h")).is_empty());
+    assert!(!phone.pkg("com.ss.android.ugc.trill").suspended);
+    assert_eq!(phone.owned(), ["suspend com.zhiliaoapp.musically"]);
+    let status = agent_core::status(&phone.store, later("1h"))
+        .unwrap()
+        .to_text();
+    assert!(
+        status
+            .contains("Management: delegate of the EMM (scopes: block-uninstall); monitoring only"),
+        "{status}"
+    );
+    let report = agent_core::Report::build(&phone.store, later("1h"))
+        .unwrap()
+        .to_text();
+    assert!(
+        report.contains("not taken: monitoring only: the agent cannot block apps here"),
+        "{report}"
+    );
+    assert!(!report.contains("(taken)"), "{report}");
+}
+
+#[test]
+fn an_agent_that_is_neither_owner_nor_delegate_never_pretends_to_enforce() {
+    let mut phone = Phone::new(vec![app("com.zhiliaoapp.musically")]);
+    phone.device.inventory.device.powers = Some(agent_core::Powers {
+        management: agent_core::Management::Unmanaged,
+        ..delegate(&[])
+    });
+    phone.load(TIKTOK_SUSPEND, Mode::Enforce);
+    assert!(
+        phone.scan_at(now()).is_empty(),
+        "no step, no notice of a block that is not there"
+    );
+    assert!(!phone.pkg("com.zhiliaoapp.musically").suspended);
+    let report = agent_core::Report::build(&phone.store, now())
+        .unwrap()
+        .to_text();
+    assert!(
+        report.contains("Management: neither owner nor delegate; monitoring only"),
+        "{report}"
+    );
+    assert!(
+        report.contains("NOT COMPLIANT"),
+        "the finding stands: {report}"
+    );
+}

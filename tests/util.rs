@@ -77,6 +77,7 @@ pub fn inventory(groups: &[&str], packages: Vec<Package>) -> Inventory {
             groups: groups.iter().map(|g| g.to_string()).collect(),
             sdk: 34,
             essentials: vec![],
+            powers: None,
         },
         packages,
         unreadable: vec![],

@@ -10,6 +10,7 @@ use crate::enforcement::{ManagedDevice, Step, StepError, StepKind, plan};
 use crate::engine::{Enrolment, Outcome};
 use crate::inventory::{Inventory, Package, Unreadable};
 use crate::policy::{Action, Mode};
+use crate::powers::Powers;
 use crate::store::{ScanRecord, Store};
 use crate::time::Timestamp;
 
@@ -117,6 +118,15 @@ pub fn scan(
             }
         }
     };
+    let mut inventory = inventory;
+    if let Some(now) = device.powers()? {
+        inventory.device.powers = Some(now);
+    }
+    let powers = inventory
+        .device
+        .powers
+        .clone()
+        .unwrap_or_else(Powers::device_owner);
     let recovered = store.recover(&inventory.packages, now)?;
 
     let (packages, full) = match scope {
@@ -150,7 +160,12 @@ pub fn scan(
         enrolment.agent_certificates = own.map(|p| p.signers).unwrap_or_default();
     }
     let enrolment = &enrolment;
-    let device_scope = engine.scope(enrolment);
+    let mut device_scope = engine.scope(enrolment);
+    if powers.monitor_only() {
+        // Nothing can be enforced, so nothing counts as enforced: no grace period starts, and
+        // the record says "would be taken".
+        device_scope.mode = Mode::Monitor;
+    }
     let decisions = engine.evaluate(&packages, &device_scope, now);
     let mut plan = plan(
         &decisions,
@@ -180,6 +195,8 @@ pub fn scan(
             }
         }
     }
+
+    powers.limit(&mut plan);
 
     let journal = store.journal_steps(&plan.steps, &inventory.packages, now)?;
     let mut results: Vec<(Step, Result<(), StepError>)> = Vec::with_capacity(plan.steps.len());

@@ -125,6 +125,12 @@ pub trait PackageSource {
     fn inventory(&mut self) -> Result<Inventory, crate::Error>;
     /// One package, if installed (the path taken right after an install).
     fn package(&mut self, name: &str) -> Result<Option<Package>, crate::Error>;
+    /// The agent's mode and powers now, if the platform tells (on the phone: owner, delegate and
+    /// its scopes, the user); `None` keeps what the last full inventory said. Read on the install
+    /// path too, because an EMM can revoke a scope at any time.
+    fn powers(&mut self) -> Result<Option<crate::powers::Powers>, crate::Error> {
+        Ok(None)
+    }
     /// Packages changed since `sequence`, if the platform can tell (the catch-up at start).
     fn changed_since(
         &mut self,
@@ -209,6 +215,10 @@ pub struct Finding {
     /// The app's label at the last scan ("TikTok"), for people; the package name decides.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// What the EMM is asked to do because the agent cannot (remove the app, when the agent is
+    /// a delegate and the action in force is an uninstall).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emm_request: Option<String>,
 }
 
 /// Everything a scan decided to do.
@@ -274,6 +284,7 @@ pub fn plan(
                 held_back: None,
                 not_told: None,
                 label: package.label.clone(),
+                emm_request: None,
             });
         }
         let enforced = if mode == Mode::Enforce {

@@ -101,6 +101,10 @@ pub struct Device {
     /// keyboard, active device admins), as the phone reports them. Protected when pre-installed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub essentials: Vec<String>,
+    /// How the agent is managed here and what it may do; none for a device described by hand
+    /// (the host's files), which is judged as if the agent were device owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub powers: Option<crate::powers::Powers>,
 }
 
 /// A device and its packages: the host's JSON inventory file has exactly this shape.

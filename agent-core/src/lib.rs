@@ -30,6 +30,7 @@ mod explain;
 mod hardening;
 mod inventory;
 pub mod policy;
+mod powers;
 mod protected;
 mod recovery;
 mod report;
@@ -55,6 +56,7 @@ pub use hardening::{
 };
 pub use inventory::{Changes, Device, Inventory, Package, Unreadable};
 pub use policy::{Action, Effect, Mode, Policy};
+pub use powers::{BLOCK_UNINSTALL, Management, PACKAGE_ACCESS, PERMISSION_GRANT, Power, Powers};
 pub use protected::PLATFORM as PLATFORM_PACKAGES;
 pub use report::{ExceptionLine, PolicySummary, Report, SyncSummary, ViolationLine};
 pub use status::{PolicyStatus, Status, status};

@@ -75,6 +75,8 @@ pub struct ViolationLine {
     pub link: Option<String>,
     /// Why the employee could not be told, if the last attempt failed.
     pub not_told: Option<String>,
+    /// What the EMM is asked to do because the agent cannot (remove the app).
+    pub emm_request: Option<String>,
 }
 
 /// An exception and the packages it permits on this device.
@@ -160,7 +162,9 @@ impl Report {
                 .enforcement_log(1, Some(&d.package))?
                 .into_iter()
                 .find(|r| r.result == "failed");
-            let status = if monitor {
+            let status = if let (true, Some(why)) = (monitor, &f.held_back) {
+                format!("not taken: {why}")
+            } else if monitor {
                 "would be taken (monitor mode)".to_string()
             } else if let Some(r) = last_failure {
                 format!("failed: {} ({})", r.step, r.error.unwrap_or_default())
@@ -175,6 +179,8 @@ impl Report {
                     .is_some_and(|p| p.suspended || p.hidden);
                 if wants_block && blocks.is_empty() && blocked_on_device {
                     "already blocked by another party".to_string()
+                } else if let Some(why) = &f.held_back {
+                    format!("taken in part: {why}")
                 } else {
                     "taken".to_string()
                 }
@@ -192,6 +198,7 @@ impl Report {
                 message: d.message,
                 link: d.link,
                 not_told: f.not_told,
+                emm_request: f.emm_request,
             });
         }
 
@@ -258,6 +265,9 @@ impl Report {
                 "Device: {} (groups: {groups}; Android SDK {})",
                 d.id, d.sdk
             );
+            if let Some(p) = &d.powers {
+                let _ = writeln!(o, "Management: {}", p.describe());
+            }
         }
         let _ = writeln!(
             o,
@@ -348,6 +358,9 @@ impl Report {
                     o,
                     "      employee could NOT be told: {why} (told again at the next scan)"
                 );
+            }
+            if let Some(ask) = &v.emm_request {
+                let _ = writeln!(o, "      the EMM is asked to: {ask}");
             }
         }
         let _ = writeln!(o, "\nExceptions in force ({}):", self.exceptions.len());
@@ -440,6 +453,9 @@ impl Report {
                 esc(&d.groups.join(", ")),
                 d.sdk
             );
+            if let Some(p) = &d.powers {
+                let _ = writeln!(o, "<p>Management: {}</p>", esc(&p.describe()));
+            }
         }
         let _ = writeln!(o, "<h2 class=\"{}\">{}</h2>", status.0, status.1);
         if let Some(p) = &self.policy {
@@ -487,7 +503,11 @@ impl Report {
                     .not_told
                     .as_ref()
                     .map(|w| format!(" <strong>Could not be told: {}</strong>", esc(w)))
-                    .unwrap_or_default();
+                    .unwrap_or_default()
+                    + &v.emm_request
+                        .as_ref()
+                        .map(|w| format!(" <strong>The EMM is asked to: {}</strong>", esc(w)))
+                        .unwrap_or_default();
                 let _ = writeln!(
                     o,
                     "<tr><td>{}{}</td><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}{link}{not_told}</td></tr>",

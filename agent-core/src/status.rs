@@ -62,6 +62,8 @@ pub struct Status {
     pub last_scan: Option<ScanRow>,
     /// The device-owner hardening as the phone last reported it (`[device]` of the policy).
     pub device_settings: Vec<crate::SettingState>,
+    /// How the agent is managed and what it may do, as the phone last reported it.
+    pub powers: Option<crate::Powers>,
 }
 
 /// Reads the status from the store; `clock` is the device's clock.
@@ -96,6 +98,7 @@ pub fn status(store: &Store, clock: Timestamp) -> Result<Status, Error> {
         store_recovered: store.recovered()?,
         outbox: store.outbox_len()?,
         last_scan: store.recent_scans(1)?.into_iter().next(),
+        powers: store.last_device()?.and_then(|d| d.powers),
     })
 }
 
@@ -160,6 +163,9 @@ impl Status {
                 .map(|h| format!(" ({h} h ago)"))
                 .unwrap_or_default()
         );
+        if let Some(p) = &self.powers {
+            let _ = writeln!(o, "Management: {}", p.describe());
+        }
         for (label, text) in [
             ("Last sync error", &self.last_sync_error),
             ("Clock problem", &self.clock_problem),

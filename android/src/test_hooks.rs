@@ -41,6 +41,7 @@ fn device_of(r: &Request) -> Device {
         groups: r.groups.clone(),
         sdk: 0,
         essentials: Vec::new(),
+        powers: None,
     }
 }
 

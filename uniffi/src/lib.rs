@@ -568,6 +568,7 @@ impl Agent {
             groups: config.groups.clone(),
             sdk: 0,
             essentials: Vec::new(),
+            powers: None,
         };
         Ok(Arc::new(Agent {
             store: Mutex::new(store),
