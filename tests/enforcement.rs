@@ -411,6 +411,10 @@ macro_rules! reads_as_its_device {
             fn package(&mut self, name: &str) -> Result<Option<Package>, agent_core::Error> {
                 self.device.package(name)
             }
+
+            fn powers(&mut self) -> Result<Option<agent_core::Powers>, agent_core::Error> {
+                self.device.powers()
+            }
         }
     };
 }

@@ -228,6 +228,10 @@ impl agent_core::PackageSource for ChangedPhone {
         Ok(self.inventory.package(name).cloned())
     }
 
+    fn powers(&mut self) -> Result<Option<agent_core::Powers>, agent_core::Error> {
+        Ok(None)
+    }
+
     fn changed_since(
         &mut self,
         _sequence: u32,

@@ -127,10 +127,9 @@ pub trait PackageSource {
     fn package(&mut self, name: &str) -> Result<Option<Package>, crate::Error>;
     /// The agent's mode and powers now, if the platform tells (on the phone: owner, delegate and
     /// its scopes, the user); `None` keeps what the last full inventory said. Read on the install
-    /// path too, because an EMM can revoke a scope at any time.
-    fn powers(&mut self) -> Result<Option<crate::powers::Powers>, crate::Error> {
-        Ok(None)
-    }
+    /// path too, because an EMM can revoke a scope at any time. No default: a wrapper that did
+    /// not pass this on would act on powers the agent no longer has.
+    fn powers(&mut self) -> Result<Option<crate::powers::Powers>, crate::Error>;
     /// Packages changed since `sequence`, if the platform can tell (the catch-up at start).
     fn changed_since(
         &mut self,
@@ -390,6 +389,10 @@ impl PackageSource for SimulatedDevice {
 
     fn package(&mut self, name: &str) -> Result<Option<Package>, crate::Error> {
         Ok(self.inventory.package(name).cloned())
+    }
+
+    fn powers(&mut self) -> Result<Option<crate::powers::Powers>, crate::Error> {
+        Ok(self.inventory.device.powers.clone())
     }
 }
 

@@ -169,6 +169,13 @@ members! {
     /// `ComponentName.getPackageName()`.
     COMPONENT_NAME_GET_PACKAGE_NAME = Method "android/content/ComponentName" "getPackageName" "()Ljava/lang/String;" since 1;
 
+    /// `DevicePolicyManager.getDelegatedScopes(ComponentName, String)`: a delegate asks with a null admin.
+    DPM_GET_DELEGATED_SCOPES = Method "android/app/admin/DevicePolicyManager" "getDelegatedScopes" "(Landroid/content/ComponentName;Ljava/lang/String;)Ljava/util/List;" since 26;
+    /// `Process.myUid()`: the user is the uid's `PER_USER_RANGE` part (AOSP `UserHandle#getUserId`).
+    PROCESS_MY_UID = StaticMethod "android/os/Process" "myUid" "()I" since 1;
+    /// `UserManager.isManagedProfile()`: whether the calling user is a work profile.
+    USER_MANAGER_IS_MANAGED_PROFILE = Method "android/os/UserManager" "isManagedProfile" "()Z" since 30;
+
     /// The app's hook to uninstall through `PackageInstaller`; returns null or the reason it failed.
     APP_UNINSTALL_PACKAGE = StaticMethod "nl/appwacht/agent/NativeBridge" "uninstallPackage" "(Ljava/lang/String;)Ljava/lang/String;" since 28;
 }
@@ -232,6 +239,11 @@ pub const CONSTANTS: &[(&str, &str, i64)] = &[
 
 /// `Context.DEVICE_POLICY_SERVICE`.
 pub const DEVICE_POLICY_SERVICE: &str = "device_policy";
+/// `Context.USER_SERVICE`.
+pub const USER_SERVICE: &str = "user";
+/// The uids of one Android user (AOSP `UserHandle.PER_USER_RANGE`, not public API): user 10's
+/// apps run as 1010xxx.
+pub const PER_USER_RANGE: i32 = 100_000;
 /// `PackageManager.GET_SIGNING_CERTIFICATES`.
 pub const GET_SIGNING_CERTIFICATES: i32 = 0x0800_0000;
 /// `PackageManager.MATCH_UNINSTALLED_PACKAGES`: also lists hidden apps (they must stay visible,
@@ -252,6 +264,22 @@ pub const STRING_CONSTANTS: &[(&str, &str, &str)] = &[
         "android/content/Context",
         "DEVICE_POLICY_SERVICE",
         DEVICE_POLICY_SERVICE,
+    ),
+    ("android/content/Context", "USER_SERVICE", USER_SERVICE),
+    (
+        "android/app/admin/DevicePolicyManager",
+        "DELEGATION_PACKAGE_ACCESS",
+        agent_core::PACKAGE_ACCESS,
+    ),
+    (
+        "android/app/admin/DevicePolicyManager",
+        "DELEGATION_BLOCK_UNINSTALL",
+        agent_core::BLOCK_UNINSTALL,
+    ),
+    (
+        "android/app/admin/DevicePolicyManager",
+        "DELEGATION_PERMISSION_GRANT",
+        agent_core::PERMISSION_GRANT,
     ),
     ("android/content/Intent", "ACTION_MAIN", ACTION_MAIN),
     ("android/content/Intent", "CATEGORY_HOME", CATEGORY_HOME),

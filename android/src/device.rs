@@ -2,8 +2,8 @@
 //! `DevicePolicyManager` and the app's two hooks (telling the employee, uninstalling).
 
 use agent_core::{
-    CertDigest, Changes, Device, Enforcer, Inventory, Package, PackageSource, Step, StepError,
-    StepKind, Timestamp, Unreadable,
+    CertDigest, Changes, Device, Enforcer, Inventory, Management, Package, PackageSource, Power,
+    Powers, Step, StepError, StepKind, Timestamp, Unreadable,
 };
 use jni::Env;
 use jni::objects::{JObject, JString, JValue};
@@ -28,7 +28,7 @@ pub struct AndroidDevice<'a, 'local> {
     admin: JObject<'local>,
     own_package: String,
     sdk: i32,
-    owner: bool,
+    powers: Powers,
     device: Device,
 }
 
@@ -75,16 +75,34 @@ impl<'a, 'local> AndroidDevice<'a, 'local> {
             &COMPONENT_NAME_NEW,
             &[JValue::Object(&pkg), JValue::Object(&cls)],
         )?;
-        let owner = !dpm.is_null()
-            && (call(env, &dpm, &DPM_IS_DEVICE_OWNER_APP, &[JValue::Object(&pkg)])?.z()?
-                || call(
+        let (device_owner, profile_owner) = if dpm.is_null() {
+            (false, false)
+        } else {
+            (
+                call(env, &dpm, &DPM_IS_DEVICE_OWNER_APP, &[JValue::Object(&pkg)])?.z()?,
+                call(
                     env,
                     &dpm,
                     &DPM_IS_PROFILE_OWNER_APP,
                     &[JValue::Object(&pkg)],
                 )?
-                .z()?);
+                .z()?,
+            )
+        };
+        let owner = device_owner || profile_owner;
+        let management = if device_owner {
+            Management::DeviceOwner
+        } else if profile_owner {
+            Management::ProfileOwner
+        } else {
+            Management::Unmanaged
+        };
+        let powers = read_powers(env, context, &dpm, &pkg, sdk, management)?;
+        // A delegate passes null as the admin: a component that is not an active admin gets a
+        // SecurityException (DevicePolicyManager, "Delegation").
+        let admin = if owner { admin } else { JObject::null() };
         device.sdk = sdk.max(0) as u32;
+        device.powers = Some(powers.clone());
         let context = env
             .new_local_ref(context)
             .map_err(|e| crate::java::cleared(env, "NewLocalRef", e))?;
@@ -96,7 +114,7 @@ impl<'a, 'local> AndroidDevice<'a, 'local> {
             admin,
             own_package,
             sdk,
-            owner,
+            powers,
             device,
         })
     }
@@ -218,11 +236,7 @@ impl<'a, 'local> AndroidDevice<'a, 'local> {
         change: agent_core::SettingChange,
     ) -> Result<(bool, bool, Option<String>), BridgeError> {
         use agent_core::SettingChange;
-        if !self.owner {
-            return Err(BridgeError::NotOwner {
-                package: self.own_package.clone(),
-            });
-        }
+        self.require(Power::DeviceSettings)?;
         let before = self.setting_on(setting)?;
         let error = match change {
             SettingChange::Leave => None,
@@ -330,19 +344,16 @@ impl<'a, 'local> AndroidDevice<'a, 'local> {
         self.sdk
     }
 
-    /// Whether this app is device or profile owner (and so may act).
+    /// Whether this app is device or profile owner.
     pub fn is_owner(&self) -> bool {
-        self.owner
+        matches!(
+            self.powers.management,
+            Management::DeviceOwner | Management::ProfileOwner
+        )
     }
 
-    fn require_owner(&self) -> Result<(), BridgeError> {
-        if self.owner {
-            Ok(())
-        } else {
-            Err(BridgeError::NotOwner {
-                package: self.own_package.clone(),
-            })
-        }
+    fn require(&self, power: Power) -> Result<(), BridgeError> {
+        require(&self.powers, &self.own_package, power)
     }
 
     /// The flags every package query uses: signing certificates, and hidden apps too.
@@ -381,7 +392,7 @@ impl<'a, 'local> AndroidDevice<'a, 'local> {
     /// Blocks uninstalling this app and sets the text of the system's "blocked by your
     /// organisation" dialog.
     pub fn protect_agent(&mut self, support_message: &str) -> Result<(), BridgeError> {
-        self.require_owner()?;
+        self.require(Power::ProtectSelf)?;
         let own = new_string(self.env, &self.own_package)?;
         call(
             self.env,
@@ -393,6 +404,14 @@ impl<'a, 'local> AndroidDevice<'a, 'local> {
                 JValue::Bool(true),
             ],
         )?;
+        if !self.powers.may(Power::SupportMessage) {
+            // Not delegable: the EMM's own support message shows in the system's dialogs.
+            log::info!(
+                "the support message is the EMM's to set ({})",
+                self.powers.describe()
+            );
+            return Ok(());
+        }
         let message = new_string(self.env, support_message)?;
         call(
             self.env,
@@ -409,7 +428,7 @@ impl<'a, 'local> AndroidDevice<'a, 'local> {
             dpm: &self.dpm,
             admin: &self.admin,
             sdk: self.sdk,
-            owner: self.owner,
+            may_block: self.powers.may(Power::Block),
         }
     }
 }
@@ -419,25 +438,19 @@ struct Actor<'r, 'local> {
     dpm: &'r JObject<'local>,
     admin: &'r JObject<'local>,
     own_package: &'r str,
-    owner: bool,
+    powers: &'r Powers,
 }
 
 impl Actor<'_, '_> {
-    fn require_owner(&self) -> Result<(), BridgeError> {
-        if self.owner {
-            Ok(())
-        } else {
-            Err(BridgeError::NotOwner {
-                package: self.own_package.to_string(),
-            })
-        }
+    fn require(&self, power: Power) -> Result<(), BridgeError> {
+        require(self.powers, self.own_package, power)
     }
 
     fn apply(&self, env: &mut Env<'_>, step: &Step) -> Result<(), BridgeError> {
         let pkg = new_string(env, &step.package)?;
         match step.kind {
             StepKind::Suspend | StepKind::Unsuspend => {
-                self.require_owner()?;
+                self.require(Power::Block)?;
                 let suspend = step.kind == StepKind::Suspend;
                 let names = single_string_array(env, &step.package)?;
                 let args = [
@@ -456,7 +469,7 @@ impl Actor<'_, '_> {
                 Ok(())
             }
             StepKind::Hide | StepKind::Unhide => {
-                self.require_owner()?;
+                self.require(Power::Block)?;
                 let hide = step.kind == StepKind::Hide;
                 let now = call(
                     env,
@@ -488,7 +501,7 @@ impl Actor<'_, '_> {
             // takes warnings before they reach the device; one that gets here had no notifier.
             StepKind::Warn => warn_without_notifier(env, step, &pkg),
             StepKind::Uninstall => {
-                self.require_owner()?;
+                self.require(Power::Uninstall)?;
                 let reason = object(call_static(
                     env,
                     &APP_UNINSTALL_PACKAGE,
@@ -512,7 +525,7 @@ struct Reader<'r, 'local> {
     dpm: &'r JObject<'local>,
     admin: &'r JObject<'local>,
     sdk: i32,
-    owner: bool,
+    may_block: bool,
 }
 
 impl Reader<'_, '_> {
@@ -602,7 +615,7 @@ impl Reader<'_, '_> {
             .and_then(|o| string(env, o))?;
             (installer, None, None)
         };
-        let hidden = self.owner
+        let hidden = self.may_block
             && !self.dpm.is_null()
             && call(
                 env,
@@ -734,6 +747,12 @@ impl PackageSource for AndroidDevice<'_, '_> {
         self.settled(result)
     }
 
+    /// Read when this object was made, at the start of the native call: an EMM can change the
+    /// scopes between two installs, and the install path must not act on old powers.
+    fn powers(&mut self) -> Result<Option<Powers>, agent_core::Error> {
+        Ok(Some(self.powers.clone()))
+    }
+
     fn changed_since(&mut self, sequence: u32) -> Result<Option<Changes>, agent_core::Error> {
         let result = self.read_changes(sequence);
         self.settled(result)
@@ -749,7 +768,7 @@ impl AndroidDevice<'_, '_> {
             dpm: &self.dpm,
             admin: &self.admin,
             sdk: self.sdk,
-            owner: self.owner,
+            may_block: self.powers.may(Power::Block),
         };
         let mut packages = Vec::with_capacity(count.max(0) as usize);
         let mut unreadable = Vec::new();
@@ -857,7 +876,7 @@ impl Enforcer for AndroidDevice<'_, '_> {
             dpm: &self.dpm,
             admin: &self.admin,
             own_package: &self.own_package,
-            owner: self.owner,
+            powers: &self.powers,
         };
         // Each step in its own frame, so a long plan does not pile up references.
         let result = self.env.with_local_frame(16, |env| actor.apply(env, step));
@@ -875,4 +894,71 @@ impl Enforcer for AndroidDevice<'_, '_> {
             }
         })
     }
+}
+
+/// The agent's error when it may not do something here.
+fn require(powers: &Powers, own_package: &str, power: Power) -> Result<(), BridgeError> {
+    if powers.may(power) {
+        Ok(())
+    } else {
+        Err(BridgeError::NotOwner {
+            package: own_package.to_string(),
+            power: power.as_str(),
+            mode: powers.describe(),
+        })
+    }
+}
+
+/// The agent's mode and powers as the platform says: owner, or the scopes the owner delegated
+/// (`getDelegatedScopes(null, own package)`, Android 8+), and the user it runs as.
+fn read_powers(
+    env: &mut Env<'_>,
+    context: &JObject<'_>,
+    dpm: &JObject<'_>,
+    own: &JObject<'_>,
+    sdk: i32,
+    management: Management,
+) -> Result<Powers, BridgeError> {
+    let uid = call_static(env, &PROCESS_MY_UID, &[])?.i()?;
+    let user = (uid / PER_USER_RANGE).max(0) as u32;
+    let work_profile = if sdk >= 30 {
+        let service = new_string(env, USER_SERVICE)?;
+        let um = object(call(
+            env,
+            context,
+            &CONTEXT_GET_SYSTEM_SERVICE,
+            &[JValue::Object(&service)],
+        )?)?;
+        !um.is_null() && call(env, &um, &USER_MANAGER_IS_MANAGED_PROFILE, &[])?.z()?
+    } else {
+        // Before Android 11 the public API cannot tell; a profile's user is never 0.
+        user != 0
+    };
+    let mut powers = Powers {
+        management,
+        scopes: Vec::new(),
+        user,
+        work_profile,
+    };
+    if management != Management::Unmanaged || dpm.is_null() || sdk < 26 {
+        return Ok(powers);
+    }
+    let list = object(call(
+        env,
+        dpm,
+        &DPM_GET_DELEGATED_SCOPES,
+        &[JValue::Object(&JObject::null()), JValue::Object(own)],
+    )?)?;
+    if !list.is_null() {
+        let count = call(env, &list, &LIST_SIZE, &[])?.i()?;
+        for i in 0..count {
+            let scope = object(call(env, &list, &LIST_GET, &[JValue::Int(i)])?)?;
+            powers.scopes.extend(string(env, scope)?);
+        }
+    }
+    powers.scopes.sort();
+    if !powers.scopes.is_empty() {
+        powers.management = Management::Delegate;
+    }
+    Ok(powers)
 }

@@ -16,10 +16,14 @@ pub enum BridgeError {
     },
     /// JNI itself failed (a missing class or member, a wrong type).
     Jni(String),
-    /// The app is neither device owner nor profile owner, so it cannot act.
+    /// The agent may not do this here: it is not owner, and the EMM did not delegate it.
     NotOwner {
         /// The app's package.
         package: String,
+        /// What it may not do ("suspend and hide apps").
+        power: &'static str,
+        /// Its mode, as [`agent_core::Powers::describe`] says it.
+        mode: String,
     },
     /// The core failed (store, policy, inventory).
     Core(agent_core::Error),
@@ -38,10 +42,15 @@ impl fmt::Display for BridgeError {
                 message,
             } => write!(f, "{during} threw {class}: {message}"),
             BridgeError::Jni(e) => write!(f, "JNI failed: {e}"),
-            BridgeError::NotOwner { package } => write!(
+            BridgeError::NotOwner {
+                package,
+                power,
+                mode,
+            } => write!(
                 f,
-                "{package} is neither device owner nor profile owner, so it cannot block apps; make it device owner \
-                 (adb shell dpm set-device-owner {package}/.AdminReceiver) or let the EMM make it profile owner"
+                "{package} may not {power} here ({mode}); make it device owner (adb shell dpm \
+                 set-device-owner {package}/.AdminReceiver) or let the EMM delegate the scope to it \
+                 (docs/DEPLOYMENT.md)"
             ),
             BridgeError::Core(e) => write!(f, "{e}"),
             BridgeError::Refused(e) => f.write_str(e),

@@ -39,7 +39,7 @@ impl Platform for JniPlatform {
         match result {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(PlatformError::Failed(e.to_string())),
-            Err(BridgeError::NotOwner { package }) => Err(PlatformError::NotOwner(package)),
+            Err(e @ BridgeError::NotOwner { .. }) => Err(PlatformError::NotOwner(e.to_string())),
             Err(e) => Err(PlatformError::Failed(e.to_string())),
         }
     }
@@ -60,9 +60,7 @@ impl Platform for JniPlatform {
         });
         match result {
             Ok(()) => Ok(()),
-            Err(BridgeError::NotOwner { package }) => Err(PlatformError::NotOwner(format!(
-                "{package} is neither device owner nor profile owner, so it cannot block its own uninstall"
-            ))),
+            Err(e @ BridgeError::NotOwner { .. }) => Err(PlatformError::NotOwner(e.to_string())),
             Err(e) => Err(PlatformError::Failed(e.to_string())),
         }
     }
@@ -91,9 +89,7 @@ impl JniPlatform {
             Ok(out)
         });
         result.map_err(|e| match e {
-            BridgeError::NotOwner { package } => PlatformError::NotOwner(format!(
-                "{package} is neither device owner nor profile owner, so it cannot apply the policy's device settings"
-            )),
+            e @ BridgeError::NotOwner { .. } => PlatformError::NotOwner(e.to_string()),
             e => PlatformError::Failed(e.to_string()),
         })
     }

@@ -266,6 +266,11 @@ pub struct FindingRecord {
     pub not_told: Option<String>,
     /// The app's label ("TikTok"), if it has one.
     pub label: Option<String>,
+    /// Why the action in force is not carried out in full (monitoring only, an uninstall that
+    /// needs the EMM, a clock far ahead).
+    pub held_back: Option<String>,
+    /// What the EMM is asked to do because the agent cannot (remove the app).
+    pub emm_request: Option<String>,
 }
 
 /// What a scan did.
@@ -310,6 +315,27 @@ pub struct AgentStatus {
     pub findings: Vec<FindingRecord>,
     /// The device-owner hardening the policy asks for, as the phone reports it.
     pub device_settings: Vec<DeviceSettingRecord>,
+    /// How the agent is managed here and what it may do, as the last scan read it.
+    pub management: Option<ManagementRecord>,
+}
+
+/// The agent's mode and powers on this phone.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ManagementRecord {
+    /// `device_owner`, `profile_owner`, `delegate` or `unmanaged`.
+    pub mode: String,
+    /// The delegated scopes held, as the platform names them.
+    pub scopes: Vec<String>,
+    /// What the agent cannot do here, in the product's words.
+    pub cannot: Vec<String>,
+    /// It cannot block anything: it monitors and reports.
+    pub monitor_only: bool,
+    /// The Android user it runs as.
+    pub user: u32,
+    /// That user is a work profile (the personal side is not visible).
+    pub work_profile: bool,
+    /// All of it in one line, as status and the report say it.
+    pub summary: String,
 }
 
 /// One hardening setting (`[device]` of the policy) as the phone reports it.
@@ -496,6 +522,10 @@ impl PackageSource for Telling<'_> {
         self.inner.package(name)
     }
 
+    fn powers(&mut self) -> Result<Option<agent_core::Powers>, agent_core::Error> {
+        self.inner.powers()
+    }
+
     fn changed_since(
         &mut self,
         sequence: u32,
@@ -674,6 +704,8 @@ impl Agent {
                 since: f.since.to_string(),
                 not_told: f.not_told.clone(),
                 label: f.label.clone(),
+                held_back: f.held_back.clone(),
+                emm_request: f.emm_request.clone(),
             })
             .collect();
         Ok(AgentStatus {
@@ -702,6 +734,22 @@ impl Agent {
                     error: d.error,
                 })
                 .collect(),
+            management: report
+                .device
+                .as_ref()
+                .and_then(|d| d.powers.as_ref())
+                .map(|p| ManagementRecord {
+                    mode: serde_json::to_value(p.management)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    scopes: p.scopes.clone(),
+                    cannot: p.cannot().into_iter().map(str::to_string).collect(),
+                    monitor_only: p.monitor_only(),
+                    user: p.user,
+                    work_profile: p.work_profile,
+                    summary: p.describe(),
+                }),
         })
     }
 

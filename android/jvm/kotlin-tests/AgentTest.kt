@@ -220,7 +220,7 @@ class AgentTest {
             agent.protect("Call the service desk")
             fail("protected without being owner")
         } catch (e: AgentException.NotDeviceOwner) {
-            assertTrue(e.reason, e.reason.contains("neither device owner nor profile owner"))
+            assertTrue(e.reason, e.reason.contains("may not block its own uninstall here (neither owner nor delegate"))
         }
     }
 
@@ -255,17 +255,116 @@ class AgentTest {
         assertTrue(owned, owned.contains("\"block\": \"suspend\""))
     }
 
+    /**
+     * Neither owner nor delegate (issue 13): the agent monitors and reports, and never pretends to
+     * enforce — no block is asked for that the platform would refuse, nobody is told of a block
+     * that is not there, and every record says why.
+     */
     @Test
-    fun withoutBeingOwnerEveryBlockFailsClearlyAndNothingIsSuspended() {
+    fun withoutBeingOwnerOrDelegateTheAgentMonitorsAndSaysSo() {
         val agent = synced()
         FakeDevice.deviceOwner = false
+        FakeDevice.calls.clear()
         val scan = agent.fullScan()
-        val blocks = scan.steps.filter { it.kind == "suspend" }
-        assertFalse(blocks.isEmpty())
-        for (step in blocks) {
-            assertTrue(step.toString(), step.error!!.contains("neither device owner nor profile owner"))
-        }
+        assertTrue(scan.steps.toString(), scan.steps.isEmpty())
         assertFalse(FakeDevice.apps.values.any { it.suspended })
+        assertFalse(FakeDevice.calls.toString(), FakeDevice.calls.any { it.startsWith("setPackagesSuspended") })
+        val status = agent.status()
+        val management = status.management!!
+        assertEquals("unmanaged", management.mode)
+        assertTrue(management.monitorOnly)
+        assertTrue(agent.statusText(), agent.statusText().contains("Management: neither owner nor delegate; monitoring only"))
+        val tiktok = status.findings.single { it.`package` == "com.zhiliaoapp.musically" }
+        assertTrue(tiktok.toString(), tiktok.heldBack!!.startsWith("monitoring only"))
+        assertTrue(agent.report(ReportFormat.TEXT).contains("not taken: monitoring only"))
+    }
+
+    /**
+     * Issue 13: a delegate of the EMM with package access (the EMM is device owner) suspends with
+     * a null admin, as the platform requires of a delegate, and asks the EMM to remove what the
+     * policy wants uninstalled: uninstalling other apps cannot be delegated.
+     */
+    @Test
+    fun aDelegateWithPackageAccessSuspendsTikTokAndAsksTheEmmToRemoveIt() {
+        FakeDevice.delegate(FakeDevice.PACKAGE_ACCESS_SCOPE, FakeDevice.BLOCK_UNINSTALL_SCOPE)
+        val agent = synced("strict")
+        val scan = agent.fullScan()
+        assertTrue(FakeDevice.apps["com.zhiliaoapp.musically"]!!.suspended)
+        assertTrue(FakeDevice.apps["com.zhiliaoapp.musically"]!!.installed)
+        assertTrue(uninstalls.isEmpty())
+        assertFalse(scan.steps.toString(), scan.steps.any { it.kind == "uninstall" })
+        assertTrue(scan.steps.toString(), scan.steps.all { it.error == null })
+        val status = agent.status()
+        assertEquals("delegate", status.management!!.mode)
+        assertTrue(status.management!!.cannot.toString(), status.management!!.cannot.contains("uninstall apps"))
+        val tiktok = status.findings.single { it.`package` == "com.zhiliaoapp.musically" }
+        assertTrue(tiktok.toString(), tiktok.emmRequest!!.startsWith("remove com.zhiliaoapp.musically"))
+        assertTrue(tiktok.heldBack!!.startsWith("uninstall needs the EMM"))
+        // The agent protects itself with the scope it holds; the support message is the EMM's.
+        agent.protect("Call 14 070")
+        assertTrue(FakeDevice.uninstallBlocked.contains("nl.appwacht.agent"))
+        assertEquals(null, FakeDevice.supportMessage)
+    }
+
+    /** Issue 13: the EMM revokes package access; the next job monitors and says so. */
+    @Test
+    fun aDelegateWhoseScopeIsRevokedGoesToMonitoringAndReportsIt() {
+        FakeDevice.delegate(FakeDevice.PACKAGE_ACCESS_SCOPE)
+        val agent = synced()
+        agent.fullScan()
+        assertTrue(FakeDevice.apps["com.zhiliaoapp.musically"]!!.suspended)
+        FakeDevice.delegate()
+        FakeDevice.install("com.zhiliaoapp.musically.lite", File(fixture, "com.zhiliaoapp.musically.der").readBytes())
+        val scan = agent.packageChanged("com.zhiliaoapp.musically.lite")
+        assertTrue(scan.steps.toString(), scan.steps.isEmpty())
+        assertFalse(FakeDevice.apps["com.zhiliaoapp.musically.lite"]!!.suspended)
+        val status = agent.status()
+        assertTrue(status.management!!.monitorOnly)
+        assertTrue(status.management!!.summary, status.management!!.summary.startsWith("neither owner nor delegate; monitoring only"))
+        // The block placed while it could stays (lifting it would be refused too).
+        assertTrue(FakeDevice.apps["com.zhiliaoapp.musically"]!!.suspended)
+    }
+
+    /** Issue 13: without block-uninstall the agent says it can be removed, and does not pretend. */
+    @Test
+    fun aDelegateWithoutBlockUninstallReportsThatItCanBeRemoved() {
+        FakeDevice.delegate(FakeDevice.PACKAGE_ACCESS_SCOPE)
+        val agent = synced()
+        agent.fullScan()
+        try {
+            agent.protect("Call 14 070")
+            fail("protected without the block-uninstall scope")
+        } catch (e: AgentException.NotDeviceOwner) {
+            assertTrue(e.reason, e.reason.contains("may not block its own uninstall"))
+        }
+        assertFalse(FakeDevice.uninstallBlocked.contains("nl.appwacht.agent"))
+        assertTrue(agent.status().management!!.cannot.contains("block its own uninstall"))
+        assertTrue(agent.statusText(), agent.statusText().contains("cannot uninstall apps, block its own uninstall"))
+    }
+
+    /**
+     * Issue 13: in a work profile (user 10) as a delegate of the EMM's profile owner, the agent
+     * sees and acts on the profile's apps only, and says so; the employee's personal TikTok is
+     * not its business.
+     */
+    @Test
+    fun theWorkProfileAgentLeavesAPersonalAppAlone() {
+        val personal = FakeDevice.apps["com.zhiliaoapp.musically"]!!
+        FakeDevice.currentUser = 10
+        FakeDevice.workProfile = true
+        for (app in FakeDevice.apps.values) if (app !== personal) app.users.add(10)
+        FakeDevice.delegate(FakeDevice.PACKAGE_ACCESS_SCOPE, FakeDevice.BLOCK_UNINSTALL_SCOPE)
+        val agent = synced()
+        agent.fullScan()
+        assertFalse(personal.suspended)
+        assertTrue(FakeDevice.apps["com.videoedit.promax"]!!.suspended)
+        val status = agent.status()
+        assertTrue(status.findings.none { it.`package` == "com.zhiliaoapp.musically" })
+        if (Build.VERSION.SDK_INT >= 30) {
+            assertTrue(status.management!!.workProfile)
+            assertEquals(10u, status.management!!.user)
+        }
+        assertTrue(agent.report(ReportFormat.TEXT).contains("work profile of user 10; the personal side is not visible"))
     }
 
     @Test
@@ -385,7 +484,7 @@ class AgentTest {
         FakeDevice.deviceOwner = false
         agent.fullScan()
         val refused = agent.status().deviceSettings
-        assertTrue(refused.toString(), refused.all { it.error?.contains("neither device owner nor profile owner") == true })
+        assertTrue(refused.toString(), refused.all { it.error?.contains("may not apply device settings here") == true })
         FakeDevice.deviceOwner = true
         agent.close()
 

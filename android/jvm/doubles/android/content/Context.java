@@ -6,6 +6,7 @@ public abstract class Context {
     public static final String JOB_SCHEDULER_SERVICE = "jobscheduler";
     public static final String NOTIFICATION_SERVICE = "notification";
     public static final String RESTRICTIONS_SERVICE = "restrictions";
+    public static final String USER_SERVICE = "user";
     public static final int RECEIVER_NOT_EXPORTED = 4;
     public static final int MODE_PRIVATE = 0;
 

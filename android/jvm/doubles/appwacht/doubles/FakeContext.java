@@ -87,6 +87,8 @@ public final class FakeContext extends Context {
                 return restrictions;
             case Context.JOB_SCHEDULER_SERVICE:
                 return scheduler;
+            case Context.USER_SERVICE:
+                return FakeDevice.construct(android.os.UserManager.class);
             default:
                 return null;
         }

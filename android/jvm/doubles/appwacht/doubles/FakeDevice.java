@@ -61,6 +61,36 @@ public final class FakeDevice {
     public static final List<String> calls = new ArrayList<>();
     public static boolean deviceOwner = true;
     public static boolean profileOwner = false;
+    /** Whether the agent's user (currentUser) is a work profile. */
+    public static boolean workProfile;
+    /**
+     * The scopes the owner (the EMM) delegated, by package (DevicePolicyManager#setDelegatedScopes).
+     */
+    public static final Map<String, List<String>> delegations = new java.util.HashMap<>();
+
+    /**
+     * The EMM (device or profile owner) sets the agent's delegated scopes, replacing the old ones:
+     * the platform then sends ACTION_APPLICATION_DELEGATION_SCOPES_CHANGED with the new scopes to
+     * the delegate, with FLAG_RECEIVER_REGISTERED_ONLY (setDelegatedScopes reference): only a
+     * receiver registered at run time by the live process hears it.
+     */
+    public static void delegate(String... scopes) {
+        deviceOwner = false;
+        profileOwner = false;
+        List<String> list = new ArrayList<>(java.util.Arrays.asList(scopes));
+        delegations.put(SELF, list);
+        android.content.Intent intent = new android.content.Intent(android.app.admin.DevicePolicyManager.ACTION_APPLICATION_DELEGATION_SCOPES_CHANGED);
+        putExtra(intent, android.app.admin.DevicePolicyManager.EXTRA_DELEGATION_SCOPES, new ArrayList<>(list));
+        broadcast(intent);
+    }
+
+    public static final String PACKAGE_ACCESS_SCOPE = android.app.admin.DevicePolicyManager.DELEGATION_PACKAGE_ACCESS;
+    public static final String BLOCK_UNINSTALL_SCOPE = android.app.admin.DevicePolicyManager.DELEGATION_BLOCK_UNINSTALL;
+
+    /** Whether the agent holds this delegated scope. */
+    public static boolean holds(String scope) {
+        return delegations.getOrDefault(SELF, java.util.Collections.emptyList()).contains(scope);
+    }
     public static String supportMessage;
     public static int changeSequence;
     public static final List<String> changed = new ArrayList<>();
@@ -446,6 +476,8 @@ public final class FakeDevice {
     }
 
     public static void reset() {
+        workProfile = false;
+        delegations.clear();
         installerResults.clear();
         manifestApplication = null;
         processBase = null;
@@ -515,7 +547,7 @@ public final class FakeDevice {
         return app;
     }
 
-    static boolean installedHere(App app) {
+    public static boolean installedHere(App app) {
         return app.installed && app.users.contains(currentUser);
     }
 

@@ -125,10 +125,11 @@ class AppLogicTest {
         clockProblem = null,
         storeRecovered = null,
         findings = if (compliant) emptyList() else listOf(
-            FindingRecord("com.zhiliaoapp.musically", FindingOutcome.DENIED, "annex-a", "suspend", "rule `annex-a`: …", "Not allowed.", "https://intranet.example", "2026-11-22T12:00:00Z", null, "TikTok"),
-            FindingRecord("com.tencent.mm", FindingOutcome.EXCEPTED, "annex-a", null, "exception", null, null, "2026-11-22T12:00:00Z", null, null),
+            FindingRecord("com.zhiliaoapp.musically", FindingOutcome.DENIED, "annex-a", "suspend", "rule `annex-a`: …", "Not allowed.", "https://intranet.example", "2026-11-22T12:00:00Z", null, "TikTok", null, null),
+            FindingRecord("com.tencent.mm", FindingOutcome.EXCEPTED, "annex-a", null, "exception", null, null, "2026-11-22T12:00:00Z", null, null, null, null),
         ),
         deviceSettings = emptyList(),
+        management = null,
     )
 
     @Test

@@ -12,7 +12,30 @@ public class DevicePolicyManager {
     public static final int PERMISSION_GRANT_STATE_GRANTED = 1;
     public static final int PERMISSION_GRANT_STATE_DENIED = 2;
 
+    public static final String ACTION_APPLICATION_DELEGATION_SCOPES_CHANGED = "android.app.action.APPLICATION_DELEGATION_SCOPES_CHANGED";
+    public static final String EXTRA_DELEGATION_SCOPES = "android.app.extra.DELEGATION_SCOPES";
+    public static final String DELEGATION_PACKAGE_ACCESS = "delegation-package-access";
+    public static final String DELEGATION_BLOCK_UNINSTALL = "delegation-block-uninstall";
+    public static final String DELEGATION_PERMISSION_GRANT = "delegation-permission-grant";
+    public static final String DELEGATION_APP_RESTRICTIONS = "delegation-app-restrictions";
+
     protected DevicePolicyManager() {}
+
+    /**
+     * The scopes delegated to a package. With a null admin the caller may ask only about itself
+     * (a delegate learning its own scopes); with a component, the caller must be that admin
+     * (DevicePolicyManagerService#getDelegatedScopes).
+     */
+    public java.util.List<String> getDelegatedScopes(ComponentName admin, String delegatedPackage) {
+        FakeDevice.requireSdk(26, "getDelegatedScopes(ComponentName, String)");
+        if (admin == null && !FakeDevice.SELF.equals(delegatedPackage)) {
+            throw new SecurityException("Caller with uid " + android.os.Process.myUid() + " is not " + delegatedPackage);
+        }
+        if (admin != null) {
+            authorize(admin, null);
+        }
+        return new ArrayList<>(FakeDevice.delegations.getOrDefault(delegatedPackage, java.util.Collections.emptyList()));
+    }
 
     public boolean isDeviceOwnerApp(String packageName) {
         return FakeDevice.deviceOwner && FakeDevice.SELF.equals(packageName);
@@ -23,18 +46,39 @@ public class DevicePolicyManager {
     }
 
     private static void requireOwner(ComponentName admin) {
-        if (!(FakeDevice.deviceOwner || FakeDevice.profileOwner) || admin == null || !FakeDevice.SELF.equals(admin.getPackageName())) {
-            throw new SecurityException("Admin " + admin + " does not own the device");
+        authorize(admin, null);
+    }
+
+    /**
+     * Who may call a method, as DevicePolicyManagerService decides: with a component, it must be
+     * an active admin of the caller that is device or profile owner ("Admin … does not exist or is
+     * not owned by uid …"); with null, the caller must hold the method's delegation scope ("Caller
+     * with uid … is not a delegate of scope …"), or from Android 14 be an owner (the admin became
+     * @Nullable). Not delegable (scope null): the support message, uninstalling, restrictions.
+     */
+    private static void authorize(ComponentName admin, String scope) {
+        boolean owner = FakeDevice.deviceOwner || FakeDevice.profileOwner;
+        int uid = android.os.Process.myUid();
+        if (admin == null) {
+            if ((scope != null && FakeDevice.holds(scope)) || (owner && android.os.Build.VERSION.SDK_INT >= 34)) {
+                return;
+            }
+            throw new SecurityException("Caller with uid " + uid + " is not a delegate of scope " + scope + ".");
+        }
+        if (!owner || !FakeDevice.SELF.equals(admin.getPackageName())) {
+            throw new SecurityException("Admin " + admin + " does not exist or is not owned by uid " + uid);
         }
     }
 
     public String[] setPackagesSuspended(ComponentName admin, String[] packageNames, boolean suspended) {
-        requireOwner(admin);
+        authorize(admin, DELEGATION_PACKAGE_ACCESS);
         FakeDevice.calls.add("setPackagesSuspended(" + String.join(",", packageNames) + ", " + suspended + ")");
         List<String> failed = new ArrayList<>();
         for (String name : packageNames) {
             FakeDevice.App app = FakeDevice.apps.get(name);
-            if (app == null || FakeDevice.unsuspendable.contains(name) || (suspended && FakeDevice.suspendRefusal(name) != null)) {
+            // PackageManager acts in the caller's user only: an app of another profile is "not
+            // installed" here and comes back in the failed array.
+            if (app == null || !FakeDevice.installedHere(app) || FakeDevice.unsuspendable.contains(name) || (suspended && FakeDevice.suspendRefusal(name) != null)) {
                 failed.add(name);
             } else {
                 app.suspended = suspended;
@@ -44,13 +88,13 @@ public class DevicePolicyManager {
     }
 
     public boolean isApplicationHidden(ComponentName admin, String packageName) {
-        requireOwner(admin);
+        authorize(admin, DELEGATION_PACKAGE_ACCESS);
         FakeDevice.App app = FakeDevice.apps.get(packageName);
         return app != null && app.hidden;
     }
 
     public boolean setApplicationHidden(ComponentName admin, String packageName, boolean hidden) {
-        requireOwner(admin);
+        authorize(admin, DELEGATION_PACKAGE_ACCESS);
         FakeDevice.calls.add("setApplicationHidden(" + packageName + ", " + hidden + ")");
         FakeDevice.App app = FakeDevice.apps.get(packageName);
         if (app == null || app.hidden == hidden) {
@@ -61,7 +105,7 @@ public class DevicePolicyManager {
     }
 
     public void setUninstallBlocked(ComponentName admin, String packageName, boolean uninstallBlocked) {
-        requireOwner(admin);
+        authorize(admin, DELEGATION_BLOCK_UNINSTALL);
         FakeDevice.calls.add("setUninstallBlocked(" + packageName + ", " + uninstallBlocked + ")");
         if (uninstallBlocked) {
             FakeDevice.uninstallBlocked.add(packageName);
@@ -85,9 +129,7 @@ public class DevicePolicyManager {
      */
     public boolean setPermissionGrantState(ComponentName admin, String packageName, String permission, int grantState) {
         appwacht.doubles.FakeDevice.calls.add("setPermissionGrantState(" + packageName + ", " + permission + ", " + grantState + ")");
-        if (!appwacht.doubles.FakeDevice.deviceOwner && !appwacht.doubles.FakeDevice.profileOwner) {
-            throw new SecurityException("Calling identity is not authorized");
-        }
+        authorize(admin, DELEGATION_PERMISSION_GRANT);
         appwacht.doubles.FakeDevice.grants.put(packageName + " " + permission, grantState);
         return true;
     }

@@ -67,6 +67,11 @@ object ComplianceScreen {
             out.add(Line(f.message ?: f.reason))
             f.link?.let { out.add(Line("More: $it")) }
             f.notTold?.let { out.add(Line("Appwacht could not notify you about this app ($it). Turn on its notifications.")) }
+            f.emmRequest?.let { out.add(Line("Your organisation's device management has been asked to remove it.")) }
+        }
+        status.management?.let { m ->
+            if (m.monitorOnly) out.add(Line("Appwacht only watches on this phone: it cannot block apps here. Your organisation sees the same list.", true))
+            if (m.workProfile) out.add(Line("Appwacht sees the apps of your work profile only, never your personal apps."))
         }
         val policy = status.policyVersion?.let { "Policy version $it" + (status.policyExpires?.let { e -> ", valid until $e" } ?: "") + if (status.stale) " (expired: waiting for a new one)" else "" }
         out.add(Line(policy ?: "No policy received yet"))

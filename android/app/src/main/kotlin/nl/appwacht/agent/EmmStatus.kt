@@ -41,8 +41,16 @@ object EmmStatus {
         // makes automatic time mandatory; the core never depends on it).
         status.clockProblem?.let { states.add(KeyedState("clock", true, it, "")) }
         status.storeRecovered?.let { states.add(KeyedState("store", true, it, "")) }
+        // The agent's mode and powers: an agent that only monitors is an error the EMM's
+        // administrator must see (it cannot block anything), a delegate short of a power is not.
+        status.management?.let { m ->
+            states.add(KeyedState("management", m.monitorOnly, m.summary, m.scopes.joinToString(",")))
+        }
         for (f in violations) {
             states.add(KeyedState("app:${f.`package`}", true, "${f.action ?: "report"} under rule ${f.rule ?: "default"} since ${f.since}", f.reason))
+            // What only the EMM can do (uninstall other apps): one state per app, severity error,
+            // so its console shows the administrator what to remove and why.
+            f.emmRequest?.let { states.add(KeyedState("remove:${f.`package`}", true, it, f.`package`)) }
         }
         return states.map { s ->
             s.copy(key = s.key.take(MAX_KEY), message = s.message.take(MAX_TEXT), data = s.data.take(MAX_TEXT))
