@@ -232,7 +232,8 @@ fn multiple_signers_a_rotated_key_hidden_and_removed_packages() {
             // With no default launcher the HOME resolution is the platform's chooser ("android");
             // the agent is the active admin.
             serde_json::json!({"id": "TEST-7", "groups": ["inspection"], "sdk": run.json("init")["sdk"],
-                "essentials": ["android", "nl.appwacht.agent"]})
+                "essentials": ["android", "nl.appwacht.agent"],
+                "powers": {"management": "device_owner", "user": 0, "work_profile": false}})
         );
     }
 }

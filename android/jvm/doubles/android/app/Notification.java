@@ -34,6 +34,10 @@ public class Notification implements android.os.Parcelable {
             return this;
         }
 
+        public Builder setOngoing(boolean ongoing) {
+            return this;
+        }
+
         public Notification build() {
             return n;
         }

@@ -9,6 +9,7 @@ package android.app;
  */
 public class NotificationManager {
     public static final int IMPORTANCE_DEFAULT = 3;
+    public static final int IMPORTANCE_MIN = 1;
 
     protected NotificationManager() {}
 

@@ -32,6 +32,8 @@ public abstract class Context {
 
     public abstract ContentResolver getContentResolver();
 
+    public abstract ComponentName startForegroundService(Intent service);
+
     public abstract void startActivity(Intent intent);
 
     public abstract void startActivity(Intent intent, android.os.Bundle options);

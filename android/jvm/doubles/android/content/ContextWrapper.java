@@ -65,6 +65,10 @@ public class ContextWrapper extends Context {
     }
 
     @Override
+    public ComponentName startForegroundService(Intent service) {
+        return base.startForegroundService(service);
+    }
+
     public void startActivity(Intent intent) {
         base.startActivity(intent);
     }

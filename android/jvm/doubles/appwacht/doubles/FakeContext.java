@@ -158,6 +158,11 @@ public final class FakeContext extends Context {
     }
 
     @Override
+    public android.content.ComponentName startForegroundService(Intent service) {
+        return FakeDevice.startForegroundService(this, service);
+    }
+
+    @Override
     public void startActivity(Intent intent) {}
 
     @Override

@@ -291,6 +291,7 @@ public final class FakeDevice {
         processAlive = false;
         receivers.clear();
         boundAdminService = null;
+        foregroundService = null;
         processMemory.forEach(Runnable::run);
     }
 
@@ -334,6 +335,96 @@ public final class FakeDevice {
         processAlive = true;
         processStarts++;
         app.onCreate();
+    }
+
+    // ---- Foreground services (how a delegate, which has no DeviceAdminService, stays alive) ----
+
+    /**
+     * Whether the platform lets the app start a foreground service now. From Android 12 an app in
+     * the background may not (ActiveServices → ForegroundServiceStartNotAllowedException, an
+     * IllegalStateException), except in the platform's exemptions: a visible activity, the few
+     * seconds after BOOT_COMPLETED or MY_PACKAGE_REPLACED, an owner (Android 12 behaviour changes,
+     * "Exemptions from background start restrictions"). Tests open this window with
+     * {@link #openApp} and {@link #boot}.
+     */
+    public static boolean foregroundStartAllowed;
+    /** The foreground service running, if any, and the type it started with. */
+    public static android.app.Service foregroundService;
+    public static int foregroundType = -1;
+    /** Foreground services that did not call startForeground in time (the platform crashes the app). */
+    public static final List<String> foregroundTimeouts = new ArrayList<>();
+
+    /**
+     * Context#startForegroundService: refused in the background (12+), otherwise the service is
+     * created and started; it must call startForeground before the platform's deadline
+     * (ForegroundServiceDidNotStartInTimeException), here: before onStartCommand returns.
+     */
+    public static android.content.ComponentName startForegroundService(android.content.Context base, android.content.Intent intent) {
+        Class<?> target = (Class<?>) field(android.content.Intent.class, intent, "component");
+        boolean owner = deviceOwner || profileOwner;
+        if (android.os.Build.VERSION.SDK_INT >= 31 && !foregroundStartAllowed && !owner) {
+            throw new IllegalStateException("startForegroundService() not allowed due to mAllowStartForeground false: service " + SELF + "/" + target.getName());
+        }
+        calls.add("startForegroundService(" + target.getSimpleName() + ")");
+        if (foregroundService == null) {
+            try {
+                android.app.Service s = (android.app.Service) target.getDeclaredConstructor().newInstance();
+                attach(s, base);
+                s.onCreate();
+                foregroundService = s;
+                foregroundType = -1;
+                s.onStartCommand(intent, 0, 1);
+                if (foregroundType < 0) {
+                    foregroundTimeouts.add(target.getName());
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return new android.content.ComponentName(SELF, target.getName());
+    }
+
+    /**
+     * Service#startForeground: from Android 14 a type is required (the manifest's
+     * foregroundServiceType; MissingForegroundServiceTypeException without one), and only the
+     * owner may use systemExempted.
+     */
+    public static void startedForeground(android.app.Service service, int id, android.app.Notification n, int type) {
+        if (android.os.Build.VERSION.SDK_INT >= 34 && type == 0) {
+            throw new IllegalStateException("Starting FGS without a type (targetSDK=34)");
+        }
+        if (type == android.content.pm.ServiceInfo.FOREGROUND_SERVICE_TYPE_SYSTEM_EXEMPTED && !(deviceOwner || profileOwner)) {
+            throw new SecurityException("systemExempted is for device and profile owners");
+        }
+        foregroundType = type;
+    }
+
+    /** The employee opens the app: its activity is visible, so a foreground service may start. */
+    public static void openApp(android.content.Context base, java.util.function.Supplier<android.app.Application> application) {
+        foregroundStartAllowed = true;
+        try {
+            startProcessIfDead(base, application);
+        } finally {
+            foregroundStartAllowed = false;
+        }
+    }
+
+    /**
+     * The phone boots: every process is gone; BOOT_COMPLETED reaches the app's manifest receiver
+     * (it is exempt from the implicit-broadcast limits), starting the process cold, and the app may
+     * start a foreground service for a short while after it.
+     */
+    public static void boot(android.content.Context base, java.util.function.Supplier<android.app.Application> application, android.content.BroadcastReceiver bootReceiver) {
+        killProcess();
+        changeSequence = 0; // the platform's change sequence restarts at boot
+        changed.clear();
+        foregroundStartAllowed = true;
+        try {
+            startProcessIfDead(base, application);
+            bootReceiver.onReceive(base, new android.content.Intent(android.content.Intent.ACTION_BOOT_COMPLETED));
+        } finally {
+            foregroundStartAllowed = false;
+        }
     }
 
     /** Jobs that ran to their end (jobFinished), by id. */
@@ -476,6 +567,10 @@ public final class FakeDevice {
     }
 
     public static void reset() {
+        foregroundStartAllowed = false;
+        foregroundService = null;
+        foregroundType = -1;
+        foregroundTimeouts.clear();
         workProfile = false;
         delegations.clear();
         installerResults.clear();

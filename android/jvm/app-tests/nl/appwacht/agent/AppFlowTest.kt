@@ -119,6 +119,107 @@ class AppFlowTest {
         drain()
     }
 
+    /** A phone whose EMM is owner and delegated package access to the agent; the process not started yet. */
+    private fun delegatedPhone(before: () -> Unit = {}): FakeContext {
+        FakeDevice.reset()
+        FakeDevice.add("nl.appwacht.agent", "agent".toByteArray())
+        FakeDevice.otherAdmins.add("com.airwatch.androidagent")
+        FakeDevice.delegate(FakeDevice.PACKAGE_ACCESS_SCOPE, FakeDevice.BLOCK_UNINSTALL_SCOPE)
+        managedConfiguration()
+        before()
+        val context = FakeContext()
+        NativeBridge.init(context)
+        return context
+    }
+
+    /**
+     * Issue 13.3: a delegate has no DeviceAdminService, so nothing would keep its process alive.
+     * It watches in a foreground service (type specialUse on 14+), which the platform lets it start
+     * only where an exemption holds (12+): not from a job in the background, but when the employee
+     * opens the app and after boot. Watching, an install is judged at once; killed, the boot starts
+     * it again and the full scan judges what was missed.
+     */
+    @Test
+    fun aDelegateWatchesInTheForegroundWhereThePlatformAllowsIt() {
+        val context = delegatedPhone()
+        val tiktok = File(fixture, "com.zhiliaoapp.musically.der").readBytes()
+        FakeDevice.openApp(context) { AgentApplication() }
+        drain()
+        assertTrue(DumpCommands.run(arrayOf("sync"), AgentRuntime.helpdesk()).contains("updated=true"))
+        assertTrue(FakeDevice.foregroundService is WatchService)
+        if (android.os.Build.VERSION.SDK_INT >= 34) {
+            assertEquals(android.content.pm.ServiceInfo.FOREGROUND_SERVICE_TYPE_SPECIAL_USE, FakeDevice.foregroundType)
+        }
+        assertTrue(FakeDevice.foregroundTimeouts.isEmpty())
+
+        FakeDevice.install("com.zhiliaoapp.musically", tiktok)
+        drain()
+        assertTrue("a delegate suspends with a null admin", FakeDevice.apps["com.zhiliaoapp.musically"]!!.suspended)
+
+        // Killed, and started again in the background by its job: the platform refuses the
+        // foreground service there (logged, not thrown), and the job's catch-up still judges.
+        FakeDevice.killProcess()
+        FakeDevice.install("com.videoedit.promax", tiktok)
+        FakeDevice.runJob(SyncJobService.JOB_ID, context, { AgentApplication() }, { SyncJobService() })
+        drain()
+        drain()
+        assertEquals(null, FakeDevice.foregroundService)
+        val log = synchronized(FakeDevice.log) { FakeDevice.log.toList() }
+        assertTrue(log.toString(), log.any { it.contains("cannot start watching now") })
+        assertTrue(FakeDevice.apps["com.videoedit.promax"]!!.suspended)
+
+        // After boot it may start: watching again.
+        FakeDevice.boot(context, { AgentApplication() }, BootReceiver())
+        drain()
+        drain()
+        assertTrue(FakeDevice.foregroundService is WatchService)
+        val status = AgentRuntime.agent!!.status()
+        assertEquals("delegate", status.management!!.mode)
+        val keyed = EmmStatus.statesFor(status)
+        assertTrue(keyed.toString(), keyed.any { it.key == "management" && !it.error && it.message.startsWith("delegate of the EMM") })
+    }
+
+    /** Issue 13.3: the organisation turned watching off: no foreground service, the job's catch-up judges. */
+    @Test
+    fun withWatchingOffADelegateReliesOnTheJobAndTheCatchUp() {
+        val context = delegatedPhone { FakeDevice.restrictions.putBoolean(SettingKeys.WATCH_IN_FOREGROUND, false) }
+        FakeDevice.openApp(context) { AgentApplication() }
+        drain()
+        assertTrue(DumpCommands.run(arrayOf("sync"), AgentRuntime.helpdesk()).contains("updated=true"))
+        assertEquals(null, FakeDevice.foregroundService)
+        FakeDevice.install("com.zhiliaoapp.musically", File(fixture, "com.zhiliaoapp.musically.der").readBytes())
+        drain()
+        assertFalse("nothing hears an install without the watch", FakeDevice.apps["com.zhiliaoapp.musically"]!!.suspended)
+        FakeDevice.killProcess()
+        FakeDevice.runJob(SyncJobService.JOB_ID, context, { AgentApplication() }, { SyncJobService() })
+        drain()
+        drain()
+        assertTrue(FakeDevice.apps["com.zhiliaoapp.musically"]!!.suspended)
+    }
+
+    /**
+     * Issue 13.2: with the policy asking to uninstall, a delegate suspends and asks the EMM through
+     * a keyed app state (severity error, the package and the reason), so its console shows what to
+     * remove.
+     */
+    @Test
+    fun aDelegateAsksTheEmmToRemoveWhatItMayNotUninstall() {
+        val context = delegatedPhone { managedConfiguration("strict") }
+        FakeDevice.openApp(context) { AgentApplication() }
+        drain()
+        val helpdesk = AgentRuntime.helpdesk()
+        assertTrue(DumpCommands.run(arrayOf("sync"), helpdesk).contains("updated=true"))
+        FakeDevice.install("com.zhiliaoapp.musically", File(fixture, "com.zhiliaoapp.musically.der").readBytes())
+        drain()
+        assertTrue(FakeDevice.apps["com.zhiliaoapp.musically"]!!.suspended)
+        assertTrue(FakeDevice.apps["com.zhiliaoapp.musically"]!!.installed)
+        val keyed = EmmStatus.statesFor(AgentRuntime.agent!!.status())
+        val ask = keyed.single { it.key == "remove:com.zhiliaoapp.musically" }
+        assertTrue(ask.toString(), ask.error && ask.message.startsWith("remove com.zhiliaoapp.musically") && ask.data == "com.zhiliaoapp.musically")
+        val screen = ComplianceScreen.lines(AgentRuntime.agent!!.status(), emptyList()).map { it.text }
+        assertTrue(screen.toString(), screen.contains("Your organisation's device management has been asked to remove it."))
+    }
+
     /**
      * Issue 12.1: blocking within seconds does not depend on the process happening to live. The
      * package receiver lives in the service the system keeps bound; when the process is killed the

@@ -6,6 +6,7 @@ import android.content.Context
 import android.content.Intent
 import android.content.IntentFilter
 import android.content.RestrictionsManager
+import android.app.admin.DevicePolicyManager
 import android.os.Build
 
 /**
@@ -23,6 +24,14 @@ class AgentApplication : Application() {
         }
     }
 
+    private val scopes = object : BroadcastReceiver() {
+        override fun onReceive(context: Context, intent: Intent) {
+            // The EMM changed what the agent may do: judge every app again with the new powers.
+            AgentRuntime.later("scopes changed", { it.fullScan() })
+            WatchService.startIfWanted(context, AgentRuntime.watchInForeground)
+        }
+    }
+
     override fun onCreate() {
         super.onCreate()
         NativeBridge.init(this)
@@ -30,6 +39,9 @@ class AgentApplication : Application() {
         Notifications.ensureChannel(this)
         AgentRuntime.reporter = emmReporter()
         registerInternal(this, restrictions, IntentFilter(Intent.ACTION_APPLICATION_RESTRICTIONS_CHANGED))
+        // Sent to run-time receivers only (FLAG_RECEIVER_REGISTERED_ONLY): a process that was dead
+        // missed it, which is why every job reads the scopes afresh.
+        registerInternal(this, scopes, IntentFilter(DevicePolicyManager.ACTION_APPLICATION_DELEGATION_SCOPES_CHANGED))
         start(this)
     }
 
@@ -82,6 +94,8 @@ class AgentApplication : Application() {
             val canTell = Notifications.grantToSelf(context)
             AgentRuntime.open(context, managed(context), NotificationNotifier(context), dataDir) ?: return
             SyncJobService.schedule(context, AgentRuntime.agent != null)
+            // Not owner: nothing keeps the process alive but a foreground service of its own.
+            WatchService.startIfWanted(context, AgentRuntime.watchInForeground)
             protectOnce(context)
             AgentRuntime.later("catch-up", { it.catchUp() })
             // Warnings that could not be given are given now that they can be: the scan warns

@@ -28,6 +28,9 @@ object AgentRuntime {
         private set
     @Volatile var intervalMinutes: Long = Settings.DEFAULT_INTERVAL_MINUTES
         private set
+    /** Whether a delegate keeps watching in the foreground (managed configuration). */
+    @Volatile var watchInForeground: Boolean = true
+        private set
 
     /** Where the keyed app states go (the androidx.enterprise adapter on a phone); none by default. */
     @Volatile var reporter: KeyedStatusReporter? = null
@@ -62,6 +65,7 @@ object AgentRuntime {
             is SettingsResult.Valid -> try {
                 agent = Agent.open(dataDir, result.config, notifier)
                 supportMessage = result.supportMessage
+                watchInForeground = result.watchInForeground
                 intervalMinutes = (result.config.syncIntervalSeconds.toLong() / 60).coerceAtLeast(Settings.MIN_INTERVAL_MINUTES)
                 problems = emptyList()
             } catch (e: AgentException) {

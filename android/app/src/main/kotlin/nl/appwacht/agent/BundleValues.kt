@@ -16,6 +16,8 @@ object BundleValues {
                 // EMM consoles send numbers as integers or as strings.
                 in NUMBERS -> bundle.getString(key) ?: bundle.getInt(key, -1).takeIf { it >= 0 }
                 in LISTS -> bundle.getStringArray(key) ?: bundle.getString(key)
+                // A bool restriction arrives as a boolean; some consoles send "true"/"false".
+                SettingKeys.WATCH_IN_FOREGROUND -> bundle.getString(key) ?: bundle.getBoolean(key, true)
                 else -> bundle.getString(key)
             }
         }

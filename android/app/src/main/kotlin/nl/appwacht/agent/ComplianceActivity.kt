@@ -16,6 +16,9 @@ import nl.appwacht.core.ReportFormat
 class ComplianceActivity : Activity() {
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
+        // A visible activity may start a foreground service (Android 12+): a delegate that could
+        // not start watching in the background starts now.
+        WatchService.startIfWanted(this, AgentRuntime.watchInForeground)
         val column = LinearLayout(this)
         column.setOrientation(LinearLayout.VERTICAL)
         column.setPadding(32, 32, 32, 32)

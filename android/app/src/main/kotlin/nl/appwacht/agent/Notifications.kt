@@ -18,7 +18,7 @@ object Notifications {
     const val CHANNEL = "appwacht.compliance"
 
     /** `android.R.drawable.ic_dialog_alert`: a public framework resource, whose id never changes. */
-    private const val ICON = 0x01080027
+    const val ICON = 0x01080027
 
     fun ensureChannel(context: Context) {
         val manager = context.getSystemService(Context.NOTIFICATION_SERVICE) as NotificationManager
@@ -33,15 +33,19 @@ object Notifications {
         if (Build.VERSION.SDK_INT >= 33) {
             val dpm = context.getSystemService(Context.DEVICE_POLICY_SERVICE) as? DevicePolicyManager
             val pkg = context.getPackageName()
-            if (dpm != null && (dpm.isDeviceOwnerApp(pkg) || dpm.isProfileOwnerApp(pkg))) {
-                try {
-                    dpm.setPermissionGrantState(
-                        ComponentName(context, AdminReceiver::class.java), pkg,
-                        Manifest.permission.POST_NOTIFICATIONS, DevicePolicyManager.PERMISSION_GRANT_STATE_GRANTED,
-                    )
-                } catch (e: SecurityException) {
-                    Log.w(AgentRuntime.TAG, "could not grant POST_NOTIFICATIONS to itself: ${e.message}")
-                }
+            // The owner names its admin; a delegate with the permission-grant scope passes null.
+            val admin = when {
+                dpm == null -> null
+                dpm.isDeviceOwnerApp(pkg) || dpm.isProfileOwnerApp(pkg) -> ComponentName(context, AdminReceiver::class.java)
+                dpm.getDelegatedScopes(null, pkg).contains(DevicePolicyManager.DELEGATION_PERMISSION_GRANT) -> null
+                else -> return enabled(context)
+            }
+            try {
+                dpm?.setPermissionGrantState(
+                    admin, pkg, Manifest.permission.POST_NOTIFICATIONS, DevicePolicyManager.PERMISSION_GRANT_STATE_GRANTED,
+                )
+            } catch (e: SecurityException) {
+                Log.w(AgentRuntime.TAG, "could not grant POST_NOTIFICATIONS to itself: ${e.message}")
             }
         }
         return enabled(context)

@@ -15,16 +15,17 @@ object SettingKeys {
     const val REQUEST_TIMEOUT_SECONDS = "request_timeout_seconds"
     const val REPORT_HISTORY = "report_history"
     const val SUPPORT_MESSAGE = "support_message"
+    const val WATCH_IN_FOREGROUND = "watch_in_foreground"
 
     val ALL = listOf(
         ORGANISATION, POLICY_URLS, PINNED_ROOT, DEVICE_ID, DEVICE_GROUPS, SYNC_INTERVAL_MINUTES, EMM_PACKAGE,
-        CA_CERTIFICATES, REQUEST_TIMEOUT_SECONDS, REPORT_HISTORY, SUPPORT_MESSAGE,
+        CA_CERTIFICATES, REQUEST_TIMEOUT_SECONDS, REPORT_HISTORY, SUPPORT_MESSAGE, WATCH_IN_FOREGROUND,
     )
 }
 
 /** The agent's settings, or every problem with them (each naming the key). */
 sealed class SettingsResult {
-    data class Valid(val config: AgentConfig, val supportMessage: String) : SettingsResult()
+    data class Valid(val config: AgentConfig, val supportMessage: String, val watchInForeground: Boolean = true) : SettingsResult()
     data class Invalid(val problems: List<String>) : SettingsResult()
 }
 
@@ -76,6 +77,18 @@ object Settings {
         val interval = number(SettingKeys.SYNC_INTERVAL_MINUTES, DEFAULT_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES..10_080L)
         val timeout = number(SettingKeys.REQUEST_TIMEOUT_SECONDS, 60, 1L..3600L)
         val history = number(SettingKeys.REPORT_HISTORY, 10, 1L..1000L)
+        val watch = when (val raw = values[SettingKeys.WATCH_IN_FOREGROUND]) {
+            null -> true
+            is Boolean -> raw
+            else -> when (raw.toString().trim().lowercase()) {
+                "true", "1", "yes", "" -> true
+                "false", "0", "no" -> false
+                else -> {
+                    problems.add("${SettingKeys.WATCH_IN_FOREGROUND}: `$raw` is not true or false")
+                    true
+                }
+            }
+        }
         if (problems.isNotEmpty()) return SettingsResult.Invalid(problems)
         return SettingsResult.Valid(
             AgentConfig(
@@ -91,6 +104,7 @@ object Settings {
                 reportHistory = history.toUInt(),
             ),
             text(SettingKeys.SUPPORT_MESSAGE) ?: DEFAULT_SUPPORT_MESSAGE,
+            watch,
         )
     }
 
