@@ -37,6 +37,9 @@ pub struct ScanSummary {
     pub recovered: Vec<Step>,
     /// Packages the platform listed but that could not be read (reported, left as they were).
     pub unreadable: Vec<Unreadable>,
+    /// The agent's mode and powers as this scan read them, when the phone reported them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub powers: Option<Powers>,
 }
 
 /// One step and how it went.
@@ -256,6 +259,7 @@ pub fn scan(
             .collect(),
         recovered,
         unreadable: inventory.unreadable.clone(),
+        powers: inventory.device.powers.clone(),
     })
 }
 

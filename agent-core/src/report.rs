@@ -346,7 +346,13 @@ impl Report {
             if let Some(m) = &v.message {
                 let _ = writeln!(
                     o,
-                    "      employee is told: {m}{}",
+                    "      {}: {m}{}",
+                    if v.status.starts_with("taken") || v.status.starts_with("failed") {
+                        "employee is told"
+                    } else {
+                        // Nothing is enforced, so nobody is told yet.
+                        "the employee will be told, once enforced"
+                    },
                     v.link
                         .as_ref()
                         .map(|l| format!(" ({l})"))

@@ -20,6 +20,10 @@ pub(crate) fn scan_summary(s: &ScanSummary) -> String {
         s.steps.len(),
         failed
     );
+    // What the agent may not do here changes what the lines below mean: say it first.
+    if let Some(p) = s.powers.as_ref().filter(|p| !p.cannot().is_empty()) {
+        let _ = writeln!(o, "  Management: {}", p.describe());
+    }
     for r in &s.recovered {
         let _ = writeln!(
             o,
