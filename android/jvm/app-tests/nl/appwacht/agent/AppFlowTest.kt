@@ -218,6 +218,15 @@ class AppFlowTest {
         assertTrue(ask.toString(), ask.error && ask.message.startsWith("remove com.zhiliaoapp.musically") && ask.data == "com.zhiliaoapp.musically")
         val screen = ComplianceScreen.lines(AgentRuntime.agent!!.status(), emptyList()).map { it.text }
         assertTrue(screen.toString(), screen.contains("Your organisation's device management has been asked to remove it."))
+
+        // The EMM revokes every scope: the platform tells the running process, which judges again
+        // at once and says it can only watch.
+        FakeDevice.delegate()
+        drain()
+        drain()
+        val status = AgentRuntime.agent!!.status()
+        assertTrue(status.management.toString(), status.management!!.monitorOnly)
+        assertTrue(EmmStatus.statesFor(status).any { it.key == "management" && it.error })
     }
 
     /**

@@ -22,19 +22,15 @@ import java.util.concurrent.TimeUnit
  * full report, or runs `status`, `scan`, `sync`, `explain <package>` (see [DumpCommands]).
  */
 class AgentAdminService : DeviceAdminService() {
-    private val packages = PackageReceiver()
-    private val screenOn = ScreenOnReceiver()
+    private val watch = InstallWatch()
 
     override fun onCreate() {
         super.onCreate()
-        AgentApplication.registerInternal(this, packages, PackageReceiver.filter())
-        AgentApplication.registerInternal(this, screenOn, IntentFilter(Intent.ACTION_SCREEN_ON))
-        AgentRuntime.later("catch-up (service bound)", { it.catchUp() })
+        watch.register(this, "service bound")
     }
 
     override fun onDestroy() {
-        unregisterReceiver(packages)
-        unregisterReceiver(screenOn)
+        watch.unregister(this)
         super.onDestroy()
     }
 
@@ -62,6 +58,27 @@ class AgentAdminService : DeviceAdminService() {
                 else -> DumpCommands.run(args, helpdesk)
             }
         }
+    }
+}
+
+/**
+ * What a long-lived service of the agent listens with: the package receiver, the screen turning on,
+ * and a catch-up when it starts. [AgentAdminService] holds one for an owner, [WatchService] for a
+ * delegate.
+ */
+class InstallWatch {
+    private val packages = PackageReceiver()
+    private val screenOn = ScreenOnReceiver()
+
+    fun register(context: Context, why: String) {
+        AgentApplication.registerInternal(context, packages, PackageReceiver.filter())
+        AgentApplication.registerInternal(context, screenOn, IntentFilter(Intent.ACTION_SCREEN_ON))
+        AgentRuntime.later("catch-up ($why)", { it.catchUp() })
+    }
+
+    fun unregister(context: Context) {
+        context.unregisterReceiver(packages)
+        context.unregisterReceiver(screenOn)
     }
 }
 

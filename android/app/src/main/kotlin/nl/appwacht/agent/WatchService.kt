@@ -7,7 +7,6 @@ import android.app.Service
 import android.app.admin.DevicePolicyManager
 import android.content.Context
 import android.content.Intent
-import android.content.IntentFilter
 import android.content.pm.ServiceInfo
 import android.os.Build
 import android.os.IBinder
@@ -29,14 +28,11 @@ import android.util.Log
  * open); see docs/DEPLOYMENT.md. `START_STICKY`: after a kill the system starts it again.
  */
 class WatchService : Service() {
-    private val packages = PackageReceiver()
-    private val screenOn = ScreenOnReceiver()
+    private val watch = InstallWatch()
 
     override fun onCreate() {
         super.onCreate()
-        AgentApplication.registerInternal(this, packages, PackageReceiver.filter())
-        AgentApplication.registerInternal(this, screenOn, IntentFilter(Intent.ACTION_SCREEN_ON))
-        AgentRuntime.later("catch-up (watching)", { it.catchUp() })
+        watch.register(this, "watching")
     }
 
     override fun onStartCommand(intent: Intent?, flags: Int, startId: Int): Int {
@@ -57,8 +53,7 @@ class WatchService : Service() {
     }
 
     override fun onDestroy() {
-        unregisterReceiver(packages)
-        unregisterReceiver(screenOn)
+        watch.unregister(this)
         super.onDestroy()
     }
 
