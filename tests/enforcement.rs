@@ -876,3 +876,27 @@ fn an_agent_that_is_neither_owner_nor_delegate_never_pretends_to_enforce() {
         "the finding stands: {report}"
     );
 }
+
+#[test]
+fn a_scope_revoked_for_a_moment_neither_resets_a_grace_period_nor_lifts_the_block() {
+    let mut sideloaded = app("org.fdroid.fdroid");
+    sideloaded.installer = Some("com.google.android.packageinstaller".into());
+    let mut phone = Phone::new(vec![sideloaded]);
+    let access = delegate(&[agent_core::PACKAGE_ACCESS]);
+    phone.device.inventory.device.powers = Some(access.clone());
+    phone.load(TIKTOK_SUSPEND, Mode::Enforce);
+    assert_eq!(phone.scan_at(now()), ["warn org.fdroid.fdroid"]);
+    assert_eq!(
+        phone.scan_at(later("73h")),
+        ["suspend org.fdroid.fdroid", "warn org.fdroid.fdroid"]
+    );
+    // The EMM takes package access away for a while, then gives it back.
+    phone.device.inventory.device.powers = Some(delegate(&[]));
+    assert!(phone.scan_at(later("74h")).is_empty());
+    phone.device.inventory.device.powers = Some(access);
+    assert!(
+        phone.scan_at(later("75h")).is_empty(),
+        "the grace period did not start again, so the block stays"
+    );
+    assert!(phone.pkg("org.fdroid.fdroid").suspended);
+}

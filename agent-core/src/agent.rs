@@ -170,10 +170,11 @@ pub fn scan(
         device_scope.mode = Mode::Monitor;
     }
     let decisions = engine.evaluate(&packages, &device_scope, now);
+    let prior = store.prior_findings()?;
     let mut plan = plan(
         &decisions,
         &packages,
-        &store.prior_findings()?,
+        &prior,
         // Blocks on packages that could not be read are neither lifted nor forgotten.
         &store
             .owned_blocks()?
@@ -200,6 +201,17 @@ pub fn scan(
     }
 
     powers.limit(&mut plan);
+    if powers.monitor_only() {
+        // Watching for want of a scope is not the organisation choosing monitor mode: a grace
+        // period that had started keeps running, so a scope revoked for a moment neither resets
+        // it nor lifts the block when the scope comes back.
+        for f in &mut plan.findings {
+            f.enforced_since = prior
+                .get(&f.decision.package)
+                .filter(|p| p.rule == f.decision.rule)
+                .and_then(|p| p.enforced_since);
+        }
+    }
 
     let journal = store.journal_steps(&plan.steps, &inventory.packages, now)?;
     let mut results: Vec<(Step, Result<(), StepError>)> = Vec::with_capacity(plan.steps.len());
