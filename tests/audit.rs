@@ -455,7 +455,7 @@ fn audit_from_a_directory_shows_progress_findings_and_exits_one_on_violations() 
     assert!(
         trill
             .lines()
-            .nth(2)
+            .nth(3)
             .unwrap()
             .contains("installed for users: 150"),
         "{}",
@@ -467,11 +467,7 @@ fn audit_from_a_directory_shows_progress_findings_and_exits_one_on_violations() 
         run.out
     );
     // pm list adds WhatsApp's work-profile install, which this dumpsys lacks: 120 + 1 packages.
-    assert!(
-        run.out.contains("(enforce mode): 121 packages, "),
-        "{}",
-        run.out
-    );
+    assert!(run.out.contains(": 121 packages, "), "{}", run.out);
 
     let json = appwacht(&[
         "audit",
@@ -508,7 +504,7 @@ fn audit_from_a_directory_shows_progress_findings_and_exits_one_on_violations() 
     assert_eq!(bad.code, 2);
     assert!(
         bad.err
-            .contains("README.md is not the output of `dumpsys package` or `pm list packages`"),
+            .contains("README.md holds no package list (it starts with \"# Appwacht\")"),
         "{}",
         bad.err
     );
@@ -524,7 +520,7 @@ fn audit_from_a_directory_shows_progress_findings_and_exits_one_on_violations() 
     assert!(
         nothing
             .err
-            .contains("holds no files: expected dumpsys-package.txt and/or pm-list-packages.txt"),
+            .contains("holds no files: expected saved adb output (dumpsys-package.txt, pm-list-packages.txt) or an androidqf folder"),
         "{}",
         nothing.err
     );
@@ -729,4 +725,308 @@ fn the_audit_judges_an_adb_install_claiming_the_store_as_side_loaded() {
         line.decision
     );
     assert!(line.decision.reason.contains("com.android.shell"));
+}
+
+// ---- What helpdesks actually have (issue 14.1–14.3) ----
+
+fn helpdesk(name: &str) -> String {
+    dumps()
+        .join("helpdesk")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn audit_of(from: &str, extra: &[&str]) -> Run {
+    let policy = dumps().join("audit-policy.toml");
+    let mut args = vec![
+        "audit",
+        "--from",
+        from,
+        "--policy",
+        policy.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    appwacht(&args)
+}
+
+/// The verdicts of a JSON audit, by package: what must be the same whatever the input's form.
+fn verdicts(json: &str) -> Vec<(String, String, bool)> {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["decision"]["package"].as_str().unwrap().to_string(),
+                l["decision"]["outcome"].as_str().unwrap().to_string(),
+                l["installed"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_app_not_installed_for_any_user_is_not_a_violation() {
+    let text = std::fs::read_to_string(helpdesk("debloated-dumpsys-package.txt")).unwrap();
+    let mut dump = AdbDump::default();
+    parse_dumpsys("debloated", &text, &mut dump, &mut |_| {}).unwrap();
+    let tiktok = &dump.packages["com.zhiliaoapp.musically"];
+    assert!(tiktok.users.is_empty());
+    assert_eq!(tiktok.kept_for, [0, 10]);
+    let result = audit(
+        "debloated",
+        &dump,
+        &audit_policy(),
+        &Enrolment::in_groups(vec![]),
+        now(),
+    );
+    let line = result
+        .lines
+        .iter()
+        .find(|l| l.decision.package == "com.zhiliaoapp.musically")
+        .unwrap();
+    assert!(!line.installed && !line.is_violation());
+    assert_eq!(result.not_installed, 1);
+    // WhatsApp is installed in the work profile only: still installed, per user.
+    let whatsapp = result
+        .lines
+        .iter()
+        .find(|l| l.decision.package == "com.whatsapp")
+        .unwrap();
+    assert!(whatsapp.installed && whatsapp.users == [10] && whatsapp.kept_for == [0]);
+    let run = audit_of(&helpdesk("debloated-dumpsys-package.txt"), &[]);
+    assert!(
+        !run.out.contains("VIOLATION com.zhiliaoapp.musically"),
+        "{}",
+        run.out
+    );
+    assert!(
+        run.out
+            .contains("com.zhiliaoapp.musically not installed (data kept for users 0, 10)"),
+        "{}",
+        run.out
+    );
+}
+
+#[test]
+fn an_androidqf_folder_is_read_with_its_full_certificate_digests_and_the_rest_is_listed_not_used() {
+    let run = audit_of(&helpdesk("androidqf"), &[]);
+    assert_eq!(run.code, 1, "{}", run.err);
+    for used in [
+        "dumpsys.txt: read as the package section",
+        "packages.json: read as androidqf packages.json",
+    ] {
+        assert!(run.err.contains(used), "{}", run.err);
+    }
+    for (file, why) in [
+        ("backup.ab", "is a binary file, not saved adb output"),
+        ("getprop.txt", "holds no package list"),
+        ("acquisition.json", "holds no package list"),
+    ] {
+        assert!(
+            run.err.contains(&format!(
+                "not used: {}: {why}",
+                helpdesk(&format!("androidqf/{file}"))
+            )),
+            "{}",
+            run.err
+        );
+    }
+    // The clone is caught by its full certificate digest, not a 32-bit hash, and the audit says so.
+    assert!(
+        run.out.contains("signer: bytedance (certificate 9041803e91bcb814b4b4399fb5c85a91640b755e5e8ba76813814bf4cf2ab5ba, verified by digest)"),
+        "{}",
+        run.out
+    );
+    assert!(
+        run.out
+            .contains("3 verified by their full certificate SHA-256"),
+        "{}",
+        run.out
+    );
+    // The usagestats service's own `Packages:` header is not the package list.
+    assert!(!run.out.contains("com.bogus.notinstalled"), "{}", run.out);
+}
+
+#[test]
+fn an_androidqf_zip_a_bugreport_zip_and_windows_copies_give_the_folders_verdicts() {
+    let folder = verdicts(&audit_of(&helpdesk("androidqf"), &["--json"]).out);
+    let zip = audit_of(&helpdesk("androidqf.zip"), &["--json"]);
+    assert_eq!(verdicts(&zip.out), folder, "{}", zip.err);
+    let bugreport = audit_of(&helpdesk("bugreport.zip"), &["--json"]);
+    let plain = verdicts(
+        &audit_of(
+            &dumps()
+                .join("android13-dumpsys-package.txt")
+                .display()
+                .to_string(),
+            &["--json"],
+        )
+        .out,
+    );
+    assert_eq!(verdicts(&bugreport.out), plain, "{}", bugreport.err);
+    assert!(
+        bugreport
+            .err
+            .contains("FS/data/misc/logd/event-log-tags: is a binary file"),
+        "{}",
+        bugreport.err
+    );
+    for copy in ["dumpsys-package-utf16.txt", "dumpsys-package-crlf.txt"] {
+        let run = audit_of(&helpdesk(copy), &["--json"]);
+        assert_eq!(verdicts(&run.out), plain, "{copy}: {}", run.err);
+    }
+    let utf16_pm = audit_of(&helpdesk("pm-list-packages-utf16.txt"), &["--json"]);
+    assert!(
+        utf16_pm.err.contains("read as pm list packages"),
+        "{}",
+        utf16_pm.err
+    );
+}
+
+#[test]
+fn binary_input_is_one_sentence_that_never_echoes_its_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let apk = dir.path().join("base.apk");
+    let mut bytes = b"PK\x05\x06".to_vec(); // not even a readable zip
+    bytes.extend((0u8..=255).cycle().take(4096));
+    std::fs::write(&apk, &bytes).unwrap();
+    for input in [apk.display().to_string(), helpdesk("androidqf/backup.ab")] {
+        let run = audit_of(&input, &[]);
+        assert_eq!(run.code, 2, "{}", run.err);
+        let lines: Vec<&str> = run.err.lines().collect();
+        assert_eq!(lines.len(), 1, "{}", run.err);
+        assert!(
+            lines[0].ends_with("is a binary file, not saved adb output"),
+            "{}",
+            run.err
+        );
+        assert!(
+            run.err.chars().all(|c| !c.is_control() || c == '\n'),
+            "{:?}",
+            run.err
+        );
+    }
+}
+
+#[test]
+fn the_audit_names_its_policy_and_each_packages_installer_version_and_system_flag_and_becomes_a_report()
+ {
+    let run = audit_of(&helpdesk("androidqf"), &["--json"]);
+    let v: serde_json::Value = serde_json::from_str(&run.out).unwrap();
+    let policy = &v["policy"];
+    assert_eq!(policy["organisation"], "Gemeente Voorbeeld");
+    assert_eq!(policy["version"], 7);
+    assert_eq!(policy["rules_hash"].as_str().unwrap().len(), 16);
+    assert_eq!(policy["sha256"].as_str().unwrap().len(), 64);
+    let tiktok = v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["decision"]["package"] == "com.zhiliaoapp.musically")
+        .unwrap();
+    assert_eq!(tiktok["installer"], "com.android.vending");
+    assert_eq!(tiktok["version_code"], 2023504030i64);
+    assert_eq!(tiktok["version_name"], "35.4.3");
+    assert_eq!(tiktok["system"], false);
+    // Filed, then shown again later as it was judged (no policy needed, nothing judged anew).
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("audit.json");
+    std::fs::write(&saved, &run.out).unwrap();
+    let html = appwacht(&[
+        "audit",
+        "--from",
+        saved.to_str().unwrap(),
+        "--report",
+        "HTML",
+    ]);
+    assert_eq!(html.code, 1, "{}", html.err);
+    assert!(html.out.starts_with("<!DOCTYPE html>"), "{}", html.out);
+    assert!(
+        html.out.contains("Gemeente Voorbeeld</b> policy version 7"),
+        "{}",
+        html.out
+    );
+    assert!(html.out.contains("@page{size:A4 portrait"), "{}", html.out);
+    let text = appwacht(&[
+        "audit",
+        "--from",
+        saved.to_str().unwrap(),
+        "--report",
+        "text",
+    ]);
+    assert!(
+        text.out
+            .starts_with(&format!("Audit of {}", helpdesk("androidqf"))),
+        "{}",
+        text.out
+    );
+    assert!(
+        text.out
+            .contains(&format!("judged {}", v["judged_at"].as_str().unwrap())),
+        "{}",
+        text.out
+    );
+}
+
+#[test]
+fn list_skipped_shows_each_line_not_used_with_its_file_and_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dumpsys-package.txt");
+    let text = std::fs::read_to_string(dumps().join("android13-dumpsys-package.txt"))
+        .unwrap()
+        .replacen(
+            "    versionName=35.4.3\n",
+            "    versionName=35.4.3\n    ☃ a line nobody wrote\n",
+            1,
+        );
+    std::fs::write(&file, text).unwrap();
+    let run = audit_of(file.to_str().unwrap(), &["--list-skipped"]);
+    assert!(
+        run.err.contains(&format!(
+            "skipped line {}:218: ☃ a line nobody wrote",
+            file.display()
+        )),
+        "{}",
+        run.err
+    );
+}
+
+/// The package names mvt finds in a full dumpsys (androidqf's `dumpsys.txt`, a bugreport's
+/// dumpstate), with its own extraction of the package service's section.
+fn mvt_packages_in_full_dumpsys(file: &Path) -> BTreeSet<String> {
+    let script = "import sys, json\n\
+from mvt.android.artifacts.dumpsys_packages import DumpsysPackagesArtifact\n\
+a = DumpsysPackagesArtifact()\n\
+data = open(sys.argv[1], encoding='utf-8', errors='replace').read()\n\
+a.parse(a.extract_dumpsys_section(data, 'DUMP OF SERVICE package:'))\n\
+print(json.dumps(sorted({r['package_name'] for r in a.results if r['package_type'] == 'active'})))\n";
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(file)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "mvt failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<Vec<String>>(&out.stdout)
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+#[test]
+fn mvt_finds_the_same_packages_in_an_androidqf_folder() {
+    let run = audit_of(&helpdesk("androidqf"), &["--json"]);
+    let ours: BTreeSet<String> = verdicts(&run.out).into_iter().map(|(p, _, _)| p).collect();
+    assert_eq!(
+        ours,
+        mvt_packages_in_full_dumpsys(Path::new(&helpdesk("androidqf/dumpsys.txt")))
+    );
 }

@@ -43,6 +43,13 @@ proptest! {
         let _ = Envelope::parse(&bytes);
         let _ = verify_initial(&bytes, "Gemeente Test");
         let _ = PublicKey::from_spki_der(&bytes);
+        // What a helpdesk feeds the audit: any bytes, as any of the names it recognises.
+        if let Ok(text) = agent_core::audit::input::decode("fuzz", &bytes) {
+            for name in ["packages.json", "dumpsys.txt"] {
+                let mut dump = agent_core::audit::AdbDump::default();
+                let _ = agent_core::audit::input::read_into("fuzz", name, &text, &mut dump, &mut |_| {});
+            }
+        }
     }
 
     /// JSON documents of the right shape with hostile values: digests of the wrong alphabet, times

@@ -3,17 +3,16 @@
 //! The adb commands are run here, not in the core: the core only parses text, so a dump that was
 //! mailed in is judged exactly like a phone on the desk.
 
-use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use agent_core::audit::{AdbDump, Audit, SignerCheck, audit, parse_dumpsys, parse_pm_list};
+use agent_core::audit::{AdbDump, Audit, audit, input, parse_dumpsys, parse_pm_list};
 use agent_core::trust::sync;
-use agent_core::{Enrolment, Outcome, Policy, Store, Timestamp};
+use agent_core::{Enrolment, Policy, Store, Timestamp};
 
 use crate::commands::{load_policy, read, write_atomically};
-use crate::{AuditArgs, EXIT_INVALID, Failure};
+use crate::{AuditArgs, AuditReport, EXIT_INVALID, Failure};
 
 /// The file names `--save` writes and `--from DIR` looks for first.
 const PM_LIST_FILE: &str = "pm-list-packages.txt";
@@ -42,30 +41,50 @@ pub(crate) fn run(
     err: &mut dyn Write,
 ) -> Result<i32, Failure> {
     let now = Timestamp::now();
-    let (policy, enrolment) = policy_for(&args, now)?;
     let (source, dump) = match (&args.from, args.adb) {
-        (Some(from), _) => (from.display().to_string(), read_saved(from, err)?),
+        (Some(from), _) => match read_saved(from, err)? {
+            Saved::Dump(dump) => (from.display().to_string(), dump),
+            // A saved audit is shown again as it was judged, never judged anew.
+            Saved::Audit(saved) => return show(&saved, &args, out),
+        },
         (None, true) => read_device(&args, err)?,
         (None, false) => {
             return Err(Failure::new(
-                "give --adb (a phone on this computer) or --from DIR|FILE (saved output)",
+                "give --adb (a phone on this computer) or --from PATH (saved output: a file, a folder, a .zip)",
             ));
         }
     };
-    let mut enrolment = enrolment;
+    let (policy, mut enrolment) = policy_for(&args, now)?;
     enrolment.groups.extend(args.groups.iter().cloned());
     enrolment.groups.sort();
     enrolment.groups.dedup();
     enrolment.emm_packages.extend(args.emm.clone());
     let result = audit(&source, &dump, &policy, &enrolment, now);
-    if args.json {
-        writeln!(
+    if args.list_skipped {
+        for s in &dump.skipped {
+            writeln!(err, "skipped line {}:{}: {}", s.source, s.line, s.text)?;
+        }
+        if dump.skipped_lines > dump.skipped.len() {
+            writeln!(
+                err,
+                "… and {} more skipped lines",
+                dump.skipped_lines - dump.skipped.len()
+            )?;
+        }
+    }
+    show(&result, &args, out)
+}
+
+/// Prints an audit as asked (text, JSON, or a report to file); exits 1 when it has violations.
+fn show(result: &Audit, args: &AuditArgs, out: &mut dyn Write) -> Result<i32, Failure> {
+    match (args.json, args.report) {
+        (true, _) => writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&result).unwrap_or_default()
-        )?;
-    } else {
-        write!(out, "{}", render(&result, &policy))?;
+            serde_json::to_string_pretty(result).unwrap_or_default()
+        )?,
+        (false, Some(AuditReport::Html)) => write!(out, "{}", result.to_html())?,
+        (false, _) => write!(out, "{}", result.to_text())?,
     }
     Ok(if result.violations > 0 {
         EXIT_INVALID
@@ -97,49 +116,200 @@ fn policy_for(args: &AuditArgs, now: Timestamp) -> Result<(Policy, Enrolment), F
     Ok((active.policy, config.enrolment()))
 }
 
-/// Reads saved output: one file of either kind, or a directory of them.
-fn read_saved(from: &Path, err: &mut dyn Write) -> Result<AdbDump, Failure> {
-    let files: Vec<PathBuf> = if from.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(from)
-            .map_err(|e| {
-                Failure::new(format!("cannot read the directory {}: {e}", from.display()))
-            })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file())
-            .collect();
-        files.sort();
-        files
-    } else {
-        vec![from.to_path_buf()]
-    };
-    if files.is_empty() {
-        return Err(Failure::new(format!(
-            "{} holds no files: expected {DUMPSYS_FILE} and/or {PM_LIST_FILE}",
-            from.display()
-        )));
-    }
+/// The largest input read (a bugreport's dumpstate is tens of MiB; an APK in an androidqf folder
+/// can be larger and is not text anyway).
+const MAX_INPUT: u64 = 512 << 20;
+
+/// One file the audit may read: on disk, or an entry of an archive.
+struct Input {
+    /// How it is named in messages (`bugreport.zip: bugreport-x.txt`).
+    what: String,
+    /// Its own file name.
+    name: String,
+    bytes: Vec<u8>,
+}
+
+/// What saved output turned out to hold.
+enum Saved {
+    /// Package lists, read.
+    Dump(AdbDump),
+    /// An audit saved earlier with `--json`.
+    Audit(Box<Audit>),
+}
+
+/// Reads saved output: one file (`dumpsys package`, `pm list packages`, a full dumpsys or
+/// bugreport, androidqf's `packages.json`, an audit saved with `--json`), a `.zip` of them (an
+/// androidqf or bugreport archive), or a folder (an androidqf output folder). In a folder or an
+/// archive, files the audit cannot use are listed and skipped; a single file it cannot use is an
+/// error.
+fn read_saved(from: &Path, err: &mut dyn Write) -> Result<Saved, Failure> {
+    let single = from.is_file() && !is_zip(from);
+    let mut skipped_files: Vec<(String, String)> = Vec::new();
+    let inputs = collect_inputs(from, &mut skipped_files)?;
     let mut dump = AdbDump::default();
-    let mut dumpsys_read = false;
-    for file in &files {
-        let bytes = read(file, "dump")?;
-        // Phones print UTF-8, but a mailed dump may have passed through an editor: be lenient.
-        let text = String::from_utf8_lossy(&bytes);
-        let what = file.display().to_string();
-        if is_pm_list(&text) {
-            parse_pm_list(&text, &mut dump);
-        } else {
-            parse_dumpsys(&what, &text, &mut dump, &mut |n| progress(err, &what, n))
-                .map_err(|e| Failure::new(e.to_string()))?;
-            dumpsys_read = true;
+    let mut used = 0;
+    for input in inputs {
+        let text = match input::decode(&input.what, &input.bytes) {
+            Ok(t) => t,
+            Err(e) if single => return Err(Failure::new(e.to_string())),
+            Err(e) => {
+                skipped_files.push((input.what, e.to_string()));
+                continue;
+            }
+        };
+        if single && text.trim_start().starts_with('{') {
+            let audit: Audit = serde_json::from_str(&text).map_err(|e| {
+                Failure::new(format!(
+                    "{} is not an audit saved with --json: line {}, column {}: {e}",
+                    input.what,
+                    e.line(),
+                    e.column()
+                ))
+            })?;
+            return Ok(Saved::Audit(Box::new(audit)));
+        }
+        let what = input.what.clone();
+        match input::read_into(&input.what, &input.name, &text, &mut dump, &mut |n| {
+            progress(err, &what, n)
+        }) {
+            Ok(kind) => {
+                used += 1;
+                let _ = writeln!(err, "{}: read as {}", input.what, kind.as_str());
+            }
+            Err(e) if single => return Err(Failure::new(e.to_string())),
+            Err(e) => skipped_files.push((input.what, e.to_string())),
         }
     }
-    if !dumpsys_read && dump.packages.is_empty() {
+    for (what, why) in &skipped_files {
+        // The reason names the file already when it comes from the input's reader.
+        let why = why
+            .strip_prefix(what.as_str())
+            .map_or(why.as_str(), str::trim_start);
+        let _ = writeln!(err, "not used: {what}: {why}");
+    }
+    if used == 0 {
         return Err(Failure::new(format!(
-            "{} holds no `dumpsys package` or `pm list packages` output",
-            from.display()
+            "{} holds no package list the audit can read (dumpsys package, pm list packages, a full dumpsys or bugreport, androidqf's packages.json){}",
+            from.display(),
+            if skipped_files.is_empty() {
+                String::new()
+            } else {
+                format!("; {} file(s) skipped, listed above", skipped_files.len())
+            }
         )));
     }
-    Ok(dump)
+    Ok(Saved::Dump(dump))
+}
+
+fn is_zip(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+        .is_ok()
+        && magic == *b"PK\x03\x04"
+}
+
+/// Every file under `from` (a file, a folder, or a `.zip`), with archives opened.
+fn collect_inputs(from: &Path, skipped: &mut Vec<(String, String)>) -> Result<Vec<Input>, Failure> {
+    let mut files = Vec::new();
+    if from.is_dir() {
+        walk(from, 0, &mut files)
+            .map_err(|e| Failure::new(format!("cannot read the folder {}: {e}", from.display())))?;
+        files.sort();
+        if files.is_empty() {
+            return Err(Failure::new(format!(
+                "{} holds no files: expected saved adb output ({DUMPSYS_FILE}, {PM_LIST_FILE}) or an androidqf folder",
+                from.display()
+            )));
+        }
+    } else {
+        files.push(from.to_path_buf());
+    }
+    let mut inputs = Vec::new();
+    for file in files {
+        let what = file.display().to_string();
+        let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        if is_zip(&file) {
+            read_zip(&file, &mut inputs, skipped)?;
+        } else if size > MAX_INPUT {
+            skipped.push((what, format!("larger than {} MiB", MAX_INPUT >> 20)));
+        } else {
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            inputs.push(Input {
+                what,
+                name,
+                bytes: read(&file, "saved output")?,
+            });
+        }
+    }
+    Ok(inputs)
+}
+
+/// The files of a folder, four levels deep at most (androidqf keeps its files at the top).
+fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() && depth < 4 {
+            walk(&path, depth + 1, out)?;
+        } else if path.is_file() {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The text-sized entries of a `.zip` (an androidqf archive, a bugreport).
+fn read_zip(
+    file: &Path,
+    inputs: &mut Vec<Input>,
+    skipped: &mut Vec<(String, String)>,
+) -> Result<(), Failure> {
+    let shown = file.display().to_string();
+    let opened =
+        std::fs::File::open(file).map_err(|e| Failure::new(format!("cannot open {shown}: {e}")))?;
+    let mut archive = zip::ZipArchive::new(opened)
+        .map_err(|e| Failure::new(format!("{shown} is not a readable zip archive: {e}")))?;
+    for i in 0..archive.len() {
+        let mut entry = match archive.by_index(i) {
+            Ok(e) => e,
+            Err(e) => {
+                skipped.push((format!("{shown}: entry {i}"), e.to_string()));
+                continue;
+            }
+        };
+        if !entry.is_file() {
+            continue;
+        }
+        // A name that is not valid text is shown as the archive stores it, never as raw bytes.
+        let name = match entry.name() {
+            Ok(n) => n.into_owned(),
+            Err(_) => format!("entry {i}"),
+        };
+        let what = format!("{shown}: {name}");
+        if entry.size() > MAX_INPUT {
+            skipped.push((what, format!("larger than {} MiB", MAX_INPUT >> 20)));
+            continue;
+        }
+        let mut bytes = Vec::new();
+        // Never trust the size the archive claims: read at most the limit.
+        if let Err(e) = std::io::Read::read_to_end(
+            &mut std::io::Read::take(&mut entry, MAX_INPUT + 1),
+            &mut bytes,
+        ) {
+            skipped.push((what, format!("cannot be unpacked: {e}")));
+            continue;
+        }
+        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
+        inputs.push(Input {
+            what,
+            name: base,
+            bytes,
+        });
+    }
+    Ok(())
 }
 
 /// Progress while a long dump is read: the helpdesk sees it is not stuck.
@@ -232,92 +402,4 @@ fn adb(args: &AuditArgs, shell: &[&str]) -> Result<String, Failure> {
         )));
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
-fn render(a: &Audit, policy: &Policy) -> String {
-    let mut o = String::new();
-    let count = |outcome: Outcome| {
-        a.lines
-            .iter()
-            .filter(|l| l.decision.outcome == outcome)
-            .count()
-    };
-    let _ = writeln!(
-        o,
-        "Audit of {} against {} policy v{} ({} mode): {} packages, {} violations, {} excepted, {} allowed, {} protected",
-        a.source,
-        policy.organisation,
-        policy.version,
-        policy.mode,
-        a.packages,
-        a.violations,
-        count(Outcome::Excepted),
-        count(Outcome::Allowed),
-        count(Outcome::Protected)
-    );
-    if a.skipped_lines > 0 {
-        let _ = writeln!(
-            o,
-            "  {} lines of the dump were not understood and were skipped",
-            a.skipped_lines
-        );
-    }
-    for outcome in [Outcome::Denied, Outcome::Excepted] {
-        for line in a.lines.iter().filter(|l| l.decision.outcome == outcome) {
-            let d = &line.decision;
-            let label = if outcome == Outcome::Denied {
-                "VIOLATION"
-            } else {
-                "excepted"
-            };
-            let action = d.action.map(|x| x.as_str()).unwrap_or("none");
-            let _ = writeln!(
-                o,
-                "  {label:<9} {} (rule {}, agent would: {action}): {}",
-                d.package,
-                d.rule.as_deref().unwrap_or("-"),
-                d.reason
-            );
-            let _ = writeln!(o, "            signer: {}", signer_text(&line.signer));
-            // A package outside the owner's user (work profile, Secure Folder, XSpace) is where
-            // the helpdesk must look for it.
-            if line.users.iter().any(|&u| u != 0) {
-                let users: Vec<String> = line.users.iter().map(u32::to_string).collect();
-                let _ = writeln!(o, "            installed for users: {}", users.join(", "));
-            }
-        }
-    }
-    let unchecked = a
-        .lines
-        .iter()
-        .filter(|l| matches!(l.signer, SignerCheck::Unchecked { .. }))
-        .count();
-    let _ = writeln!(
-        o,
-        "Signers: {} recognised by a 32-bit hash of a certificate the policy carries; {unchecked} could not be checked (the policy carries no certificate with their hash)",
-        a.packages - unchecked
-    );
-    o
-}
-
-fn signer_text(s: &SignerCheck) -> String {
-    match s {
-        SignerCheck::ByHash {
-            publisher,
-            hash,
-            certificate,
-        } => {
-            format!(
-                "{publisher} (certificate {}…, matched by its 32-bit hash {hash})",
-                &certificate.to_string()[..16]
-            )
-        }
-        SignerCheck::Unchecked { hashes } if hashes.is_empty() => {
-            "could not be checked (the dump shows no signature)".to_string()
-        }
-        SignerCheck::Unchecked { hashes } => format!(
-            "could not be checked (hash {} is not one of the policy's certificates)",
-            hashes.join(", ")
-        ),
-    }
 }

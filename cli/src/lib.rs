@@ -326,11 +326,13 @@ struct AuditArgs {
     /// Save the phone's raw output in this directory, so it can be mailed and audited later.
     #[arg(long, requires = "adb")]
     save: Option<PathBuf>,
-    /// Saved output: a `dumpsys package` or `pm list packages` file, or a directory of them.
+    /// Saved output: a `dumpsys package` or `pm list packages` file (UTF-8 or UTF-16), a full
+    /// dumpsys or bugreport, androidqf's packages.json, a folder (an androidqf output folder) or a
+    /// .zip of them (androidqf, bugreport), or an audit saved with --json (shown again as judged).
     #[arg(long)]
     from: Option<PathBuf>,
     /// The policy: authored TOML or a compiled JSON document.
-    #[arg(long, required_unless_present = "config", conflicts_with = "config")]
+    #[arg(long, conflicts_with = "config")]
     policy: Option<PathBuf>,
     /// A device configuration: fetch and verify the organisation's signed policy as the agent does.
     #[arg(long)]
@@ -341,9 +343,22 @@ struct AuditArgs {
     /// The EMM's package name (never blocked).
     #[arg(long)]
     emm: Option<String>,
-    /// Print JSON.
+    /// Print JSON (save it, and show it again later with --from FILE --report).
     #[arg(long)]
     json: bool,
+    /// Print the audit as a report to file: text, or a standalone HTML page that prints on A4.
+    #[arg(long, value_enum, ignore_case = true, conflicts_with = "json")]
+    report: Option<AuditReport>,
+    /// List the lines of the input that were not used (to standard error).
+    #[arg(long)]
+    list_skipped: bool,
+}
+
+/// The report an audit is printed as.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum AuditReport {
+    Text,
+    Html,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

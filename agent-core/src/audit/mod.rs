@@ -8,11 +8,16 @@
 //!
 //! `dumpsys` prints no certificate digest, only `Signature.hashCode()` of each certificate (Java's
 //! `Arrays.hashCode` of the DER, in hex). A signer is therefore recognised only when the policy carries
-//! the publisher's full certificate (PEM), and then by a 32-bit hash: the audit says so.
+//! the publisher's full certificate (PEM), and then by a 32-bit hash: the audit says so. androidqf's
+//! `packages.json` carries each APK's full certificate SHA-256: where it is present the signer is
+//! checked by digest, exactly as the agent checks it ([`input`]).
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+pub mod input;
+mod render;
 
 use crate::digest::CertDigest;
 use crate::engine::{Decision, Engine, Enrolment};
@@ -50,6 +55,11 @@ pub struct AdbPackage {
     pub past_signatures: Vec<u32>,
     /// Users it is installed for (`User N: installed=true`); empty when the dump does not say.
     pub users: Vec<u32>,
+    /// Users for whom it is *not* installed but its data is kept (`installed=false`: what
+    /// `pm uninstall -k --user 0` leaves, common on debloated phones).
+    pub kept_for: Vec<u32>,
+    /// Full certificate SHA-256 digests, where the input has them (androidqf's `packages.json`).
+    pub certificates: Vec<CertDigest>,
     /// Suspended for user 0 (or the first user listed).
     pub suspended: bool,
     /// Hidden for user 0 (or the first user listed).
@@ -67,6 +77,36 @@ pub struct AdbDump {
     pub packages: BTreeMap<String, AdbPackage>,
     /// Lines the parsers did not understand (skipped).
     pub skipped_lines: usize,
+    /// The first [`SKIPPED_KEPT`] of those lines, for `--list-skipped`.
+    pub skipped: Vec<SkippedLine>,
+}
+
+/// How many skipped lines are kept to be listed (all are counted).
+pub const SKIPPED_KEPT: usize = 1000;
+
+/// One line the parsers did not use.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SkippedLine {
+    /// The input it came from.
+    pub source: String,
+    /// Its line number (1-based; 0 when the input has no lines, as in JSON).
+    pub line: usize,
+    /// The line, cut to 200 characters.
+    pub text: String,
+}
+
+impl AdbDump {
+    /// Counts a line the parsers did not use, and keeps it to be listed.
+    pub(crate) fn skip(&mut self, source: &str, line: usize, text: &str) {
+        self.skipped_lines += 1;
+        if self.skipped.len() < SKIPPED_KEPT {
+            self.skipped.push(SkippedLine {
+                source: source.to_string(),
+                line,
+                text: text.chars().take(200).collect(),
+            });
+        }
+    }
 }
 
 /// Why a dump could not be read at all.
@@ -85,12 +125,17 @@ pub enum DumpError {
 /// Parses `pm list packages -f -U -i --show-versioncode` into `dump` (filling gaps; dumpsys wins).
 /// Returns the number of packages read.
 pub fn parse_pm_list(text: &str, dump: &mut AdbDump) -> usize {
+    parse_pm_list_named("pm list packages", text, dump)
+}
+
+/// [`parse_pm_list`] of the input named `what` (skipped lines are listed with it).
+pub fn parse_pm_list_named(what: &str, text: &str, dump: &mut AdbDump) -> usize {
     let mut read = 0;
-    for line in text.lines() {
+    for (no, line) in text.lines().enumerate() {
         let line = line.trim();
         let Some(rest) = line.strip_prefix("package:") else {
             if !line.is_empty() {
-                dump.skipped_lines += 1;
+                dump.skip(what, no + 1, line);
             }
             continue;
         };
@@ -101,7 +146,7 @@ pub fn parse_pm_list(text: &str, dump: &mut AdbDump) -> usize {
         let first = words.next().unwrap_or("");
         let name = first.rsplit('=').next().unwrap_or(first).to_string();
         if !looks_like_package(&name) {
-            dump.skipped_lines += 1;
+            dump.skip(what, no + 1, line);
             continue;
         }
         let entry = dump
@@ -152,7 +197,7 @@ pub fn parse_dumpsys(
     let mut finish = |pkg: Option<AdbPackage>, dump: &mut AdbDump, read: &mut usize| {
         if let Some(p) = pkg {
             let entry = dump.packages.entry(p.name.clone()).or_default();
-            let users = if p.users.is_empty() {
+            let users = if p.users.is_empty() && p.kept_for.is_empty() {
                 std::mem::take(&mut entry.users)
             } else {
                 p.users.clone()
@@ -160,6 +205,7 @@ pub fn parse_dumpsys(
             *entry = AdbPackage {
                 users,
                 installer: p.installer.clone().or(entry.installer.take()),
+                certificates: std::mem::take(&mut entry.certificates),
                 ..p
             };
             *read += 1;
@@ -168,7 +214,7 @@ pub fn parse_dumpsys(
             }
         }
     };
-    for raw in text.lines() {
+    for (no, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
         if line == "Packages:" {
             in_packages = true;
@@ -203,18 +249,18 @@ pub fn parse_dumpsys(
                         ..AdbPackage::default()
                     })
                 }
-                None => dump.skipped_lines += 1,
+                None => dump.skip(what, no + 1, t),
             }
             continue;
         }
         let Some(pkg) = current.as_mut() else {
             if !t.is_empty() {
-                dump.skipped_lines += 1;
+                dump.skip(what, no + 1, t);
             }
             continue;
         };
         if !apply_line(pkg, t, &mut first_user) {
-            dump.skipped_lines += 1;
+            dump.skip(what, no + 1, t);
         }
     }
     finish(current.take(), dump, &mut read);
@@ -289,8 +335,12 @@ fn apply_line(pkg: &mut AdbPackage, t: &str, first_user: &mut Option<u32>) -> bo
                 .find_map(|w| w.strip_prefix(k))
                 .map(|v| v == "true")
         };
-        if field("installed=") != Some(false) && !pkg.users.contains(&id) {
-            pkg.users.push(id);
+        if field("installed=") != Some(false) {
+            if !pkg.users.contains(&id) {
+                pkg.users.push(id);
+            }
+        } else if !pkg.kept_for.contains(&id) {
+            pkg.kept_for.push(id);
         }
         if first_user.is_none() || id == 0 {
             *first_user = Some(id);
@@ -319,7 +369,7 @@ fn hex_list(s: &str) -> Vec<u32> {
         .collect()
 }
 
-fn looks_like_package(name: &str) -> bool {
+pub(crate) fn looks_like_package(name: &str) -> bool {
     !name.is_empty()
         && name.contains('.')
         && name
@@ -329,9 +379,17 @@ fn looks_like_package(name: &str) -> bool {
 }
 
 /// How a package's signer was checked.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "check")]
 pub enum SignerCheck {
+    /// The input has the full certificate SHA-256 (androidqf's `packages.json`): checked exactly
+    /// as the agent checks it.
+    ByDigest {
+        /// The certificates' SHA-256 digests.
+        certificates: Vec<CertDigest>,
+        /// The publisher the policy names for one of them, if any.
+        publisher: Option<String>,
+    },
     /// A signature's hash equals that of a certificate the policy carries: recognised, by a 32-bit hash.
     ByHash {
         /// The certificate's SHA-256.
@@ -349,28 +407,71 @@ pub enum SignerCheck {
 }
 
 /// One package's audit: the engine's decision and how its signer was checked.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AuditLine {
     /// The decision, exactly as the agent would take it.
     pub decision: Decision,
     /// How the signer was checked.
     pub signer: SignerCheck,
+    /// Installed for some user (or the dump does not say). A package whose every user says
+    /// `installed=false` is not installed: the agent would not see it, so it is no violation.
+    pub installed: bool,
     /// The users it is installed for (0 is the phone's owner; work profiles, Secure Folder and
     /// XSpace are others); empty when the dump does not say.
     pub users: Vec<u32>,
+    /// Users whose data of it is kept although it is not installed for them.
+    pub kept_for: Vec<u32>,
+    /// Who installed it, as the dump says.
+    pub installer: Option<String>,
+    /// Its version.
+    pub version_code: i64,
+    /// Its version name.
+    pub version_name: String,
+    /// A system package.
+    pub system: bool,
+}
+
+impl AuditLine {
+    /// A violation the agent would act on: denied and installed.
+    pub fn is_violation(&self) -> bool {
+        self.installed && self.decision.outcome == crate::Outcome::Denied
+    }
+}
+
+/// What the audit judged against: the policy's identity.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AuditPolicy {
+    /// The organisation.
+    pub organisation: String,
+    /// The policy's version.
+    pub version: u64,
+    /// The hash of its rules (what status and the report show).
+    pub rules_hash: String,
+    /// The SHA-256 of the policy document judged by.
+    pub sha256: String,
+    /// `monitor` or `enforce`, as the policy says.
+    pub mode: String,
 }
 
 /// A whole audit.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Audit {
     /// What was audited (serial or file).
     pub source: String,
+    /// When it was judged.
+    pub judged_at: Timestamp,
+    /// The policy it was judged against.
+    pub policy: AuditPolicy,
     /// Packages judged.
     pub packages: usize,
     /// Lines skipped.
     pub skipped_lines: usize,
-    /// Violations.
+    /// Violations (installed and denied).
     pub violations: usize,
+    /// Packages that are not installed for any user (data kept): listed, never counted.
+    pub not_installed: usize,
+    /// How many signers were checked by full digest (androidqf's `packages.json`).
+    pub signers_by_digest: usize,
     /// Every package, sorted by name.
     pub lines: Vec<AuditLine>,
 }
@@ -384,9 +485,13 @@ pub fn audit(
     now: Timestamp,
 ) -> Audit {
     let mut known: HashMap<u32, (CertDigest, String)> = HashMap::new();
+    let mut publisher_of: HashMap<CertDigest, String> = HashMap::new();
     for (id, p) in &policy.publishers {
         for der in p.certificates_der() {
             known.insert(signature_hash(&der), (CertDigest::of_der(&der), id.clone()));
+        }
+        for d in &p.certificates {
+            publisher_of.insert(*d, id.clone());
         }
     }
     let engine = Engine::new(policy.clone());
@@ -404,15 +509,30 @@ pub fn audit(
             .iter()
             .filter_map(|h| known.get(h).map(|k| (*h, k)))
             .collect();
-        let signer = match current.iter().chain(&past).next() {
-            Some((h, (d, publisher))) => SignerCheck::ByHash {
-                certificate: *d,
-                publisher: publisher.clone(),
-                hash: format!("{h:x}"),
-            },
-            None => SignerCheck::Unchecked {
-                hashes: a.signatures.iter().map(|h| format!("{h:x}")).collect(),
-            },
+        let signer = if !a.certificates.is_empty() {
+            SignerCheck::ByDigest {
+                certificates: a.certificates.clone(),
+                publisher: a
+                    .certificates
+                    .iter()
+                    .find_map(|d| publisher_of.get(d).cloned()),
+            }
+        } else {
+            match current.iter().chain(&past).next() {
+                Some((h, (d, publisher))) => SignerCheck::ByHash {
+                    certificate: *d,
+                    publisher: publisher.clone(),
+                    hash: format!("{h:x}"),
+                },
+                None => SignerCheck::Unchecked {
+                    hashes: a.signatures.iter().map(|h| format!("{h:x}")).collect(),
+                },
+            }
+        };
+        let signers = if a.certificates.is_empty() {
+            current.iter().map(|(_, (d, _))| *d).collect()
+        } else {
+            a.certificates.clone()
         };
         let package = Package {
             name: a.name.clone(),
@@ -422,7 +542,7 @@ pub fn audit(
             initiating_installer: a.initiating_installer.clone(),
             originating_installer: a.originating_installer.clone(),
             system: a.system,
-            signers: current.iter().map(|(_, (d, _))| *d).collect(),
+            signers,
             signing_history: past.iter().map(|(_, (d, _))| *d).collect(),
             first_install: now,
             last_update: now,
@@ -433,18 +553,34 @@ pub fn audit(
         lines.push(AuditLine {
             decision: engine.decide(&package, &scope, now),
             signer,
+            installed: !a.users.is_empty() || a.kept_for.is_empty(),
             users: a.users.clone(),
+            kept_for: a.kept_for.clone(),
+            installer: a.installer.clone(),
+            version_code: a.version_code,
+            version_name: a.version_name.clone(),
+            system: a.system,
         });
     }
-    let violations = lines
-        .iter()
-        .filter(|l| l.decision.outcome == crate::Outcome::Denied)
-        .count();
+    let violations = lines.iter().filter(|l| l.is_violation()).count();
     Audit {
         source: source.to_string(),
+        judged_at: now,
+        policy: AuditPolicy {
+            organisation: policy.organisation.clone(),
+            version: policy.version,
+            rules_hash: policy.rules_hash(),
+            sha256: crate::digest::sha256_hex(&policy.to_json()),
+            mode: policy.mode.to_string(),
+        },
         packages: lines.len(),
         skipped_lines: dump.skipped_lines,
         violations,
+        not_installed: lines.iter().filter(|l| !l.installed).count(),
+        signers_by_digest: lines
+            .iter()
+            .filter(|l| matches!(l.signer, SignerCheck::ByDigest { .. }))
+            .count(),
         lines,
     }
 }
