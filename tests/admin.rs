@@ -338,7 +338,7 @@ fn sign_publish_sync_status_and_scan_through_the_tool() {
         audit.out.starts_with("Audit of ")
             && audit
                 .out
-                .contains("against Gemeente Voorbeeld policy v2 (enforce mode)")
+                .contains("against Gemeente Voorbeeld policy v2 (enforce mode, rules hash ")
             && audit
                 .out
                 .contains("VIOLATION com.zhiliaoapp.musically (rule annex-a")
@@ -933,4 +933,178 @@ fn a_packaged_nginx_serves_what_publish_wrote_and_sees_every_publish() {
     let second = get("policy.json");
     assert!(second.starts_with("HTTP/1.1 200"), "{second}");
     assert_ne!(etag(&first), etag(&second), "{first}\n{second}");
+}
+
+/// Issue 14.4: roots without traps, each tried the way a careless (or tired) administrator would.
+#[test]
+fn roots_without_traps() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let (a, a_pub) = keygen(dir, "ed25519", "alice");
+    let (b, b_pub) = keygen(dir, "ed25519", "bob");
+    let (_, c_pub) = keygen(dir, "ed25519", "carol");
+    let (stranger, _) = keygen(dir, "ed25519", "stranger");
+    let (_, pol_pub) = keygen(dir, "p256", "policy");
+    let root = dir.join("root.1.json");
+    let init = |extra: &[&str]| {
+        let mut args = vec![
+            "root",
+            "init",
+            "--organisation",
+            "Gemeente Voorbeeld",
+            "--root-key",
+            p(&a_pub),
+            "--root-key",
+            p(&b_pub),
+            "--root-key",
+            p(&c_pub),
+            "--policy-key",
+            p(&pol_pub),
+            "--out",
+            p(&root),
+        ];
+        args.extend_from_slice(extra);
+        appwacht(&args)
+    };
+    // Three root keys and no threshold: not a silent 1-of-3.
+    failed(init(&[]), 2, "give --root-threshold: with 3 root keys");
+    assert!(!root.exists());
+    ok(init(&["--root-threshold", "2"]));
+    let first = std::fs::read(&root).unwrap();
+    // An existing root is never overwritten by accident.
+    failed(
+        init(&["--root-threshold", "2"]),
+        2,
+        "exists: a root that phones already pin would be lost",
+    );
+    assert_eq!(std::fs::read(&root).unwrap(), first);
+    // A key the first root does not name: refused, nothing written.
+    failed(
+        appwacht(&["root", "sign", p(&root), "--key", p(&stranger)]),
+        1,
+        "is not a root key of root version 1",
+    );
+    assert_eq!(std::fs::read(&root).unwrap(), first);
+    // A private key where a public key is asked for.
+    failed(
+        appwacht(&[
+            "root",
+            "init",
+            "--organisation",
+            "X",
+            "--root-key",
+            p(&a),
+            "--policy-key",
+            p(&pol_pub),
+            "--out",
+            p(&dir.join("x.json")),
+        ]),
+        2,
+        "is a private key: give its public half",
+    );
+    assert!(!dir.join("x.json").exists());
+    ok(appwacht(&[
+        "root",
+        "sign",
+        p(&root),
+        "--key",
+        p(&a),
+        "--key",
+        p(&b),
+    ]));
+    // Version 2 signed by its own new keys only: a device holding version 1 refuses it, so
+    // verify without --previous must not say "valid".
+    let (d_key, d_pub) = keygen(dir, "ed25519", "dave");
+    let (e_key, e_pub) = keygen(dir, "ed25519", "erin");
+    let two = dir.join("root.2.json");
+    ok(appwacht(&[
+        "root",
+        "rotate",
+        "--from",
+        p(&root),
+        "--root-key",
+        p(&d_pub),
+        "--root-key",
+        p(&e_pub),
+        "--root-threshold",
+        "2",
+        "--out",
+        p(&two),
+    ]));
+    ok(appwacht(&[
+        "root",
+        "sign",
+        p(&two),
+        "--key",
+        p(&d_key),
+        "--key",
+        p(&e_key),
+    ]));
+    let run = appwacht(&["root", "verify", p(&two)]);
+    assert_eq!(run.code, 1, "{}{}", run.out, run.err);
+    assert!(!run.out.contains("valid root"), "{}", run.out);
+    assert!(
+        run.out
+            .contains("NOT checked: that root version 1's keys signed it too"),
+        "{}",
+        run.out
+    );
+    failed(
+        appwacht(&["root", "verify", p(&two), "--previous", p(&root)]),
+        1,
+        "",
+    );
+}
+
+/// Issue 14.4: every command block of docs/TRUST.md runs as written, in order, in an empty
+/// directory holding a policy.toml, with the tool on PATH.
+#[test]
+fn the_trust_docs_commands_run_as_written_in_order() {
+    let doc = std::fs::read_to_string(workspace().join("docs/TRUST.md")).unwrap();
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in doc.lines() {
+        match (&mut current, line.trim_start()) {
+            (None, "```sh") => current = Some(String::new()),
+            (Some(b), "```") => {
+                blocks.push(std::mem::take(b));
+                current = None;
+            }
+            (Some(b), _) => {
+                b.push_str(line);
+                b.push('\n');
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        blocks.len() >= 2,
+        "TRUST.md has {} command blocks",
+        blocks.len()
+    );
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(example_policy(), d.path().join("policy.toml")).unwrap();
+    let bin = appwacht_tests::appwacht_binary();
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for (i, block) in blocks.iter().enumerate() {
+        let run = std::process::Command::new("sh")
+            .arg("-ec")
+            .arg(block)
+            .current_dir(d.path())
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "block {} of docs/TRUST.md failed:\n{block}\n{}{}",
+            i + 1,
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+    assert!(d.path().join("site/root/2.root.json").exists());
 }

@@ -528,17 +528,6 @@ fn audit_from_a_directory_shows_progress_findings_and_exits_one_on_violations() 
     assert_eq!(neither.code, 2, "{}", neither.err);
 }
 
-/// The `appwacht` binary, built once (the adb tests run it as a process so PATH can differ).
-fn appwacht_binary() -> PathBuf {
-    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            cargo_build(&["build", "-q", "-p", "appwacht-cli", "--bin", "appwacht"]);
-            jvm::target_dir().join("appwacht")
-        })
-        .clone()
-}
-
 /// A fake `adb` on PATH: records its arguments, answers like a phone (an old one refuses
 /// `--show-versioncode`, as Android 7 does).
 fn fake_adb(dir: &Path, old_phone: bool) -> PathBuf {

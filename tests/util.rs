@@ -131,6 +131,18 @@ pub fn cargo_build(args: &[&str]) {
     );
 }
 
+/// The `appwacht` binary, built once (tests that run it as a process: PATH can differ, a shell
+/// can run documented commands).
+pub fn appwacht_binary() -> std::path::PathBuf {
+    static BUILT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            cargo_build(&["build", "-q", "-p", "appwacht-cli", "--bin", "appwacht"]);
+            jvm::target_dir().join("appwacht")
+        })
+        .clone()
+}
+
 /// What a run of the tool gave.
 pub struct Run {
     /// Exit status.

@@ -27,10 +27,15 @@ fn load_public(path: &Path) -> Result<PublicKey, Failure> {
     let t = text(path, "public key")?;
     match PublicKey::parse(&t) {
         Ok(k) => Ok(k),
-        // Accept the private key file too: its public half is what is wanted.
-        Err(e) => PrivateKey::parse(&t)
-            .map(|k| k.public().clone())
-            .map_err(|_| Failure::new(format!("{}: {e}", path.display()))),
+        // A private key where a public one is asked for is refused: a private key that travels to
+        // whoever builds the root is a private key exposed.
+        Err(e) => match PrivateKey::parse(&t) {
+            Ok(_) => Err(Failure::new(format!(
+                "{} is a private key: give its public half (the .pub file `appwacht keys generate` wrote beside it), and keep the private key where it is",
+                path.display()
+            ))),
+            Err(_) => Err(Failure::new(format!("{}: {e}", path.display()))),
+        },
     }
 }
 
@@ -174,11 +179,18 @@ fn build_root(
 pub(crate) fn root_init(
     spec: RootSpec<'_>,
     dest: &Path,
+    force: bool,
     out: &mut dyn Write,
 ) -> Result<i32, Failure> {
     let organisation = spec
         .organisation
         .ok_or_else(|| Failure::new("--organisation is required"))?;
+    if dest.exists() && !force {
+        return Err(Failure::new(format!(
+            "{} exists: a root that phones already pin would be lost; choose another --out, or replace it with --force",
+            dest.display()
+        )));
+    }
     let missing = || {
         Err(Failure::new(
             "a root needs at least one --root-key and one --policy-key",
@@ -186,6 +198,14 @@ pub(crate) fn root_init(
     };
     let root_keys = keys_or(spec.root_keys, missing)?;
     let policy_keys = keys_or(spec.policy_keys, missing)?;
+    if root_keys.len() > 1 && spec.root_threshold.is_none() {
+        return Err(Failure::new(format!(
+            "give --root-threshold: with {} root keys, how many must sign the next root? (without it any one key could; {} of {} is usual)",
+            root_keys.len(),
+            root_keys.len() / 2 + 1,
+            root_keys.len()
+        )));
+    }
     let root = build_root(organisation, 1, &spec, &root_keys, &policy_keys, (1, 1))?;
     write_root(&root, dest, out)
 }
@@ -252,6 +272,20 @@ pub(crate) fn root_sign(
         .iter()
         .map(|p| load_private(p))
         .collect::<Result<Vec<_>, _>>()?;
+    // Version 1 has no previous root: a signature by a key that is not one of its own root keys
+    // counts for nothing, so it is a mistake (the wrong key file), not a signature.
+    if root.version == 1
+        && let Some((path, key)) = keys
+            .iter()
+            .zip(&loaded)
+            .find(|(_, k)| !own.contains(k.public()))
+    {
+        return Err(invalid(format!(
+            "{} ({}) is not a root key of root version 1: its signature would count for nothing; sign with one of the keys the root names",
+            path.display(),
+            key.public().key_id()
+        )));
+    }
     for key in &loaded {
         envelope
             .sign(key)
@@ -322,6 +356,23 @@ pub(crate) fn root_verify(
 ) -> Result<i32, Failure> {
     let (bytes, envelope) = load_envelope(file, "root")?;
     let claimed = unverified_root(&envelope, file)?;
+    if previous.is_none() && claimed.version > 1 {
+        // Devices accept version N+1 only when version N's root keys signed it too; without the
+        // previous root that cannot be checked here, so this is no "valid".
+        let own = verify_initial(&bytes, &claimed.organisation)
+            .map_err(|e| invalid(format!("{}: {e}", file.display())))?;
+        writeln!(
+            out,
+            "{}: root version {} for {} is signed by a threshold of its own root keys, expires {}\n  NOT checked: that root version {}'s keys signed it too, which every device requires; run again with --previous root.{}.json",
+            file.display(),
+            own.version,
+            own.organisation,
+            own.expires,
+            own.version - 1,
+            own.version - 1
+        )?;
+        return Ok(crate::EXIT_INVALID);
+    }
     let root = match previous {
         None => verify_initial(&bytes, &claimed.organisation),
         Some(p) => {

@@ -174,6 +174,9 @@ enum RootCommand {
         /// Where to write it.
         #[arg(long)]
         out: PathBuf,
+        /// Replace an existing file at --out (a root already handed out would be lost).
+        #[arg(long)]
+        force: bool,
     },
     /// Create root version N+1 from version N (unsigned; needs signatures from old and new root keys).
     Rotate {
@@ -469,7 +472,8 @@ where
                 organisation,
                 keys,
                 out: dest,
-            } => admin::root_init(keys.spec(Some(&organisation)), &dest, out),
+                force,
+            } => admin::root_init(keys.spec(Some(&organisation)), &dest, force, out),
             RootCommand::Rotate {
                 from,
                 keys,
