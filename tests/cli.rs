@@ -254,3 +254,82 @@ fn the_demo_shows_the_whole_job() {
         "the EMM must not be acted on"
     );
 }
+
+/// Issue 14.9: `explain` answers what people ask: a name typed wrong, an app by its label, an
+/// allowed app (nobody is told anything), and whom to ask for an exception.
+#[test]
+fn explain_answers_the_questions_people_ask() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut phone: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example("phone.json")).unwrap()).unwrap();
+    for p in phone["packages"].as_array_mut().unwrap() {
+        if p["name"] == "com.zhiliaoapp.musically" {
+            p["label"] = "TikTok".into();
+        }
+    }
+    let inventory = dir.path().join("phone.json");
+    std::fs::write(&inventory, phone.to_string()).unwrap();
+    let db = dir.path().join("c.db");
+    let (inv, db) = (inventory.to_str().unwrap(), db.to_str().unwrap());
+    let scan = appwacht(&[
+        "scan",
+        "--policy",
+        &example("policy.toml"),
+        "--inventory",
+        inv,
+        "--db",
+        db,
+    ]);
+    assert_eq!(scan.code, 0, "{}", scan.err);
+
+    let typo = appwacht(&["explain", "com.tencent.m", "--db", db]);
+    assert_eq!(typo.code, 2);
+    assert!(
+        typo.err.contains("did you mean com.tencent.mm?"),
+        "{}",
+        typo.err
+    );
+    let label = appwacht(&["explain", "tiktok", "--db", db]);
+    assert!(
+        label
+            .err
+            .contains("did you mean com.zhiliaoapp.musically (TikTok)?"),
+        "{}",
+        label.err
+    );
+    let far = appwacht(&["explain", "org.example.nothing.like.it", "--db", db]);
+    assert!(!far.err.contains("did you mean"), "{}", far.err);
+
+    let excepted = appwacht(&["explain", "com.tencent.mm", "--db", db]);
+    assert!(
+        excepted.out.contains("ALLOWED BY EXCEPTION"),
+        "{}",
+        excepted.out
+    );
+    assert!(
+        !excepted.out.contains("employee is told"),
+        "{}",
+        excepted.out
+    );
+    assert!(
+        excepted
+            .out
+            .contains("until 2030-06-30T23:59:59Z; approved by CISO Gemeente Voorbeeld"),
+        "{}",
+        excepted.out
+    );
+
+    let denied = appwacht(&["explain", "com.zhiliaoapp.musically", "--db", db]);
+    assert!(
+        denied.out.contains("the employee is told: "),
+        "{}",
+        denied.out
+    );
+    assert!(
+        denied.out.contains(
+            "an exception: ask CISO Gemeente Voorbeeld (the approver of this policy's exceptions)"
+        ),
+        "{}",
+        denied.out
+    );
+}

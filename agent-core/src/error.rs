@@ -81,7 +81,8 @@ pub enum Error {
     NoScan,
     /// A package the last scan did not see.
     #[error(
-        "{package} was not installed at the last scan of {device} (the store knows {known} packages)"
+        "{package} was not installed at the last scan of {device} (the store knows {known} packages){}",
+        if suggestions.is_empty() { String::new() } else { format!("; did you mean {}?", suggestions.join(" or ")) }
     )]
     UnknownPackage {
         /// The package asked about.
@@ -90,6 +91,9 @@ pub enum Error {
         device: String,
         /// How many packages the store knows.
         known: usize,
+        /// Installed packages the question may have meant: close names, and apps whose label
+        /// matches ("TikTok" finds `com.zhiliaoapp.musically (TikTok)`).
+        suggestions: Vec<String>,
     },
     /// A scan was asked for before any policy was stored.
     #[error("no policy is active on this device yet: load or sync one first")]

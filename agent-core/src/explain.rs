@@ -32,6 +32,67 @@ pub struct PackageExplanation {
     pub blocks: Vec<OwnedBlock>,
     /// The package's last enforcement steps, newest first.
     pub enforcement: Vec<LogRow>,
+    /// Who approves exceptions in this policy (the `approved_by` of its exceptions): whom to ask
+    /// for one.
+    pub approvers: Vec<String>,
+}
+
+/// The installed packages a question about `asked` may have meant: an app whose label holds it
+/// ("tiktok" → TikTok), then names within a few edits of it, closest first; three at most.
+fn suggestions(asked: &str, packages: &[crate::inventory::Package]) -> Vec<String> {
+    let wanted = asked.to_lowercase();
+    let mut by_label: Vec<String> = packages
+        .iter()
+        .filter(|p| {
+            p.label
+                .as_ref()
+                .is_some_and(|l| !wanted.is_empty() && l.to_lowercase().contains(&wanted))
+        })
+        .map(|p| format!("{} ({})", p.name, p.label.as_deref().unwrap_or("")))
+        .collect();
+    let limit = (asked.chars().count() / 4).clamp(1, 4);
+    let mut close: Vec<(usize, &str)> = packages
+        .iter()
+        .map(|p| {
+            (
+                edit_distance(&wanted, &p.name.to_lowercase()),
+                p.name.as_str(),
+            )
+        })
+        .filter(|(d, _)| *d <= limit)
+        .collect();
+    close.sort();
+    for (_, name) in close {
+        if !by_label.iter().any(|s| s.starts_with(name)) {
+            by_label.push(name.to_string());
+        }
+    }
+    by_label.truncate(3);
+    by_label
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let above = row.get(j + 1).copied().unwrap_or(usize::MAX);
+            let left = row.get(j).copied().unwrap_or(usize::MAX);
+            let value = (diagonal + usize::from(ca != *cb))
+                .min(above.saturating_add(1))
+                .min(left.saturating_add(1));
+            diagonal = above;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = value;
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
 }
 
 /// Explains a package as of the store's last scan, judged now (by the later of `clock` and the
@@ -48,6 +109,7 @@ pub fn explain(
             package: package.to_string(),
             device: snapshot.device.id.clone(),
             known: snapshot.packages.len(),
+            suggestions: suggestions(package, &snapshot.packages),
         });
     };
     let enrolment = store
@@ -65,7 +127,16 @@ pub fn explain(
         .into_iter()
         .filter(|o| o.package == package)
         .collect();
+    let mut approvers: Vec<String> = engine
+        .policy()
+        .exceptions
+        .iter()
+        .filter_map(|e| e.approved_by.clone())
+        .collect();
+    approvers.sort();
+    approvers.dedup();
     Ok(PackageExplanation {
+        approvers,
         label: pkg.label.clone(),
         explanation,
         finding,
@@ -146,14 +217,39 @@ impl PackageExplanation {
                 let _ = writeln!(o, "  escalates to {a} at {at}");
             }
         }
-        if let Some(m) = &d.message {
+        // The employee is told only of a violation, and only once something is enforced.
+        if let (Some(m), Outcome::Denied) = (&d.message, d.outcome) {
+            let told = if mode == Mode::Monitor {
+                "the employee will be told, once enforced"
+            } else {
+                "the employee is told"
+            };
             let _ = writeln!(
                 o,
-                "  the employee is told: {m}{}",
+                "  {told}: {m}{}",
                 d.link
                     .as_ref()
                     .map(|l| format!(" ({l})"))
                     .unwrap_or_default()
+            );
+        }
+        if d.outcome == Outcome::Denied && d.rule.is_some() {
+            let who = if self.approvers.is_empty() {
+                "the policy records no approver: ask the policy's administrators".to_string()
+            } else {
+                format!(
+                    "ask {} ({} of this policy's exceptions)",
+                    self.approvers.join(" or "),
+                    if self.approvers.len() == 1 {
+                        "the approver"
+                    } else {
+                        "the approvers"
+                    }
+                )
+            };
+            let _ = writeln!(
+                o,
+                "  an exception: {who}; it names the groups and an end date, and lifts the block at the next sync"
             );
         }
         let _ = writeln!(o, "  rules that match ({}):", x.matches.len());
