@@ -251,10 +251,7 @@ fn sign_publish_sync_status_and_scan_through_the_tool() {
         "--policy",
         p(&signed),
     ]));
-    assert!(
-        out.contains("root versions 1..=1, policy version 2"),
-        "{out}"
-    );
+    assert!(out.contains("root version 1, policy version 2"), "{out}");
     assert!(site.join("root/1.root.json").exists() && site.join("policy.json").exists());
 
     let server = Nginx::start(&site);
@@ -489,7 +486,7 @@ fn a_key_rotation_with_a_floor_reset_through_the_tool() {
         p(&signed),
     ]));
     assert!(
-        out.contains("root versions 1..=2, policy version 6"),
+        out.contains("root versions 1 to 2, policy version 6"),
         "{out}"
     );
 }

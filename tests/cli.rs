@@ -333,3 +333,88 @@ fn explain_answers_the_questions_people_ask() {
         denied.out
     );
 }
+
+/// Issue 14.6/14.7: messages in the product's words and a tool's habits.
+#[test]
+fn a_monitor_scan_says_what_it_would_do_and_the_tool_has_a_tools_habits() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("monitor.toml");
+    std::fs::write(
+        &policy,
+        std::fs::read_to_string(example("policy.toml"))
+            .unwrap()
+            .replacen("mode = \"enforce\"", "mode = \"monitor\"", 1),
+    )
+    .unwrap();
+    let db = dir.path().join("c.db");
+    let run = appwacht(&[
+        "scan",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--inventory",
+        &example("phone.json"),
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert!(run.out.contains("in monitor mode"), "{}", run.out);
+    assert!(
+        run.out
+            .contains("  would suspend   com.zhiliaoapp.musically (rule annex-a)"),
+        "{}",
+        run.out
+    );
+    // Nothing in Rust's own formatting.
+    for text in [
+        &run.out,
+        &appwacht(&["report", "--db", db.to_str().unwrap()]).out,
+    ] {
+        assert!(
+            !text.contains("..=") && !text.contains("(monitor mode))") && !text.contains("[\""),
+            "{text}"
+        );
+    }
+    // --type in any case.
+    let keys = dir.path().join("keys");
+    let k = appwacht(&[
+        "keys",
+        "generate",
+        "--type",
+        "Ed25519",
+        "--out",
+        keys.to_str().unwrap(),
+        "--name",
+        "a",
+    ]);
+    assert_eq!(k.code, 0, "{}", k.err);
+    // Completions and manual pages come from the command definitions.
+    for shell in ["bash", "zsh", "fish"] {
+        let c = appwacht(&["completions", shell]);
+        assert_eq!(c.code, 0, "{}", c.err);
+        assert!(
+            c.out.contains("audit") && c.out.contains("explain"),
+            "{shell}: {}",
+            c.out
+        );
+    }
+    let man = appwacht(&["man"]);
+    assert!(
+        man.out.starts_with(".ie") && man.out.contains(".TH appwacht 1"),
+        "{}",
+        man.out
+    );
+    let pages = dir.path().join("man");
+    assert_eq!(appwacht(&["man", "--out", pages.to_str().unwrap()]).code, 0);
+    assert!(pages.join("appwacht-audit.1").exists());
+    // APPWACHT_DB is the store when --db is not given.
+    let status = std::process::Command::new(appwacht_binary())
+        .args(["status"])
+        .env("APPWACHT_DB", &db)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert!(String::from_utf8_lossy(&status.stdout).starts_with("Policy: Gemeente Voorbeeld"));
+}

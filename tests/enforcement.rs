@@ -848,7 +848,7 @@ fn a_delegate_whose_scope_is_revoked_monitors_and_says_so() {
         report.contains("not taken: monitoring only: the agent cannot block apps here"),
         "{report}"
     );
-    assert!(!report.contains("(taken)"), "{report}");
+    assert!(!report.contains(": taken  since"), "{report}");
 }
 
 #[test]

@@ -58,7 +58,7 @@ fn text_report_answers_the_helpdesk_questions() {
         "Status: NOT COMPLIANT",
         "Policy: Example version 1, mode enforce",
         "Last sync: never synced",
-        "com.zhiliaoapp.musically  rule tiktok  action suspend (taken)  since 2026-11-22T12:00:00Z",
+        "com.zhiliaoapp.musically  rule tiktok  action suspend: taken  since 2026-11-22T12:00:00Z",
         "Exceptions in force (1):",
         "rule wechat for groups inspection until 2030-06-30T23:59:59Z: Market supervision",
         "permits: com.tencent.mm; approved by: CISO",
@@ -78,7 +78,7 @@ fn monitor_mode_report_says_what_would_be_done() {
         .unwrap()
         .to_text();
     assert!(
-        text.contains("action suspend (would be taken (monitor mode))"),
+        text.contains("action suspend: would be taken in monitor mode"),
         "{text}"
     );
 }

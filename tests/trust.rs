@@ -1248,3 +1248,28 @@ fn a_key_that_is_not_what_it_claims_says_which_way() {
         KeyError::UnsupportedPrivateKey
     );
 }
+
+/// Issue 14.6: a lapsed root stops every phone from accepting a new policy; status says when it
+/// expires, and warns 30 days ahead.
+#[test]
+fn status_warns_thirty_days_before_the_root_expires() {
+    let mut w = World::new();
+    w.sync().unwrap();
+    let fine = agent_core::status(&w.store, later("300d"))
+        .unwrap()
+        .to_text();
+    assert!(fine.contains("Root expires: "), "{fine}");
+    assert!(!fine.contains("WARNING"), "{fine}");
+    let soon = agent_core::status(&w.store, later("340d")).unwrap();
+    assert_eq!(soon.root_expires_in_days, Some(25));
+    assert!(
+        soon.to_text()
+            .contains("WARNING: the root expires in 25 day(s)"),
+        "{}",
+        soon.to_text()
+    );
+    let lapsed = agent_core::status(&w.store, later("370d"))
+        .unwrap()
+        .to_text();
+    assert!(lapsed.contains("WARNING: the root expired on"), "{lapsed}");
+}

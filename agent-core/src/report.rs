@@ -61,7 +61,7 @@ pub struct ViolationLine {
     pub reason: String,
     /// The action in force now (after escalation).
     pub action: Option<Action>,
-    /// `taken`, `would be taken (monitor mode)`, or `failed: …`.
+    /// `taken`, `would be taken in monitor mode`, `not taken: …`, `taken in part: …` or `failed: …`.
     pub status: String,
     /// Blocks the agent holds on it.
     pub blocks: Vec<String>,
@@ -165,7 +165,7 @@ impl Report {
             let status = if let (true, Some(why)) = (monitor, &f.held_back) {
                 format!("not taken: {why}")
             } else if monitor {
-                "would be taken (monitor mode)".to_string()
+                "would be taken in monitor mode".to_string()
             } else if let Some(r) = last_failure {
                 format!("failed: {} ({})", r.step, r.error.unwrap_or_default())
             } else {
@@ -329,7 +329,7 @@ impl Report {
             let action = v.action.map_or("-".to_string(), |a| a.to_string());
             let _ = writeln!(
                 o,
-                "  {}{}  rule {}  action {action} ({})  since {}",
+                "  {}{}  rule {}  action {action}: {}  since {}",
                 v.package,
                 v.label
                     .as_ref()

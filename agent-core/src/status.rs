@@ -64,7 +64,15 @@ pub struct Status {
     pub device_settings: Vec<crate::SettingState>,
     /// How the agent is managed and what it may do, as the phone last reported it.
     pub powers: Option<crate::Powers>,
+    /// When the newest trusted root expires: after it, no new policy is accepted.
+    pub root_expires: Option<Timestamp>,
+    /// Days until then (negative once it has passed), judged by the later of the clock and the
+    /// time floor.
+    pub root_expires_in_days: Option<i64>,
 }
+
+/// Status warns this many days before the root expires.
+pub(crate) const ROOT_WARNING_DAYS: i64 = 30;
 
 /// Reads the status from the store; `clock` is the device's clock.
 pub fn status(store: &Store, clock: Timestamp) -> Result<Status, Error> {
@@ -85,7 +93,17 @@ pub fn status(store: &Store, clock: Timestamp) -> Result<Status, Error> {
         None => None,
     };
     let last_ok = store.last_sync_ok()?;
+    let root = store.trusted_root()?;
+    let root_expires = root
+        .as_ref()
+        .and_then(|(_, bytes)| crate::trust::Envelope::parse(bytes).ok())
+        .and_then(|e| e.payload_bytes().ok())
+        .and_then(|p| serde_json::from_slice::<crate::trust::Root>(&p).ok())
+        .map(|r| r.expires);
+    let judged = clock.max(floor);
     Ok(Status {
+        root_expires,
+        root_expires_in_days: root_expires.map(|e| e.since(judged).div_euclid(86_400)),
         policy,
         root_version: store.trusted_root()?.map_or(0, |(v, _)| v),
         policy_floor: store.policy_floor()?,
@@ -163,6 +181,21 @@ impl Status {
                 .map(|h| format!(" ({h} h ago)"))
                 .unwrap_or_default()
         );
+        if let (Some(at), Some(days)) = (self.root_expires, self.root_expires_in_days) {
+            if days < 0 {
+                let _ = writeln!(
+                    o,
+                    "WARNING: the root expired on {at}: no phone accepts a new policy until the organisation publishes a new root version (appwacht root rotate)"
+                );
+            } else if days <= ROOT_WARNING_DAYS {
+                let _ = writeln!(
+                    o,
+                    "WARNING: the root expires in {days} day(s), on {at}: rotate it before then (appwacht root rotate), or no phone accepts a new policy"
+                );
+            } else {
+                let _ = writeln!(o, "Root expires: {at}");
+            }
+        }
         if let Some(p) = &self.powers {
             let _ = writeln!(o, "Management: {}", p.describe());
         }

@@ -63,7 +63,8 @@ pub(crate) fn keys_generate(
     name: &str,
     out: &mut dyn Write,
 ) -> Result<i32, Failure> {
-    let kind = KeyType::parse(kind).ok_or_else(|| {
+    // Any case: `Ed25519` and `P256` are how people write them.
+    let kind = KeyType::parse(&kind.to_ascii_lowercase()).ok_or_else(|| {
         Failure::new(format!(
             "--type: `{kind}` is not a key type; use ed25519 or p256"
         ))
@@ -595,6 +596,7 @@ pub(crate) fn publish(
     roots: &[PathBuf],
     policy: &Path,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<i32, Failure> {
     if roots.is_empty() {
         return Err(Failure::new(
@@ -615,9 +617,22 @@ pub(crate) fn publish(
     )?;
     let mut trusted = verify_initial(first_bytes, &claimed.organisation)
         .map_err(|e| invalid(format!("{}: {e}", first_path.display())))?;
+    writeln!(
+        err,
+        "verified root version {} ({})",
+        trusted.version,
+        first_path.display()
+    )?;
     for (_, bytes, path) in chain.iter().skip(1) {
         trusted = verify_successor(&trusted, bytes)
             .map_err(|e| invalid(format!("{}: {e}", path.display())))?;
+        writeln!(
+            err,
+            "verified root version {} against version {} ({})",
+            trusted.version,
+            trusted.version - 1,
+            path.display()
+        )?;
     }
     let policy_bytes = read(policy, "policy envelope")?;
     let v = verify_policy(&trusted, &policy_bytes)
@@ -666,18 +681,21 @@ pub(crate) fn publish(
     publish_dir(&dir.join("root"))?;
     // Roots first: a device must never see a policy signed by keys of a root not yet published.
     for (version, bytes, _) in &chain {
-        publish_file(
-            &dir.join("root").join(format!("{version}.root.json")),
-            bytes,
-        )?;
+        let file = dir.join("root").join(format!("{version}.root.json"));
+        publish_file(&file, bytes)?;
+        writeln!(err, "wrote {}", file.display())?;
     }
     publish_file(&live_path, &policy_bytes)?;
+    writeln!(err, "wrote {}", live_path.display())?;
+    let versions = if chain[0].0 == trusted.version {
+        format!("root version {}", trusted.version)
+    } else {
+        format!("root versions {} to {}", chain[0].0, trusted.version)
+    };
     writeln!(
         out,
-        "published to {}: root versions {}..={}, policy version {}",
+        "published to {}: {versions}, policy version {}",
         dir.display(),
-        chain[0].0,
-        trusted.version,
         v.policy.version
     )?;
     writeln!(

@@ -216,6 +216,7 @@ pub(crate) fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<i32, Failure> 
         )?;
     } else {
         write!(out, "{}", render::scan_summary(&summary))?;
+        write!(out, "{}", render::would_have_done(&summary, &store)?)?;
     }
     Ok(0)
 }

@@ -18,8 +18,7 @@ use agent_core::trust::sync;
 use agent_core::trust::{Envelope, POLICY_TYPE};
 use agent_core::trust::{KeyType, PrivateKey};
 use agent_core::{
-    Enrolment, Inventory, Mode, Outcome, Policy, Report, Scope, SimulatedDevice, Span, Store,
-    Timestamp,
+    Enrolment, Inventory, Mode, Policy, Report, Scope, SimulatedDevice, Span, Store, Timestamp,
 };
 
 use crate::Failure;
@@ -204,20 +203,11 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
     writeln!(out, "== Step 1: monitor mode (report only) ==")?;
     let summary = phone.sync_and_scan(now, "", out)?;
     write!(out, "{}", scan_summary(&summary))?;
-    for f in phone
-        .store
-        .findings()?
-        .iter()
-        .filter(|f| f.decision.outcome == Outcome::Denied)
-    {
-        let rule = f.decision.rule.as_deref().unwrap_or("-");
-        writeln!(
-            out,
-            "  would {:<9} {} (rule {rule})",
-            f.action_now.map_or("-", |a| a.as_str()),
-            f.decision.package
-        )?;
-    }
+    write!(
+        out,
+        "{}",
+        crate::render::would_have_done(&summary, &phone.store)?
+    )?;
 
     // Rollout step 2: the same rules, enforced: a new version, signed and published.
     policy.mode = Mode::Enforce;

@@ -26,15 +26,46 @@ pub(crate) fn transport(
     HttpTransport::new(config).map_err(|e| Failure::new(format!("{}: {e}", config_path.display())))
 }
 
+/// A transport that says what it fetched, so a sync walking many root versions shows progress.
+struct Progress<'a, T> {
+    inner: T,
+    err: &'a mut dyn Write,
+}
+
+impl<T: agent_core::trust::Transport> agent_core::trust::Transport for Progress<'_, T> {
+    fn get(
+        &mut self,
+        url: &str,
+        if_none_match: Option<&str>,
+        cap: u64,
+    ) -> Result<agent_core::trust::Response, agent_core::trust::TransportError> {
+        let result = self.inner.get(url, if_none_match, cap);
+        let _ = match &result {
+            Ok(r) => writeln!(
+                self.err,
+                "GET {url}: HTTP {} ({} bytes)",
+                r.status,
+                r.body.len()
+            ),
+            Err(e) => writeln!(self.err, "GET {url}: {e}"),
+        };
+        result
+    }
+}
+
 pub(crate) fn run_sync(
     config_path: &Path,
     db: &Path,
     json: bool,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<i32, Failure> {
     let config = load_config(config_path)?;
     let mut store = Store::open(db)?;
-    let mut transport = transport(&config, config_path)?;
+    let mut transport = Progress {
+        inner: transport(&config, config_path)?,
+        err,
+    };
     match sync(&mut store, &config, &mut transport, Timestamp::now()) {
         Ok(report) => {
             if json {
@@ -70,10 +101,11 @@ pub(crate) fn render_sync(r: &SyncReport) -> String {
         }
         PolicyChange::Updated { from: None, to } => format!("policy version {to} installed"),
     };
-    let roots = if r.new_roots.is_empty() {
-        String::new()
-    } else {
-        format!("; new root version(s) {:?}", r.new_roots)
+    let list: Vec<String> = r.new_roots.iter().map(|v| v.to_string()).collect();
+    let roots = match list.len() {
+        0 => String::new(),
+        1 => format!("; new root version {}", list.join("")),
+        _ => format!("; new root versions {}", list.join(", ")),
     };
     o.push_str(&format!(
         "synced from {} at {}: {policy}; root version {}{roots}; {} request(s), {} bytes\n",

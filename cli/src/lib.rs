@@ -53,8 +53,8 @@ enum Command {
         /// The device configuration (JSON).
         #[arg(long)]
         config: PathBuf,
-        /// The compliance store (created if missing).
-        #[arg(long)]
+        /// The compliance store (created if missing; default: $APPWACHT_DB).
+        #[arg(long, env = "APPWACHT_DB")]
         db: PathBuf,
         /// Print JSON.
         #[arg(long)]
@@ -62,8 +62,8 @@ enum Command {
     },
     /// Policy version, issuer, expiry, last sync, last error and rules hash.
     Status {
-        /// The compliance store.
-        #[arg(long)]
+        /// The compliance store (default: $APPWACHT_DB).
+        #[arg(long, env = "APPWACHT_DB")]
         db: PathBuf,
         /// Print JSON.
         #[arg(long)]
@@ -93,8 +93,8 @@ enum Command {
     },
     /// The helpdesk's compliance report from a store.
     Report {
-        /// The compliance store.
-        #[arg(long)]
+        /// The compliance store (default: $APPWACHT_DB).
+        #[arg(long, env = "APPWACHT_DB")]
         db: PathBuf,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -105,8 +105,8 @@ enum Command {
     },
     /// Why an app is (or is not) blocked: every rule that matches and why the winner won.
     Explain {
-        /// The compliance store.
-        #[arg(long)]
+        /// The compliance store (default: $APPWACHT_DB).
+        #[arg(long, env = "APPWACHT_DB")]
         db: PathBuf,
         /// The package name.
         package: String,
@@ -116,6 +116,19 @@ enum Command {
     },
     /// Check a phone over adb (or its saved adb output) against the policy, without the agent on it.
     Audit(AuditArgs),
+    /// Shell completions for bash, zsh or fish, generated from the command definitions.
+    Completions {
+        /// The shell.
+        #[arg(value_enum, ignore_case = true)]
+        shell: clap_complete::Shell,
+    },
+    /// The manual pages (roff), generated from the command definitions: the main page to standard
+    /// output (`appwacht man | man -l -`), or one page per command into a directory.
+    Man {
+        /// Write appwacht.1 and one page per command (appwacht-audit.1, …) into this directory.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// The whole job on a built-in example: a monitor-mode scan, an enforce-mode scan, the report.
     Demo {
         /// Keep the demo's store and files in this directory (to try `report` and `explain` on).
@@ -294,8 +307,8 @@ struct ScanArgs {
     /// The device's inventory (JSON).
     #[arg(long)]
     inventory: PathBuf,
-    /// The compliance store (created if missing).
-    #[arg(long)]
+    /// The compliance store (created if missing; default: $APPWACHT_DB).
+    #[arg(long, env = "APPWACHT_DB")]
     db: PathBuf,
     /// A device group, in addition to those in the inventory (repeatable).
     #[arg(long = "group")]
@@ -457,7 +470,7 @@ where
             command: PolicyCommand::Compile { file, out: dest },
         } => commands::policy_compile(&file, dest.as_deref(), out),
         Command::Scan(args) => commands::scan(args, out),
-        Command::Sync { config, db, json } => device::run_sync(&config, &db, json, out),
+        Command::Sync { config, db, json } => device::run_sync(&config, &db, json, out, err),
         Command::Status { db, json } => device::status(&db, json, out),
         Command::Keys {
             command:
@@ -489,7 +502,7 @@ where
             out: dir,
             roots,
             policy,
-        } => admin::publish(&dir, &roots, &policy, out),
+        } => admin::publish(&dir, &roots, &policy, out, err),
         Command::Policy {
             command:
                 PolicyCommand::Sign {
@@ -530,6 +543,32 @@ where
         Command::Explain { db, package, json } => commands::explain(&db, &package, json, out),
         Command::Audit(args) => audit::run(args, out, err),
         Command::Demo { keep } => demo::run(keep.as_deref(), out),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut buffer = Vec::new();
+            clap_complete::generate(shell, &mut command, "appwacht", &mut buffer);
+            out.write_all(&buffer).map(|_| 0).map_err(Failure::from)
+        }
+        Command::Man { out: Some(dir) } => std::fs::create_dir_all(&dir)
+            .and_then(|_| clap_mangen::generate_to(<Cli as clap::CommandFactory>::command(), &dir))
+            .map_err(|e| {
+                Failure::new(format!(
+                    "cannot write the manual pages into {}: {e}",
+                    dir.display()
+                ))
+            })
+            .and_then(|_| {
+                writeln!(out, "manual pages written to {}", dir.display())?;
+                Ok(0)
+            }),
+        Command::Man { out: None } => {
+            let mut buffer = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut buffer)
+                .and_then(|_| out.write_all(&buffer))
+                .map(|_| 0)
+                .map_err(Failure::from)
+        }
     };
     match result {
         Ok(code) => code,

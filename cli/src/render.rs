@@ -55,3 +55,29 @@ pub(crate) fn scan_summary(s: &ScanSummary) -> String {
     }
     o
 }
+
+/// What a monitor-mode scan would have done: one line per violation, from the store's findings
+/// (the scan itself takes no step). Empty for an enforce-mode scan.
+pub(crate) fn would_have_done(
+    s: &ScanSummary,
+    store: &agent_core::Store,
+) -> Result<String, agent_core::Error> {
+    let mut o = String::new();
+    if s.mode != agent_core::Mode::Monitor {
+        return Ok(o);
+    }
+    for f in store
+        .findings()?
+        .iter()
+        .filter(|f| f.decision.outcome == agent_core::Outcome::Denied)
+    {
+        let rule = f.decision.rule.as_deref().unwrap_or("-");
+        let _ = writeln!(
+            o,
+            "  would {:<9} {} (rule {rule})",
+            f.action_now.map_or("-", |a| a.as_str()),
+            f.decision.package
+        );
+    }
+    Ok(o)
+}
