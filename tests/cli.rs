@@ -418,3 +418,88 @@ fn a_monitor_scan_says_what_it_would_do_and_the_tool_has_a_tools_habits() {
     );
     assert!(String::from_utf8_lossy(&status.stdout).starts_with("Policy: Gemeente Voorbeeld"));
 }
+
+/// Issue 14.5: one device configuration. The host's file and the managed configuration an EMM
+/// console holds have the same keys, and either shape of each value is read.
+#[test]
+fn one_device_configuration_in_either_shape() {
+    let example = example("device.json");
+    let host = appwacht(&["config", "check", &example]);
+    assert_eq!(host.code, 0, "{}", host.err);
+    assert!(
+        host.out
+            .starts_with("valid: Gemeente Voorbeeld with 2 mirror(s)"),
+        "{}",
+        host.out
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&example).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, value: &serde_json::Value| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, value.to_string()).unwrap();
+        path.display().to_string()
+    };
+    // What an EMM console's managed configuration holds: strings with lines, a root as text,
+    // numbers as text.
+    let mut managed = v.clone();
+    managed["policy_urls"] =
+        "https://policies.voorbeeld.nl/appwacht\nhttps://cdn.example.net/voorbeeld".into();
+    managed["pinned_root"] = v["pinned_root"].to_string().into();
+    managed["device_groups"] = "inspection, permits".into();
+    managed["sync_interval_minutes"] = "360".into();
+    let run = appwacht(&["config", "check", &write("managed.json", &managed)]);
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert_eq!(
+        run.out.replace(&dir.path().display().to_string(), ""),
+        host.out
+    );
+    // The earlier host names still read.
+    let mut old = v.clone();
+    let groups = old
+        .as_object_mut()
+        .unwrap()
+        .remove("device_groups")
+        .unwrap();
+    old["groups"] = groups;
+    assert_eq!(
+        appwacht(&["config", "check", &write("old.json", &old)]).code,
+        0
+    );
+    // A misspelt key is named, with the key it probably is.
+    let mut typo = v.clone();
+    let groups = typo
+        .as_object_mut()
+        .unwrap()
+        .remove("device_groups")
+        .unwrap();
+    typo["device_group"] = groups;
+    let run = appwacht(&["config", "check", &write("typo.json", &typo)]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.err
+            .contains("unknown key `device_group`; did you mean `device_groups`?"),
+        "{}",
+        run.err
+    );
+    // A value of the wrong kind names the key and never echoes a 2 KB value.
+    let mut garbage = v.clone();
+    let long = "A".repeat(2048);
+    garbage["pinned_root"] = long.clone().into();
+    let run = appwacht(&["config", "check", &write("garbage.json", &garbage)]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.err.contains("pinned_root: not a signed root document"),
+        "{}",
+        run.err
+    );
+    assert!(
+        !run.err.contains(&long[..100]) && run.err.len() < 600,
+        "{}",
+        run.err
+    );
+    let mut list = v;
+    list["policy_urls"] = serde_json::json!({"first": "https://x"});
+    let run = appwacht(&["config", "check", &write("list.json", &list)]);
+    assert!(run.err.contains("policy_urls: expected a list (a JSON array, or one string with a line or a comma between items), found an object"), "{}", run.err);
+}

@@ -248,7 +248,28 @@ fn a_server_certificate_not_from_the_pinned_ca_is_refused() {
     .unwrap_err()
     .to_string();
     assert!(err.to_lowercase().contains("certificate"), "{err}");
+    // The helpdesk is told what to do about it (issue 14.5).
+    assert!(
+        err.contains("give the organisation's CA as `ca_certificates`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("so the last good policy stays in force"),
+        "{err}"
+    );
     assert_eq!(held(&store), before);
+    // Without any policy yet, nothing "stays in force".
+    let mut empty = Store::in_memory().unwrap();
+    let first = sync(
+        &mut empty,
+        &c,
+        &mut HttpTransport::new(&c).unwrap(),
+        Timestamp::now(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(first.contains("and no policy is active yet"), "{first}");
+    assert!(!first.contains("stays in force"), "{first}");
 }
 
 #[test]

@@ -54,11 +54,17 @@ pub enum Error {
     /// A signed document was refused.
     #[error("{0}")]
     Trust(#[from] crate::trust::TrustError),
-    /// No mirror delivered a policy the device could accept; the last good policy stays in force.
-    #[error("the sync failed on every mirror, so the last good policy stays in force: {reason}")]
+    /// No mirror delivered a policy the device could accept; the last good policy, if there is
+    /// one, stays in force.
+    #[error(
+        "the sync failed on every mirror, {}: {reason}",
+        if *has_policy { "so the last good policy stays in force" } else { "and no policy is active yet" }
+    )]
     Sync {
         /// Each mirror and why it failed.
         reason: String,
+        /// Whether a policy is active (and so stays in force).
+        has_policy: bool,
         /// Whether it was the network, an untrusted answer, or the pinned root.
         kind: crate::trust::sync::SyncFailure,
     },

@@ -55,7 +55,7 @@ fn suggestions(asked: &str, packages: &[crate::inventory::Package]) -> Vec<Strin
         .iter()
         .map(|p| {
             (
-                edit_distance(&wanted, &p.name.to_lowercase()),
+                crate::words::edit_distance(&wanted, &p.name.to_lowercase()),
                 p.name.as_str(),
             )
         })
@@ -69,30 +69,6 @@ fn suggestions(asked: &str, packages: &[crate::inventory::Package]) -> Vec<Strin
     }
     by_label.truncate(3);
     by_label
-}
-
-/// Levenshtein distance, by characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row.first().copied().unwrap_or(0);
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let above = row.get(j + 1).copied().unwrap_or(usize::MAX);
-            let left = row.get(j).copied().unwrap_or(usize::MAX);
-            let value = (diagonal + usize::from(ca != *cb))
-                .min(above.saturating_add(1))
-                .min(left.saturating_add(1));
-            diagonal = above;
-            if let Some(cell) = row.get_mut(j + 1) {
-                *cell = value;
-            }
-        }
-    }
-    row.last().copied().unwrap_or(0)
 }
 
 /// Explains a package as of the store's last scan, judged now (by the later of `clock` and the

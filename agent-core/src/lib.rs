@@ -38,6 +38,7 @@ mod status;
 pub(crate) mod store;
 mod time;
 pub mod trust;
+mod words;
 
 pub use agent::{CatchUp, ScanSummary, Scope, StepResult, catch_up, reset_catch_up, scan};
 pub use digest::{CertDigest, hex, sha256_hex};

@@ -124,3 +124,75 @@ pub(crate) fn status(db: &Path, json: bool, out: &mut dyn Write) -> Result<i32, 
     }
     Ok(0)
 }
+
+/// `appwacht config check`: whether a device could use this configuration, and what it says.
+pub(crate) fn config_check(path: &Path, json: bool, out: &mut dyn Write) -> Result<i32, Failure> {
+    let bytes = read(path, "device configuration")?;
+    let config =
+        DeviceConfig::from_json(&path.display().to_string(), &bytes).map_err(|e| Failure {
+            message: e.to_string(),
+            code: crate::EXIT_INVALID,
+        })?;
+    // A device pins this root at enrolment: it must verify on its own, for this organisation.
+    let root =
+        agent_core::trust::verify_initial(&config.pinned_root.to_json(), &config.organisation)
+            .map_err(|e| Failure {
+                message: format!("{}: pinned_root: {e}", path.display()),
+                code: crate::EXIT_INVALID,
+            })?;
+    let ca = match &config.ca_certificates {
+        Some(pem) => format!(
+            "pinned to the organisation's CA ({} certificate(s))",
+            pem.matches("BEGIN CERTIFICATE").count()
+        ),
+        None => "the system's trust store".to_string(),
+    };
+    if json {
+        let v = serde_json::json!({
+            "valid": true,
+            "organisation": config.organisation,
+            "policy_urls": config.policy_urls,
+            "pinned_root": {"version": root.version, "expires": root.expires.to_string(),
+                "root_threshold": root.roles.root.threshold, "root_keys": root.roles.root.keyids.len()},
+            "device_groups": config.groups,
+            "sync_interval_minutes": config.sync_interval.secs() / 60,
+            "request_timeout_seconds": config.request_timeout.secs(),
+            "emm_package": config.emm_package,
+            "tls": ca,
+        });
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&v).unwrap_or_default()
+        )?;
+        return Ok(0);
+    }
+    writeln!(
+        out,
+        "valid: {} with {} mirror(s) ({}); pinned root version {} ({} of {} root keys, expires {})",
+        config.organisation,
+        config.policy_urls.len(),
+        config.policy_urls.join(", "),
+        root.version,
+        root.roles.root.threshold,
+        root.roles.root.keyids.len(),
+        root.expires
+    )?;
+    writeln!(
+        out,
+        "  groups: {}; sync every {} minutes; requests time out after {} s; TLS: {ca}{}",
+        if config.groups.is_empty() {
+            "none".to_string()
+        } else {
+            config.groups.join(", ")
+        },
+        config.sync_interval.secs() / 60,
+        config.request_timeout.secs(),
+        config
+            .emm_package
+            .as_ref()
+            .map(|e| format!("; the EMM {e} is never blocked"))
+            .unwrap_or_default()
+    )?;
+    Ok(0)
+}

@@ -116,6 +116,11 @@ enum Command {
     },
     /// Check a phone over adb (or its saved adb output) against the policy, without the agent on it.
     Audit(AuditArgs),
+    /// The device configuration (the same keys as the phone's managed configuration).
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
     /// Shell completions for bash, zsh or fish, generated from the command definitions.
     Completions {
         /// The shell.
@@ -134,6 +139,19 @@ enum Command {
         /// Keep the demo's store and files in this directory (to try `report` and `explain` on).
         #[arg(long)]
         keep: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigCommand {
+    /// Check a device configuration (a host's device.json, or the managed configuration an EMM
+    /// console exports): exit 0 when a device could use it, 1 naming the key that is wrong.
+    Check {
+        /// The configuration (JSON).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -543,6 +561,9 @@ where
         Command::Explain { db, package, json } => commands::explain(&db, &package, json, out),
         Command::Audit(args) => audit::run(args, out, err),
         Command::Demo { keep } => demo::run(keep.as_deref(), out),
+        Command::Config {
+            command: ConfigCommand::Check { file, json },
+        } => device::config_check(&file, json, out),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut buffer = Vec::new();

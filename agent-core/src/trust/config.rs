@@ -1,14 +1,18 @@
 //! The device's configuration: what an administrator sets through managed configuration on the
-//! phone (or at enrolment), and through a file on the host.
+//! phone (or at enrolment), and through a file on the host — with **one set of names**, the
+//! managed-configuration keys (`res/xml/app_restrictions.xml`), so what is pasted from one into
+//! the other works. Both shapes are read: lists as JSON arrays or as one string of lines or
+//! commas, the pinned root as an object or as a JSON string, numbers as numbers or strings. An
+//! error names the key and never echoes its value (a pinned root is kilobytes).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::dsse::Envelope;
 use crate::time::Span;
 
 /// How a device finds and trusts its policy.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct DeviceConfig {
     /// The organisation the device is enrolled with; every document must name it.
     pub organisation: String,
@@ -72,14 +76,31 @@ impl DeviceConfig {
         e
     }
 
-    /// Parses and checks a configuration (`file` names it in messages).
+    /// Parses and checks a configuration (`file` names it in messages): the managed-configuration
+    /// keys, in either shape (see the module note).
     pub fn from_json(file: &str, bytes: &[u8]) -> Result<DeviceConfig, crate::Error> {
         let bad = |reason: String| crate::Error::Config {
             file: file.to_string(),
             reason,
         };
-        let config: DeviceConfig = serde_json::from_slice(bytes)
-            .map_err(|e| bad(format!("line {}, column {}: {e}", e.line(), e.column())))?;
+        let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+            bad(format!(
+                "line {}, column {}: not JSON ({})",
+                e.line(),
+                e.column(),
+                match e.classify() {
+                    serde_json::error::Category::Eof => "it ends too early",
+                    _ => "a syntax error",
+                }
+            ))
+        })?;
+        let Value::Object(map) = value else {
+            return Err(bad(
+                "the configuration is one JSON object of keys (docs/DEPLOYMENT.md lists them)"
+                    .into(),
+            ));
+        };
+        let config = Keys(&map).config().map_err(bad)?;
         config.check().map_err(bad)?;
         Ok(config)
     }
@@ -107,5 +128,220 @@ impl DeviceConfig {
             return Err("sync_interval: must be at least 1m".into());
         }
         Ok(())
+    }
+}
+
+/// Every key a configuration may hold: the managed configuration's, and the host's own.
+pub(crate) const KEYS: &[&str] = &[
+    "organisation",
+    "policy_urls",
+    "pinned_root",
+    "device_id",
+    "device_groups",
+    "sync_interval_minutes",
+    "emm_package",
+    "ca_certificates",
+    "request_timeout_seconds",
+    "report_history",
+    "support_message",
+    "watch_in_foreground",
+    // The host's (judging on a computer; on the phone they come from the phone itself).
+    "emm_packages",
+    "emm_certificates",
+    "agent_certificates",
+    "allow_http_loopback",
+];
+
+/// Names an earlier host format used, read as the key they stand for.
+const OLD_NAMES: &[(&str, &str)] = &[
+    ("groups", "device_groups"),
+    ("sync_interval", "sync_interval_minutes"),
+    ("request_timeout", "request_timeout_seconds"),
+];
+
+/// The keys of one configuration, read leniently in shape and strictly in name.
+struct Keys<'a>(&'a Map<String, Value>);
+
+impl Keys<'_> {
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.0.get(key).filter(|v| !v.is_null()).or_else(|| {
+            OLD_NAMES
+                .iter()
+                .find(|(_, new)| *new == key)
+                .and_then(|(old, _)| self.0.get(*old))
+                .filter(|v| !v.is_null())
+        })
+    }
+
+    fn text(&self, key: &str) -> Result<Option<String>, String> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty())),
+            Some(v) => Err(format!("{key}: expected text, found {}", kind(v))),
+        }
+    }
+
+    /// A list: a JSON array of strings, or one string of lines or commas.
+    fn list(&self, key: &str) -> Result<Vec<String>, String> {
+        let items: Vec<String> = match self.get(key) {
+            None => Vec::new(),
+            Some(Value::String(s)) => s.split([',', '\n']).map(str::to_string).collect(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .enumerate()
+                .map(|(i, v)| match v {
+                    Value::String(s) => Ok(s.clone()),
+                    other => Err(format!("{key}[{i}]: expected text, found {}", kind(other))),
+                })
+                .collect::<Result<_, _>>()?,
+            Some(v) => Err(format!(
+                "{key}: expected a list (a JSON array, or one string with a line or a comma between items), found {}",
+                kind(v)
+            ))?,
+        };
+        Ok(items
+            .into_iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect())
+    }
+
+    /// A whole number in `range`: a JSON number or a string holding one.
+    fn number(
+        &self,
+        key: &str,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Result<Option<i64>, String> {
+        let n = match self.get(key) {
+            None => return Ok(None),
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(s)) => s.trim().parse().ok(),
+            Some(v) => return Err(format!("{key}: expected a whole number, found {}", kind(v))),
+        };
+        match n {
+            Some(n) if range.contains(&n) => Ok(Some(n)),
+            _ => Err(format!(
+                "{key}: expected a whole number from {} to {}",
+                range.start(),
+                range.end()
+            )),
+        }
+    }
+
+    /// A span: the key's number of `unit` seconds, or the old host name's text ("6h", "60s").
+    fn span(
+        &self,
+        key: &str,
+        unit: i64,
+        range: std::ops::RangeInclusive<i64>,
+    ) -> Result<Option<Span>, String> {
+        let old = OLD_NAMES
+            .iter()
+            .find(|(_, new)| *new == key)
+            .map(|(o, _)| *o);
+        if self.0.get(key).is_none()
+            && let Some(old) = old
+            && let Some(Value::String(text)) = self.0.get(old)
+        {
+            return Span::parse(text)
+                .map(Some)
+                .map_err(|_| format!("{old}: expected a duration such as 6h or 90m"));
+        }
+        Ok(self.number(key, range)?.map(|n| Span::from_secs(n * unit)))
+    }
+
+    fn boolean(&self, key: &str) -> Result<Option<bool>, String> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Some(v) => Err(format!("{key}: expected true or false, found {}", kind(v))),
+        }
+    }
+
+    fn digests(&self, key: &str) -> Result<Vec<crate::CertDigest>, String> {
+        self.list(key)?
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                crate::CertDigest::parse(d).map_err(|_| {
+                    format!("{key}[{i}]: not a SHA-256 certificate digest (64 hex digits)")
+                })
+            })
+            .collect()
+    }
+
+    fn config(&self) -> Result<DeviceConfig, String> {
+        for key in self.0.keys() {
+            if !KEYS.contains(&key.as_str()) && !OLD_NAMES.iter().any(|(old, _)| old == key) {
+                let close = crate::words::closest(key, KEYS, 3)
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "unknown key `{}`{close} (the keys are those of docs/DEPLOYMENT.md: {})",
+                    key.chars().take(60).collect::<String>(),
+                    KEYS.join(", ")
+                ));
+            }
+        }
+        let organisation = self
+            .text("organisation")?
+            .ok_or("organisation: the organisation must be named")?;
+        let pinned_root = match self.get("pinned_root") {
+            None => return Err("pinned_root: the pinned root (root.1.json) is missing".into()),
+            Some(Value::String(text)) => Envelope::parse(text.trim().as_bytes()),
+            Some(v @ Value::Object(_)) => Envelope::parse(v.to_string().as_bytes()),
+            Some(v) => return Err(format!("pinned_root: expected the root document (an object, or a JSON string holding one), found {}", kind(v))),
+        }
+        .map_err(|e| format!("pinned_root: not a signed root document ({})", first_words(&e.to_string())))?;
+        Ok(DeviceConfig {
+            organisation,
+            policy_urls: self.list("policy_urls")?,
+            pinned_root,
+            groups: self.list("device_groups")?,
+            sync_interval: self
+                .span("sync_interval_minutes", 60, 1..=10_080)?
+                .unwrap_or_else(default_interval),
+            emm_package: self.text("emm_package")?,
+            emm_packages: self.list("emm_packages")?,
+            emm_certificates: self.digests("emm_certificates")?,
+            agent_certificates: self.digests("agent_certificates")?,
+            ca_certificates: self.text("ca_certificates")?,
+            request_timeout: self
+                .span("request_timeout_seconds", 1, 1..=3600)?
+                .unwrap_or_else(default_timeout),
+            allow_http_loopback: self.boolean("allow_http_loopback")?.unwrap_or(false),
+        })
+        .and_then(|c| {
+            // Phone-only keys are read for their shape, so a mistake shows here too.
+            self.text("device_id")?;
+            self.number("report_history", 1..=1000)?;
+            self.text("support_message")?;
+            self.boolean("watch_in_foreground")?;
+            Ok(c)
+        })
+    }
+}
+
+/// What a JSON value is, in words (never the value itself).
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "nothing",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The start of a message, cut so that no long value reaches the user.
+fn first_words(text: &str) -> String {
+    let cut: String = text.chars().take(120).collect();
+    if cut.len() < text.len() {
+        format!("{cut}…")
+    } else {
+        cut
     }
 }

@@ -220,7 +220,11 @@ pub fn sync(
                 store.keep_roots(&progress, now)?;
             }
             store.record_sync_failure(now, &reason)?;
-            Err(Error::Sync { reason, kind })
+            Err(Error::Sync {
+                reason,
+                kind,
+                has_policy: state.active.is_some(),
+            })
         }
     }
 }

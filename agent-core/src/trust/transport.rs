@@ -137,10 +137,20 @@ fn network_error(url: &str, e: ureq::Error) -> TransportError {
             url: url.to_string(),
             reason: which.to_string(),
         },
-        other => TransportError::Unreachable {
-            url: url.to_string(),
-            reason: other.to_string(),
-        },
+        other => {
+            let mut reason = other.to_string();
+            // rustls names it `UnknownIssuer`: the server's CA is not one this device trusts.
+            if reason.contains("UnknownIssuer") || reason.to_lowercase().contains("unknown issuer")
+            {
+                reason.push_str(
+                    " (the server's certificate is not signed by a CA this device trusts: give the organisation's CA as `ca_certificates` in the configuration)",
+                );
+            }
+            TransportError::Unreachable {
+                url: url.to_string(),
+                reason,
+            }
+        }
     }
 }
 
