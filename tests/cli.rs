@@ -503,3 +503,34 @@ fn one_device_configuration_in_either_shape() {
     let run = appwacht(&["config", "check", &write("list.json", &list)]);
     assert!(run.err.contains("policy_urls: expected a list (a JSON array, or one string with a line or a comma between items), found an object"), "{}", run.err);
 }
+
+/// Issue 14.8: the report's language and zone are checked where they are written.
+#[test]
+fn a_report_section_with_an_unknown_zone_or_language_is_an_error_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read_to_string(example("policy.toml")).unwrap();
+    for (section, needle) in [
+        (
+            "[report]\ntime_zone = \"Europe/Amstrdam\"\n",
+            "`Europe/Amstrdam` is not a time zone name",
+        ),
+        ("[report]\nlanguage = \"de\"\n", "unknown variant `de`"),
+    ] {
+        let file = dir.path().join("p.toml");
+        std::fs::write(&file, format!("{base}\n{section}")).unwrap();
+        let run = appwacht(&["policy", "check", file.to_str().unwrap()]);
+        assert_eq!(run.code, 1, "{}", run.out);
+        assert!(run.err.contains(needle), "{}", run.err);
+        assert!(run.err.contains("p.toml:"), "{}", run.err);
+    }
+    let file = dir.path().join("ok.toml");
+    std::fs::write(
+        &file,
+        format!("{base}\n[report]\nlanguage = \"nl\"\ntime_zone = \"Europe/Amsterdam\"\n"),
+    )
+    .unwrap();
+    assert_eq!(
+        appwacht(&["policy", "check", file.to_str().unwrap()]).code,
+        0
+    );
+}

@@ -148,3 +148,186 @@ fn html_report_is_self_contained_and_escapes_what_the_policy_says() {
     }
     assert!(html.contains("Market supervision"));
 }
+
+/// Debian's Chromium, headless, as the probe on these machines runs it (no background networking:
+/// the closed network refuses it).
+fn chromium(args: &[&str], profile: &std::path::Path) -> std::process::Output {
+    std::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .expect("chromium")
+}
+
+/// What a helpdesk prints and mails (issue 14.8): the HTML report of the example phone, in Dutch
+/// with the organisation's zone and TikTok named by its label, rendered by a real browser at A4:
+/// a script in (a copy of) the page finds no element wider than its box at the printable width
+/// (210 mm less 12 mm margins at 96 dpi: 703 px), and the page prints to an A4 PDF and a PNG.
+#[test]
+fn the_html_report_fits_an_a4_page_in_a_real_browser_and_speaks_dutch() {
+    if std::process::Command::new("chromium")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        println!("chromium is not installed (.ci/test installs it): the browser check did not run");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let policy = d.join("policy.toml");
+    let mut text = std::fs::read_to_string(root().join("examples/policy.toml")).unwrap();
+    text.push_str("\n[report]\nlanguage = \"nl\"\ntime_zone = \"Europe/Amsterdam\"\n");
+    std::fs::write(&policy, text).unwrap();
+    let mut phone: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("examples/phone.json")).unwrap())
+            .unwrap();
+    for p in phone["packages"].as_array_mut().unwrap() {
+        if p["name"] == "com.zhiliaoapp.musically" {
+            p["label"] = "TikTok".into();
+        }
+    }
+    let inventory = d.join("phone.json");
+    std::fs::write(&inventory, phone.to_string()).unwrap();
+    let db = d.join("c.db");
+    let html = d.join("report.html");
+    let p = |x: &std::path::Path| x.display().to_string();
+    let scan = appwacht(&[
+        "scan",
+        "--policy",
+        &p(&policy),
+        "--inventory",
+        &p(&inventory),
+        "--db",
+        &p(&db),
+    ]);
+    assert_eq!(scan.code, 0, "{}", scan.err);
+    let report = appwacht(&[
+        "report",
+        "--db",
+        &p(&db),
+        "--format",
+        "html",
+        "--out",
+        &p(&html),
+    ]);
+    assert_eq!(report.code, 0, "{}", report.err);
+    let page = std::fs::read_to_string(&html).unwrap();
+    for needle in [
+        "<html lang=\"nl\">",
+        "Appwacht-nalevingsrapport",
+        "Overtredingen (8)",
+        "Melding aan de medewerker",
+        "<b>TikTok</b><br><span class=\"pkg\">com.zhiliaoapp.musically</span>",
+        "@page{size:A4 portrait",
+    ] {
+        assert!(page.contains(needle), "{needle}");
+    }
+    // Times in the organisation's zone beside UTC: CET in winter, CEST in summer.
+    assert!(
+        page.contains(" CET (") || page.contains(" CEST ("),
+        "no local time in the report"
+    );
+    assert!(page.contains(" UTC)"));
+
+    // The overflow check, in a copy of the page.
+    let probe = d.join("probe.html");
+    let script = r#"<script>
+window.addEventListener('load', function () {
+  var width = document.documentElement.clientWidth, bad = [];
+  document.querySelectorAll('body *').forEach(function (el) {
+    var r = el.getBoundingClientRect();
+    var inner = el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0;
+    if (r.right > width + 1 || inner) {
+      bad.push(el.tagName + ': ' + (el.textContent || '').slice(0, 60) + ' (' + Math.round(r.right) + ' > ' + width + ')');
+    }
+  });
+  var out = document.createElement('pre');
+  out.id = 'overflow';
+  out.textContent = bad.length + '\n' + bad.slice(0, 10).join('\n');
+  document.body.appendChild(out);
+});
+</script></body>"#;
+    std::fs::write(&probe, page.replace("</body>", script)).unwrap();
+    let profile = d.join("profile");
+    let dom = chromium(
+        &[
+            "--window-size=703,1000",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            &format!("file://{}", p(&probe)),
+        ],
+        &profile,
+    );
+    let dom_text = String::from_utf8_lossy(&dom.stdout);
+    let result = dom_text
+        .split("<pre id=\"overflow\">")
+        .nth(1)
+        .unwrap_or_else(|| {
+            panic!(
+                "the page's check did not run: {}",
+                String::from_utf8_lossy(&dom.stderr)
+            )
+        });
+    assert!(
+        result.starts_with("0\n"),
+        "elements wider than their box at A4 width:\n{}",
+        &result[..result.len().min(1500)]
+    );
+
+    // Printed to PDF at A4, and a screenshot at A4 proportions.
+    let pdf = d.join("report.pdf");
+    let printed = chromium(
+        &[
+            "--no-pdf-header-footer",
+            &format!("--print-to-pdf={}", p(&pdf)),
+            &format!("file://{}", p(&html)),
+        ],
+        &profile,
+    );
+    let bytes = std::fs::read(&pdf)
+        .unwrap_or_else(|_| panic!("no PDF: {}", String::from_utf8_lossy(&printed.stderr)));
+    assert!(bytes.starts_with(b"%PDF"));
+    let pdf_text = String::from_utf8_lossy(&bytes);
+    // A4 is 595 x 842 points (Chromium writes 594.96 x 841.92).
+    let media = pdf_text
+        .split("/MediaBox")
+        .nth(1)
+        .and_then(|r| r.split(']').next())
+        .unwrap_or("");
+    let numbers: Vec<f64> = media
+        .trim_start_matches([' ', '['])
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    assert!(
+        matches!(numbers.as_slice(), [0.0, 0.0, w, h] if (w - 595.0).abs() < 1.5 && (h - 842.0).abs() < 1.5),
+        "not an A4 page: {media}"
+    );
+    let png = d.join("report.png");
+    chromium(
+        &[
+            "--window-size=794,1123",
+            &format!("--screenshot={}", p(&png)),
+            &format!("file://{}", p(&html)),
+        ],
+        &profile,
+    );
+    let image = std::fs::read(&png).unwrap();
+    assert!(image.starts_with(b"\x89PNG"));
+    let (w, h) = (
+        u32::from_be_bytes(image[16..20].try_into().unwrap()),
+        u32::from_be_bytes(image[20..24].try_into().unwrap()),
+    );
+    assert_eq!((w, h), (794, 1123));
+}

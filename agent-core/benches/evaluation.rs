@@ -171,6 +171,7 @@ fn policy(n: usize) -> Policy {
         rules,
         exceptions: vec![],
         device: Default::default(),
+        report: Default::default(),
     }
 }
 

@@ -62,6 +62,7 @@ fn big_policy() -> Policy {
         rules,
         exceptions: vec![],
         device: Default::default(),
+        report: Default::default(),
     }
 }
 

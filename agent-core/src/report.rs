@@ -46,6 +46,9 @@ pub struct SyncSummary {
     pub last_success: Option<String>,
     /// Last error, if the last attempt failed.
     pub last_error: Option<String>,
+    /// When the last success was, for showing in the organisation's zone.
+    #[serde(skip)]
+    pub last_success_at: Option<Timestamp>,
 }
 
 /// One violation (or excepted package).
@@ -114,6 +117,8 @@ pub struct Report {
     pub clock_problem: Option<String>,
     /// A damaged database moved aside at open, and what became of it.
     pub store_recovered: Option<String>,
+    /// How the report speaks (the active policy's `[report]`).
+    pub settings: crate::report_words::ReportSettings,
 }
 
 impl Report {
@@ -224,7 +229,12 @@ impl Report {
             sync: SyncSummary {
                 last_success: store.last_sync_ok()?.map(|t| t.to_string()),
                 last_error: store.last_sync_error()?,
+                last_success_at: store.last_sync_ok()?,
             },
+            settings: active
+                .as_ref()
+                .map(|a| a.policy.report.clone())
+                .unwrap_or_default(),
             violations,
             exceptions,
             scans,
@@ -429,75 +439,113 @@ impl Report {
         o
     }
 
-    /// The report as one self-contained HTML page (no scripts, no external resources).
+    /// The report as one self-contained HTML page (no scripts, no external resources) that
+    /// prints on A4 portrait: the tables wrap (long digests too), the words are the policy's
+    /// language, times are in the organisation's zone beside UTC, and apps are named by label.
     pub fn to_html(&self) -> String {
+        let w = self.settings.language.words();
+        let t = |at: Timestamp| esc(&self.settings.time(at));
         let mut o = String::new();
         let status = if self.compliant {
-            ("compliant", "COMPLIANT")
+            ("compliant", w.compliant)
         } else {
-            ("violation", "NOT COMPLIANT")
+            ("violation", w.not_compliant)
         };
-        let _ = write!(
-            o,
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-            <meta name=\"viewport\" content=\"width=device-width\"><title>Appwacht compliance report</title>\
-            <style>body{{font-family:system-ui,sans-serif;margin:1.5em;color:#222}}table{{border-collapse:collapse;width:100%;margin-bottom:1.5em}}\
-            td,th{{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}}th{{background:#f3f3f3}}\
-            .compliant{{color:#186a1f}}.violation{{color:#a4161a}}.muted{{color:#666}}</style></head><body>\n"
-        );
-        let _ = writeln!(o, "<h1>Appwacht compliance report</h1>");
         let _ = writeln!(
             o,
-            "<p class=\"muted\">Generated {}</p>",
-            esc(&self.generated_at.to_string())
+            "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
+            <meta name=\"viewport\" content=\"width=device-width\"><title>{}</title>\
+            <style>body{{font-family:system-ui,sans-serif;margin:1.5em;color:#222;font-size:11pt}}\
+            table{{border-collapse:collapse;width:100%;table-layout:fixed;margin-bottom:1.5em}}\
+            td,th{{border:1px solid #ccc;padding:.3em .4em;text-align:left;vertical-align:top;overflow-wrap:anywhere;word-break:break-word}}\
+            th{{background:#f3f3f3}}.compliant{{color:#186a1f}}.violation{{color:#a4161a}}.muted{{color:#666}}\
+            .pkg{{font-size:.85em;color:#555}}code{{overflow-wrap:anywhere;word-break:break-all}}\
+            @page{{size:A4 portrait;margin:12mm}}\
+            @media print{{body{{margin:0;font-size:8.5pt}}h1{{font-size:14pt}}h2{{font-size:11pt;break-after:avoid}}tr{{break-inside:avoid}}a{{color:inherit}}}}\
+            </style></head><body>",
+            self.settings.language.code(),
+            esc(w.title)
+        );
+        let _ = writeln!(o, "<h1>{}</h1>", esc(w.title));
+        let _ = writeln!(
+            o,
+            "<p class=\"muted\">{} {}</p>",
+            esc(w.generated),
+            t(self.generated_at)
         );
         if let Some(d) = &self.device {
             let _ = writeln!(
                 o,
-                "<p>Device <b>{}</b>, groups: {}, Android SDK {}</p>",
+                "<p>{} <b>{}</b>, {}: {}, Android SDK {}</p>",
+                esc(w.device),
                 esc(&d.id),
+                esc(w.groups),
                 esc(&d.groups.join(", ")),
                 d.sdk
             );
             if let Some(p) = &d.powers {
-                let _ = writeln!(o, "<p>Management: {}</p>", esc(&p.describe()));
+                let _ = writeln!(o, "<p>{}: {}</p>", esc(w.management), esc(&p.describe()));
             }
         }
-        let _ = writeln!(o, "<h2 class=\"{}\">{}</h2>", status.0, status.1);
+        let _ = writeln!(o, "<h2 class=\"{}\">{}</h2>", status.0, esc(status.1));
         if let Some(p) = &self.policy {
-            let expires = p.expires.map_or("none".to_string(), |e| e.to_string());
+            let expires = p.expires.map_or(esc(w.never), t);
             let _ = writeln!(
                 o,
-                "<table><tr><th>Policy</th><td>{} version {}</td></tr><tr><th>Mode</th><td>{}</td></tr>\
-                <tr><th>Expires</th><td>{}{}</td></tr><tr><th>Rules hash</th><td>{}</td></tr><tr><th>Source</th><td>{} ({})</td></tr></table>",
+                "<table><colgroup><col style=\"width:25%\"><col></colgroup>\
+                <tr><th>{}</th><td>{} {} {}</td></tr><tr><th>{}</th><td>{}</td></tr>\
+                <tr><th>{}</th><td>{}{}</td></tr><tr><th>{}</th><td><code>{}</code></td></tr><tr><th>{}</th><td>{} ({})</td></tr></table>",
+                esc(w.policy),
                 esc(&p.organisation),
+                esc(w.version),
                 p.version,
+                esc(w.mode),
                 esc(&p.mode),
-                esc(&expires),
+                esc(w.expires),
+                expires,
                 if p.expired {
-                    " <b class=\"violation\">expired</b>"
+                    format!(" <b class=\"violation\">{}</b>", esc(w.expired))
                 } else {
-                    ""
+                    String::new()
                 },
+                esc(w.rules_hash),
                 esc(&p.rules_hash),
+                esc(w.source),
                 esc(&p.source),
-                esc(&p.received_at.to_string())
+                t(p.received_at)
             );
         }
-        let sync = match (&self.sync.last_success, &self.sync.last_error) {
-            (_, Some(e)) => format!("failed: {e}"),
-            (Some(s), None) => format!("ok at {s}"),
-            (None, None) => "never synced; the policy was loaded from a file".to_string(),
+        let sync = match (&self.sync.last_success_at, &self.sync.last_error) {
+            (_, Some(e)) => format!("{}: {}", esc(w.sync_failed), esc(e)),
+            (Some(at), None) => format!("{} {}", esc(w.sync_ok), t(*at)),
+            (None, None) => esc(w.never_synced),
         };
-        let _ = writeln!(o, "<p>Last sync: {}</p>", esc(&sync));
-        for (label, text) in self.problems() {
-            let _ = writeln!(o, "<p><strong>{label}:</strong> {}</p>", esc(text));
+        let _ = writeln!(o, "<p>{}: {sync}</p>", esc(w.last_sync));
+        for (label, text) in [
+            (w.clock_problem, self.clock_problem.as_deref()),
+            (w.store_recovered, self.store_recovered.as_deref()),
+        ] {
+            if let Some(text) = text {
+                let _ = writeln!(o, "<p><strong>{}:</strong> {}</p>", esc(label), esc(text));
+            }
         }
-        let _ = writeln!(o, "<h2>Violations ({})</h2>", self.violations.len());
+        let _ = writeln!(
+            o,
+            "<h2>{} ({})</h2>",
+            esc(w.violations),
+            self.violations.len()
+        );
         if !self.violations.is_empty() {
             let _ = writeln!(
                 o,
-                "<table><tr><th>App</th><th>Rule</th><th>Action</th><th>Since</th><th>Why</th><th>Employee is told</th></tr>"
+                "<table><colgroup><col style=\"width:18%\"><col style=\"width:10%\"><col style=\"width:14%\"><col style=\"width:12%\"><col style=\"width:24%\"><col style=\"width:22%\"></colgroup>\
+                <tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+                esc(w.app),
+                esc(w.rule),
+                esc(w.action),
+                esc(w.since),
+                esc(w.why),
+                esc(w.employee_told)
             );
             for v in &self.violations {
                 let link = v
@@ -505,27 +553,39 @@ impl Report {
                     .as_ref()
                     .map(|l| format!(" <a href=\"{}\">{}</a>", esc(l), esc(l)))
                     .unwrap_or_default();
-                let not_told = v
-                    .not_told
-                    .as_ref()
-                    .map(|w| format!(" <strong>Could not be told: {}</strong>", esc(w)))
-                    .unwrap_or_default()
-                    + &v.emm_request
-                        .as_ref()
-                        .map(|w| format!(" <strong>The EMM is asked to: {}</strong>", esc(w)))
-                        .unwrap_or_default();
+                let mut notes = String::new();
+                if let Some(why) = &v.not_told {
+                    let _ = write!(
+                        notes,
+                        " <strong>{}: {}</strong>",
+                        esc(w.could_not_be_told),
+                        esc(why)
+                    );
+                }
+                if let Some(ask) = &v.emm_request {
+                    let _ = write!(
+                        notes,
+                        " <strong>{}: {}</strong>",
+                        esc(w.emm_asked),
+                        esc(ask)
+                    );
+                }
+                // Named by label where the phone gave one; the package name decides.
+                let app = match &v.label {
+                    Some(l) => format!(
+                        "<b>{}</b><br><span class=\"pkg\">{}</span>",
+                        esc(l),
+                        esc(&v.package)
+                    ),
+                    None => esc(&v.package),
+                };
                 let _ = writeln!(
                     o,
-                    "<tr><td>{}{}</td><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}{link}{not_told}</td></tr>",
-                    esc(&v.package),
-                    v.label
-                        .as_ref()
-                        .map(|l| format!(" ({})", esc(l)))
-                        .unwrap_or_default(),
+                    "<tr><td>{app}</td><td>{}</td><td>{} ({})</td><td>{}</td><td>{}</td><td>{}{link}{notes}</td></tr>",
                     esc(v.rule.as_deref().unwrap_or("-")),
                     v.action.map_or("-", Action::as_str),
                     esc(&v.status),
-                    esc(&v.since.to_string()),
+                    t(v.since),
                     esc(&v.reason),
                     esc(v.message.as_deref().unwrap_or("")),
                 );
@@ -534,13 +594,20 @@ impl Report {
         }
         let _ = writeln!(
             o,
-            "<h2>Exceptions in force ({})</h2>",
+            "<h2>{} ({})</h2>",
+            esc(w.exceptions),
             self.exceptions.len()
         );
         if !self.exceptions.is_empty() {
             let _ = writeln!(
                 o,
-                "<table><tr><th>Rule</th><th>Groups</th><th>Apps</th><th>Reason</th><th>Approved by</th><th>Until</th></tr>"
+                "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+                esc(w.rule),
+                esc(w.groups),
+                esc(w.apps),
+                esc(w.reason),
+                esc(w.approved_by),
+                esc(w.until)
             );
             for e in &self.exceptions {
                 let x = &e.exception;
@@ -551,22 +618,31 @@ impl Report {
                     esc(&x.groups.join(", ")),
                     esc(&e.packages.join(", ")),
                     esc(&x.reason),
-                    esc(x.approved_by.as_deref().unwrap_or("not recorded")),
-                    esc(&x.expires.to_string())
+                    esc(x.approved_by.as_deref().unwrap_or(w.not_recorded)),
+                    t(x.expires)
                 );
             }
             let _ = writeln!(o, "</table>");
         }
         let _ = writeln!(
             o,
-            "<h2>Recent scans</h2><table><tr><th>#</th><th>When</th><th>Trigger</th><th>Policy</th><th>Mode</th><th>Packages</th><th>Violations</th><th>Steps (failed)</th></tr>"
+            "<h2>{}</h2><table><colgroup><col style=\"width:6%\"><col style=\"width:26%\"><col><col><col><col><col><col></colgroup>\
+            <tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            esc(w.recent_scans),
+            esc(w.when),
+            esc(w.trigger),
+            esc(w.policy),
+            esc(w.mode),
+            esc(w.packages),
+            esc(w.violations),
+            esc(w.steps_failed)
         );
         for s in &self.scans {
             let _ = writeln!(
                 o,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>v{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({})</td></tr>",
                 s.id,
-                esc(&s.started_at.to_string()),
+                t(s.started_at),
                 esc(&s.trigger),
                 s.policy_version,
                 esc(&s.mode),
@@ -578,7 +654,13 @@ impl Report {
         }
         let _ = writeln!(
             o,
-            "</table><h2>Recent enforcement</h2><table><tr><th>When</th><th>Step</th><th>App</th><th>Result</th></tr>"
+            "</table><h2>{}</h2><table><colgroup><col style=\"width:26%\"><col style=\"width:12%\"><col style=\"width:28%\"><col></colgroup>\
+            <tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            esc(w.recent_enforcement),
+            esc(w.when),
+            esc(w.step),
+            esc(w.app),
+            esc(w.result)
         );
         for r in &self.enforcement {
             let result = match &r.error {
@@ -588,7 +670,7 @@ impl Report {
             let _ = writeln!(
                 o,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&r.at.to_string()),
+                t(r.at),
                 esc(&r.step),
                 esc(&r.package),
                 esc(&result)

@@ -73,6 +73,12 @@ pub struct Policy {
         skip_serializing_if = "crate::hardening::DeviceSettings::is_empty"
     )]
     pub device: crate::hardening::DeviceSettings,
+    /// How the helpdesk's report speaks (`[report]`): its language and the organisation's zone.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::report_words::ReportSettings::is_default"
+    )]
+    pub report: crate::report_words::ReportSettings,
 }
 
 impl Policy {

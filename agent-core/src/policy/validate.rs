@@ -96,6 +96,9 @@ pub fn validate(policy: &Policy) -> Result<(), Vec<Problem>> {
             "the version must be 1 or more",
         ));
     }
+    if let Some(why) = policy.report.problem() {
+        p.push(Problem::at(&[key("report"), key("time_zone")], why));
+    }
     if let (Some(issued), Some(expires)) = (policy.issued_at, policy.expires)
         && expires <= issued
     {
