@@ -33,7 +33,8 @@ fn policy_check_reports_every_problem_located_and_exits_non_zero() {
     std::fs::write(&file, text).unwrap();
     let run = appwacht(&["policy", "check", file.to_str().unwrap()]);
     assert_eq!(run.code, 1);
-    // The first problem stops the parse (a value of the wrong shape); fix it and the next shows.
+    // A value of the wrong shape: located at the value itself. (The exception naming a rule that
+    // does not exist shows once every value has its shape.)
     assert!(run.err.contains("broken.toml:103:18: "), "{}", run.err);
     assert!(
         run.err.contains("not a SHA-256 certificate digest"),
@@ -533,4 +534,39 @@ fn a_report_section_with_an_unknown_zone_or_language_is_an_error_at_its_line() {
         appwacht(&["policy", "check", file.to_str().unwrap()]).code,
         0
     );
+}
+
+/// Issue 14.6: `policy check` reports every problem of shape in one run, each at its place, not
+/// only the first the parser meets.
+#[test]
+fn policy_check_reports_every_misshapen_item_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("three.toml");
+    let text = std::fs::read_to_string(example("policy.toml"))
+        .unwrap()
+        .replace(
+            "\"0fe4ff85c215918396dadc7cd8ce6963339af33d37751a56e54c7206b63a3c7c\"",
+            "\"0fe4ff85\"",
+        )
+        .replace(
+            "id = \"sideloaded\"\neffect = \"deny\"\naction = \"warn\"",
+            "id = \"sideloaded\"\neffect = \"deny\"\naction = \"wran\"",
+        )
+        .replace(
+            "id = \"managed-store\"\neffect = \"allow\"",
+            "id = \"managed-store\"\neffect = \"allow\"\npriority = 1",
+        );
+    std::fs::write(&file, text).unwrap();
+    let run = appwacht(&["policy", "check", file.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    for needle in [
+        "three.toml:103:18: ",
+        "unknown variant `wran`",
+        "unknown field `priority`",
+    ] {
+        assert!(run.err.contains(needle), "{needle}: {}", run.err);
+    }
+    let json = appwacht(&["policy", "check", "--json", file.to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_str(&json.out).unwrap();
+    assert_eq!(v["problems"].as_array().unwrap().len(), 3, "{}", json.out);
 }

@@ -97,7 +97,10 @@ impl<'a, 'local> AndroidDevice<'a, 'local> {
         } else {
             Management::Unmanaged
         };
-        let powers = read_powers(env, context, &dpm, &pkg, sdk, management)?;
+        // Its own frame: the scopes list and its strings are not needed after.
+        let powers = env.with_local_frame(16, |env| {
+            read_powers(env, context, &dpm, &pkg, sdk, management)
+        })?;
         // A delegate passes null as the admin: a component that is not an active admin gets a
         // SecurityException (DevicePolicyManager, "Delegation").
         let admin = if owner { admin } else { JObject::null() };

@@ -83,6 +83,12 @@ fn check(file: &str, source: &str, now: Option<Timestamp>) -> Result<Policy, Com
     let mut policy: Policy = match toml::from_str(source) {
         Ok(policy) => policy,
         Err(e) => {
+            // The parser stops at the first value of the wrong shape; judging each rule,
+            // publisher, exception and section on its own finds the others in the same run.
+            let each = item_problems(source);
+            if !each.is_empty() {
+                return Err(CompileErrors(locate_problems(file, source, each, true)));
+            }
             let message = e.message().trim().replace('\n', " ");
             let span = e
                 .span()
@@ -101,6 +107,50 @@ fn check(file: &str, source: &str, now: Option<Timestamp>) -> Result<Policy, Com
     Err(CompileErrors(locate_all(file, source, problems)))
 }
 
+/// Locates problems by the spans of their paths; `narrow` points inside the span at the value a
+/// message quotes (a parser's message about one element of a list).
+fn locate_problems(
+    file: &str,
+    source: &str,
+    problems: Vec<Problem>,
+    narrow: bool,
+) -> Vec<LocatedProblem> {
+    let tree = DeTable::parse(source)
+        .ok()
+        .map(|t| DeValue::Table(t.into_inner()));
+    problems
+        .into_iter()
+        .map(|p: Problem| {
+            let span = tree.as_ref().and_then(|t| span_of(t, &p.path));
+            let span = match (span, narrow) {
+                // A table's span may be its header only: look through its body, up to the next
+                // header, for the value the message quotes.
+                (Some(s), true) => {
+                    let body_end = source
+                        .get(s.end..)
+                        .and_then(|rest| rest.find("\n["))
+                        .map_or(source.len(), |i| s.end + i);
+                    let narrowed = narrow_to_quoted_value(source, s.start..body_end, &p.message);
+                    Some(if narrowed == (s.start..body_end) {
+                        s
+                    } else {
+                        narrowed
+                    })
+                }
+                (s, _) => s,
+            };
+            let (line, column) = line_column(source, span.map_or(0, |s| s.start));
+            LocatedProblem {
+                file: file.to_string(),
+                line,
+                column,
+                path: p.path_text(),
+                message: p.message,
+            }
+        })
+        .collect()
+}
+
 /// Warnings for an authored policy that compiles: rules that could match system apps without
 /// naming them, and an allow-list that would act on a configured EMM's companion apps (`emm`).
 /// Each is located like an error; `policy check --strict` treats them as errors.
@@ -117,26 +167,74 @@ pub fn warnings(
     ))
 }
 
+/// The problems of each item of a document whose whole does not deserialise: every rule, tier,
+/// exception and publisher, and the `[default]`, `[device]` and `[report]` sections, each read on
+/// its own. Empty when the syntax is broken or the problem is not inside one item.
+fn item_problems(source: &str) -> Vec<Problem> {
+    use super::{DefaultDecision, Exception, Publisher, Rule, Tier};
+    fn one<T: serde::de::DeserializeOwned>(
+        value: &toml::Value,
+        path: Vec<Segment>,
+        out: &mut Vec<Problem>,
+    ) {
+        if let Err(e) = value.clone().try_into::<T>() {
+            let message = e.message().trim().replace('\n', " ");
+            // The located span is narrowed to what the message quotes: the unknown field's key,
+            // the value of the wrong shape.
+            out.push(Problem { path, message });
+        }
+    }
+    fn list<T: serde::de::DeserializeOwned>(
+        value: &toml::Value,
+        key: &str,
+        out: &mut Vec<Problem>,
+    ) {
+        if let Some(items) = value.as_array() {
+            for (i, item) in items.iter().enumerate() {
+                one::<T>(item, vec![Segment::Key(key.into()), Segment::Index(i)], out);
+            }
+        }
+    }
+    let Ok(table) = source.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, value) in &table {
+        match key.as_str() {
+            "rules" => list::<Rule>(value, key, &mut out),
+            "tiers" => list::<Tier>(value, key, &mut out),
+            "exceptions" => list::<Exception>(value, key, &mut out),
+            "publishers" => {
+                if let Some(map) = value.as_table() {
+                    for (id, p) in map {
+                        one::<Publisher>(
+                            p,
+                            vec![Segment::Key(key.clone()), Segment::Key(id.clone())],
+                            &mut out,
+                        );
+                    }
+                }
+            }
+            "default" => one::<DefaultDecision>(value, vec![Segment::Key(key.clone())], &mut out),
+            "device" => one::<crate::hardening::DeviceSettings>(
+                value,
+                vec![Segment::Key(key.clone())],
+                &mut out,
+            ),
+            "report" => one::<crate::report_words::ReportSettings>(
+                value,
+                vec![Segment::Key(key.clone())],
+                &mut out,
+            ),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Locates problems of a document that parses, by the spans of their paths.
 fn locate_all(file: &str, source: &str, problems: Vec<Problem>) -> Vec<LocatedProblem> {
-    // The document parsed once already, so this parse succeeds; it only serves to find spans.
-    let tree = DeTable::parse(source)
-        .ok()
-        .map(|t| DeValue::Table(t.into_inner()));
-    problems
-        .into_iter()
-        .map(|p: Problem| {
-            let span = tree.as_ref().and_then(|t| span_of(t, &p.path));
-            let (line, column) = line_column(source, span.map_or(0, |s| s.start));
-            LocatedProblem {
-                file: file.to_string(),
-                line,
-                column,
-                path: p.path_text(),
-                message: p.message,
-            }
-        })
-        .collect()
+    locate_problems(file, source, problems, false)
 }
 
 /// The parser reports a bad element of an array at the array; when the message quotes the bad

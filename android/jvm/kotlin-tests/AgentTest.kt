@@ -176,7 +176,9 @@ class AgentTest {
             agent.sync()
             fail("an unreachable server did not fail")
         } catch (e: AgentException.Network) {
-            assertTrue(e.reason, e.reason.contains("the last good policy stays in force"))
+            // No policy has ever been accepted: nothing "stays in force" (issue 14.5).
+            assertTrue(e.reason, e.reason.contains("and no policy is active yet"))
+            assertFalse(e.reason, e.reason.contains("stays in force"))
         }
         assertTrue(agent.status().lastSyncError != null)
     }
