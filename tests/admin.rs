@@ -1105,3 +1105,98 @@ fn the_trust_docs_commands_run_as_written_in_order() {
     }
     assert!(d.path().join("site/root/2.root.json").exists());
 }
+
+/// Issue 14.6: every admin command answers in JSON with --json, for scripts and pipelines.
+#[test]
+fn every_admin_command_answers_in_json() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let run = appwacht(&all);
+        assert_eq!(run.code, 0, "{args:?}: {}", run.err);
+        serde_json::from_str(&run.out)
+            .unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {}", run.out))
+    };
+    let keys = dir.join("keys");
+    let k = json(&[
+        "keys",
+        "generate",
+        "--type",
+        "ed25519",
+        "--out",
+        p(&keys),
+        "--name",
+        "root",
+    ]);
+    assert_eq!(k["key_id"].as_str().unwrap().len(), 64, "{k}");
+    json(&[
+        "keys",
+        "generate",
+        "--type",
+        "p256",
+        "--out",
+        p(&keys),
+        "--name",
+        "policy",
+    ]);
+    let root = dir.join("root.1.json");
+    let (rk, rp, pk, pp) = (
+        keys.join("root.key"),
+        keys.join("root.pub"),
+        keys.join("policy.key"),
+        keys.join("policy.pub"),
+    );
+    let init = json(&[
+        "root",
+        "init",
+        "--organisation",
+        "Gemeente Voorbeeld",
+        "--root-key",
+        p(&rp),
+        "--policy-key",
+        p(&pp),
+        "--out",
+        p(&root),
+    ]);
+    assert_eq!(
+        (init["version"].as_u64(), init["signatures"].as_u64()),
+        (Some(1), Some(0)),
+        "{init}"
+    );
+    let signed = json(&["root", "sign", p(&root), "--key", p(&rk)]);
+    assert_eq!(signed["signatures"], 1);
+    assert_eq!(signed["signed_with"][0]["root_key_of_this_version"], true);
+    let verified = json(&["root", "verify", p(&root)]);
+    assert_eq!(verified["valid"], true);
+    let policy = dir.join("policy.signed.json");
+    let s = json(&[
+        "policy",
+        "sign",
+        &example_policy(),
+        "--key",
+        p(&pk),
+        "--root",
+        p(&root),
+        "--out",
+        p(&policy),
+    ]);
+    assert_eq!(s["organisation"], "Gemeente Voorbeeld");
+    let v = json(&["policy", "verify", p(&policy), "--root", p(&root)]);
+    assert_eq!(
+        (v["valid"].as_bool(), v["version"].clone()),
+        (Some(true), s["version"].clone())
+    );
+    let site = dir.join("site");
+    let published = json(&[
+        "publish",
+        "--out",
+        p(&site),
+        "--root",
+        p(&root),
+        "--policy",
+        p(&policy),
+    ]);
+    assert_eq!(published["root_versions"], serde_json::json!([1]));
+}

@@ -46,6 +46,16 @@ fn load_envelope(path: &Path, what: &str) -> Result<(Vec<u8>, Envelope), Failure
     Ok((bytes, envelope))
 }
 
+/// What an admin command did, for `--json`: recorded as it goes, printed instead of the text.
+pub(crate) type Facts = serde_json::Map<String, serde_json::Value>;
+
+fn fact(facts: &mut Facts, key: &str, value: impl serde::Serialize) {
+    facts.insert(
+        key.to_string(),
+        serde_json::to_value(value).unwrap_or_default(),
+    );
+}
+
 fn invalid(message: String) -> Failure {
     Failure {
         message,
@@ -62,6 +72,7 @@ pub(crate) fn keys_generate(
     dir: &Path,
     name: &str,
     out: &mut dyn Write,
+    facts: &mut Facts,
 ) -> Result<i32, Failure> {
     // Any case: `Ed25519` and `P256` are how people write them.
     let kind = KeyType::parse(&kind.to_ascii_lowercase()).ok_or_else(|| {
@@ -96,6 +107,10 @@ pub(crate) fn keys_generate(
         ))
     })?;
     write_atomically(&public_path, key.public().to_pem().as_bytes())?;
+    fact(facts, "type", kind.to_string());
+    fact(facts, "key_id", key.public().key_id());
+    fact(facts, "private", private_path.display().to_string());
+    fact(facts, "public", public_path.display().to_string());
     writeln!(
         out,
         "{} key {}\n  private: {} (readable by you only)\n  public:  {}",
@@ -118,9 +133,23 @@ pub(crate) struct RootSpec<'a> {
     pub policy_floor: Option<u64>,
 }
 
-fn write_root(root: &Root, dest: &Path, out: &mut dyn Write) -> Result<i32, Failure> {
+fn write_root(
+    root: &Root,
+    dest: &Path,
+    out: &mut dyn Write,
+    facts: &mut Facts,
+) -> Result<i32, Failure> {
     root.validate().map_err(|e| invalid(e.to_string()))?;
     write_atomically(dest, &root.to_envelope().to_json())?;
+    fact(facts, "file", dest.display().to_string());
+    fact(facts, "organisation", &root.organisation);
+    fact(facts, "version", root.version);
+    fact(facts, "root_keys", &root.roles.root.keyids);
+    fact(facts, "root_threshold", root.roles.root.threshold);
+    fact(facts, "policy_keys", &root.roles.policy.keyids);
+    fact(facts, "policy_threshold", root.roles.policy.threshold);
+    fact(facts, "expires", root.expires.to_string());
+    fact(facts, "signatures", 0);
     writeln!(
         out,
         "root version {} for {} written to {} (unsigned: now sign it with `appwacht root sign`)",
@@ -182,6 +211,7 @@ pub(crate) fn root_init(
     dest: &Path,
     force: bool,
     out: &mut dyn Write,
+    facts: &mut Facts,
 ) -> Result<i32, Failure> {
     let organisation = spec
         .organisation
@@ -208,7 +238,7 @@ pub(crate) fn root_init(
         )));
     }
     let root = build_root(organisation, 1, &spec, &root_keys, &policy_keys, (1, 1))?;
-    write_root(&root, dest, out)
+    write_root(&root, dest, out, facts)
 }
 
 fn unverified_root(envelope: &Envelope, path: &Path) -> Result<Root, Failure> {
@@ -231,6 +261,7 @@ pub(crate) fn root_rotate(
     spec: RootSpec<'_>,
     dest: &Path,
     out: &mut dyn Write,
+    facts: &mut Facts,
 ) -> Result<i32, Failure> {
     let (_, envelope) = load_envelope(from, "previous root")?;
     let previous = unverified_root(&envelope, from)?;
@@ -249,6 +280,12 @@ pub(crate) fn root_rotate(
         &policy_keys,
         thresholds,
     )?;
+    fact(
+        facts,
+        "policy_keys_change",
+        root.policy_keys_differ(&previous),
+    );
+    fact(facts, "policy_version_floor", root.policy_version_floor);
     if root.policy_keys_differ(&previous) {
         writeln!(
             out,
@@ -256,13 +293,14 @@ pub(crate) fn root_rotate(
             root.policy_version_floor
         )?;
     }
-    write_root(&root, dest, out)
+    write_root(&root, dest, out, facts)
 }
 
 pub(crate) fn root_sign(
     file: &Path,
     keys: &[PathBuf],
     out: &mut dyn Write,
+    facts: &mut Facts,
 ) -> Result<i32, Failure> {
     let (_, mut envelope) = load_envelope(file, "root")?;
     let root = unverified_root(&envelope, file)?;
@@ -304,6 +342,16 @@ pub(crate) fn root_sign(
         )?;
     }
     write_atomically(file, &envelope.to_json())?;
+    fact(facts, "file", file.display().to_string());
+    fact(facts, "version", root.version);
+    let signed: Vec<serde_json::Value> = loaded
+        .iter()
+        .map(|k| {
+            serde_json::json!({"key_id": k.public().key_id(), "root_key_of_this_version": own.contains(k.public())})
+        })
+        .collect();
+    fact(facts, "signed_with", signed);
+    fact(facts, "signatures", envelope.signatures.len());
     writeln!(
         out,
         "{} now carries {} signature(s)",
@@ -317,6 +365,7 @@ pub(crate) fn root_combine(
     files: &[PathBuf],
     dest: &Path,
     out: &mut dyn Write,
+    facts: &mut Facts,
 ) -> Result<i32, Failure> {
     let mut combined: Option<Envelope> = None;
     for f in files {
@@ -341,6 +390,8 @@ pub(crate) fn root_combine(
     }
     let c = combined.ok_or_else(|| Failure::new("name the signed copies to combine"))?;
     write_atomically(dest, &c.to_json())?;
+    fact(facts, "file", dest.display().to_string());
+    fact(facts, "signatures", c.signatures.len());
     writeln!(
         out,
         "{} carries {} signature(s)",
@@ -354,7 +405,9 @@ pub(crate) fn root_verify(
     file: &Path,
     previous: Option<&Path>,
     out: &mut dyn Write,
+    facts: &mut Facts,
 ) -> Result<i32, Failure> {
+    fact(facts, "file", file.display().to_string());
     let (bytes, envelope) = load_envelope(file, "root")?;
     let claimed = unverified_root(&envelope, file)?;
     if previous.is_none() && claimed.version > 1 {
@@ -362,6 +415,18 @@ pub(crate) fn root_verify(
         // previous root that cannot be checked here, so this is no "valid".
         let own = verify_initial(&bytes, &claimed.organisation)
             .map_err(|e| invalid(format!("{}: {e}", file.display())))?;
+        fact(facts, "valid", false);
+        fact(facts, "version", own.version);
+        fact(facts, "organisation", &own.organisation);
+        fact(facts, "expires", own.expires.to_string());
+        fact(
+            facts,
+            "not_checked",
+            format!(
+                "that root version {}'s keys signed it too (give --previous)",
+                own.version - 1
+            ),
+        );
         writeln!(
             out,
             "{}: root version {} for {} is signed by a threshold of its own root keys, expires {}\n  NOT checked: that root version {}'s keys signed it too, which every device requires; run again with --previous root.{}.json",
@@ -385,6 +450,11 @@ pub(crate) fn root_verify(
         }
     }
     .map_err(|e| invalid(format!("{}: {e}", file.display())))?;
+    fact(facts, "valid", true);
+    fact(facts, "version", root.version);
+    fact(facts, "organisation", &root.organisation);
+    fact(facts, "expires", root.expires.to_string());
+    fact(facts, "checked_against_previous", previous.is_some());
     writeln!(
         out,
         "{}: valid root version {} for {}, expires {}",
@@ -419,7 +489,11 @@ fn unverified_policy(path: &Path, what: &str) -> Result<agent_core::Policy, Fail
     agent_core::Policy::from_json(&payload).map_err(|e| invalid(format!("{}: {e}", path.display())))
 }
 
-pub(crate) fn policy_sign(a: SignArgs<'_>, out: &mut dyn Write) -> Result<i32, Failure> {
+pub(crate) fn policy_sign(
+    a: SignArgs<'_>,
+    out: &mut dyn Write,
+    facts: &mut Facts,
+) -> Result<i32, Failure> {
     let now = Timestamp::now();
     let source = text(a.file, "policy")?;
     let name = a.file.display().to_string();
@@ -499,6 +573,17 @@ pub(crate) fn policy_sign(a: SignArgs<'_>, out: &mut dyn Write) -> Result<i32, F
         })?;
     }
     write_atomically(a.dest, &bytes)?;
+    fact(facts, "file", a.dest.display().to_string());
+    fact(facts, "organisation", &policy.organisation);
+    fact(facts, "version", policy.version);
+    fact(
+        facts,
+        "signed_with",
+        keys.iter().map(|k| k.public().key_id()).collect::<Vec<_>>(),
+    );
+    fact(facts, "issued_at", policy.issued_at.map(|t| t.to_string()));
+    fact(facts, "expires", policy.expires.map(|t| t.to_string()));
+    fact(facts, "rules_hash", policy.rules_hash());
     writeln!(
         out,
         "signed policy version {} of {} with {} key(s), expires {}: {}",
@@ -515,6 +600,7 @@ pub(crate) fn policy_verify(
     file: &Path,
     root_path: &Path,
     out: &mut dyn Write,
+    facts: &mut Facts,
 ) -> Result<i32, Failure> {
     let bytes = read(file, "policy envelope")?;
     let (rbytes, renv) = load_envelope(root_path, "root")?;
@@ -524,6 +610,15 @@ pub(crate) fn policy_verify(
     let v =
         verify_policy(&root, &bytes).map_err(|e| invalid(format!("{}: {e}", file.display())))?;
     let p = &v.policy;
+    fact(facts, "file", file.display().to_string());
+    fact(facts, "valid", true);
+    fact(facts, "organisation", &p.organisation);
+    fact(facts, "version", p.version);
+    fact(facts, "issued_at", p.issued_at.map(|t| t.to_string()));
+    fact(facts, "expires", p.expires.map(|t| t.to_string()));
+    fact(facts, "signed_by", &v.signers);
+    fact(facts, "threshold", root.roles.policy.threshold);
+    fact(facts, "rules_hash", p.rules_hash());
     writeln!(
         out,
         "{}: valid policy version {} of {}, issued {}, expires {}; signed by {} of the {} policy key(s) needed: {}",
@@ -597,6 +692,7 @@ pub(crate) fn publish(
     policy: &Path,
     out: &mut dyn Write,
     err: &mut dyn Write,
+    facts: &mut Facts,
 ) -> Result<i32, Failure> {
     if roots.is_empty() {
         return Err(Failure::new(
@@ -692,6 +788,13 @@ pub(crate) fn publish(
     } else {
         format!("root versions {} to {}", chain[0].0, trusted.version)
     };
+    fact(facts, "out", dir.display().to_string());
+    fact(
+        facts,
+        "root_versions",
+        chain.iter().map(|(v, ..)| *v).collect::<Vec<_>>(),
+    );
+    fact(facts, "policy_version", v.policy.version);
     writeln!(
         out,
         "published to {}: {versions}, policy version {}",

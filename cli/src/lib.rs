@@ -35,6 +35,9 @@ pub const EXIT_FAILURE: i32 = 2;
     about = "Appwacht: check managed Android work phones against the organisation's app policy"
 )]
 struct Cli {
+    /// Print JSON instead of text (every command that answers something).
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -56,18 +59,12 @@ enum Command {
         /// The compliance store (created if missing; default: $APPWACHT_DB).
         #[arg(long, env = "APPWACHT_DB")]
         db: PathBuf,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Policy version, issuer, expiry, last sync, last error and rules hash.
     Status {
         /// The compliance store (default: $APPWACHT_DB).
         #[arg(long, env = "APPWACHT_DB")]
         db: PathBuf,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Signing keys.
     Keys {
@@ -110,9 +107,6 @@ enum Command {
         db: PathBuf,
         /// The package name.
         package: String,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Check a phone over adb (or its saved adb output) against the policy, without the agent on it.
     Audit(AuditArgs),
@@ -149,9 +143,6 @@ enum ConfigCommand {
     Check {
         /// The configuration (JSON).
         file: PathBuf,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -253,9 +244,6 @@ enum PolicyCommand {
     Check {
         /// The TOML policy.
         file: PathBuf,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
         /// Treat warnings (rules that could hit system apps, an allow-list acting on the EMM's
         /// companion apps) as errors.
         #[arg(long)]
@@ -343,8 +331,8 @@ struct ScanArgs {
     /// Evaluate as if it were this time (RFC 3339), to see grace periods and expiries play out.
     #[arg(long)]
     now: Option<String>,
-    /// Print JSON.
-    #[arg(long)]
+    /// Set from the global --json.
+    #[arg(skip)]
     json: bool,
 }
 
@@ -377,8 +365,8 @@ struct AuditArgs {
     /// The EMM's package name (never blocked).
     #[arg(long)]
     emm: Option<String>,
-    /// Print JSON (save it, and show it again later with --from FILE --report).
-    #[arg(long)]
+    /// Set from the global --json (save it, and show it again later with --from FILE --report).
+    #[arg(skip)]
     json: bool,
     /// Print the audit as a report to file: text, or a standalone HTML page that prints on A4.
     #[arg(long, value_enum, ignore_case = true, conflicts_with = "json")]
@@ -456,6 +444,26 @@ impl From<std::io::Error> for Failure {
 }
 
 /// Runs the tool with these arguments, writing to `out` and `err`; returns the exit status.
+/// Runs an admin command: its text, or with `--json` the facts it recorded (the text is dropped).
+fn answered(
+    json: bool,
+    out: &mut dyn Write,
+    run: impl FnOnce(&mut dyn Write, &mut admin::Facts) -> Result<i32, Failure>,
+) -> Result<i32, Failure> {
+    let mut facts = admin::Facts::new();
+    if !json {
+        return run(out, &mut facts);
+    }
+    let mut text = Vec::new();
+    let code = run(&mut text, &mut facts)?;
+    writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(&serde_json::Value::Object(facts)).unwrap_or_default()
+    )?;
+    Ok(code)
+}
+
 pub fn run<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> i32
 where
     I: IntoIterator<Item = T>,
@@ -474,22 +482,20 @@ where
             return code;
         }
     };
+    let json = cli.json;
     let result = match cli.command {
         Command::Policy {
-            command:
-                PolicyCommand::Check {
-                    file,
-                    json,
-                    strict,
-                    emm,
-                },
+            command: PolicyCommand::Check { file, strict, emm },
         } => commands::policy_check(&file, json, strict, &emm, out),
         Command::Policy {
             command: PolicyCommand::Compile { file, out: dest },
         } => commands::policy_compile(&file, dest.as_deref(), out),
-        Command::Scan(args) => commands::scan(args, out),
-        Command::Sync { config, db, json } => device::run_sync(&config, &db, json, out, err),
-        Command::Status { db, json } => device::status(&db, json, out),
+        Command::Scan(mut args) => {
+            args.json = json;
+            commands::scan(args, out)
+        }
+        Command::Sync { config, db } => device::run_sync(&config, &db, json, out, err),
+        Command::Status { db } => device::status(&db, json, out),
         Command::Keys {
             command:
                 KeysCommand::Generate {
@@ -497,30 +503,42 @@ where
                     out: dir,
                     name,
                 },
-        } => admin::keys_generate(&kind, &dir, &name, out),
+        } => answered(json, out, |out, f| {
+            admin::keys_generate(&kind, &dir, &name, out, f)
+        }),
         Command::Root { command } => match command {
             RootCommand::Init {
                 organisation,
                 keys,
                 out: dest,
                 force,
-            } => admin::root_init(keys.spec(Some(&organisation)), &dest, force, out),
+            } => answered(json, out, |out, f| {
+                admin::root_init(keys.spec(Some(&organisation)), &dest, force, out, f)
+            }),
             RootCommand::Rotate {
                 from,
                 keys,
                 out: dest,
-            } => admin::root_rotate(&from, keys.spec(None), &dest, out),
-            RootCommand::Sign { file, keys } => admin::root_sign(&file, &keys, out),
-            RootCommand::Combine { files, out: dest } => admin::root_combine(&files, &dest, out),
-            RootCommand::Verify { file, previous } => {
-                admin::root_verify(&file, previous.as_deref(), out)
+            } => answered(json, out, |out, f| {
+                admin::root_rotate(&from, keys.spec(None), &dest, out, f)
+            }),
+            RootCommand::Sign { file, keys } => {
+                answered(json, out, |out, f| admin::root_sign(&file, &keys, out, f))
             }
+            RootCommand::Combine { files, out: dest } => answered(json, out, |out, f| {
+                admin::root_combine(&files, &dest, out, f)
+            }),
+            RootCommand::Verify { file, previous } => answered(json, out, |out, f| {
+                admin::root_verify(&file, previous.as_deref(), out, f)
+            }),
         },
         Command::Publish {
             out: dir,
             roots,
             policy,
-        } => admin::publish(&dir, &roots, &policy, out, err),
+        } => answered(json, out, |out, f| {
+            admin::publish(&dir, &roots, &policy, out, err, f)
+        }),
         Command::Policy {
             command:
                 PolicyCommand::Sign {
@@ -535,34 +553,42 @@ where
                     allow_warnings,
                     emm,
                 },
-        } => admin::policy_sign(
-            admin::SignArgs {
-                file: &file,
-                keys: &keys,
-                expires: &expires,
-                version,
-                groups: &groups,
-                dest: &dest,
-                root: root.as_deref(),
-                published: published.as_deref(),
-                allow_warnings,
-                emm: &emm,
-            },
-            out,
-        ),
+        } => answered(json, out, |out, f| {
+            admin::policy_sign(
+                admin::SignArgs {
+                    file: &file,
+                    keys: &keys,
+                    expires: &expires,
+                    version,
+                    groups: &groups,
+                    dest: &dest,
+                    root: root.as_deref(),
+                    published: published.as_deref(),
+                    allow_warnings,
+                    emm: &emm,
+                },
+                out,
+                f,
+            )
+        }),
         Command::Policy {
             command: PolicyCommand::Verify { envelope, root },
-        } => admin::policy_verify(&envelope, &root, out),
+        } => answered(json, out, |out, f| {
+            admin::policy_verify(&envelope, &root, out, f)
+        }),
         Command::Report {
             db,
             format,
             out: dest,
         } => commands::report(&db, format, dest.as_deref(), out),
-        Command::Explain { db, package, json } => commands::explain(&db, &package, json, out),
-        Command::Audit(args) => audit::run(args, out, err),
+        Command::Explain { db, package } => commands::explain(&db, &package, json, out),
+        Command::Audit(mut args) => {
+            args.json = json;
+            audit::run(args, out, err)
+        }
         Command::Demo { keep } => demo::run(keep.as_deref(), out),
         Command::Config {
-            command: ConfigCommand::Check { file, json },
+            command: ConfigCommand::Check { file },
         } => device::config_check(&file, json, out),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
