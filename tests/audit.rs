@@ -369,15 +369,24 @@ mod properties {
 
 /// The package names `mvt` (the Mobile Verification Toolkit) finds among the installed packages.
 fn mvt_packages(file: &Path) -> BTreeSet<String> {
+    mvt_packages_reading(file, false)
+}
+
+/// The same, of a full dumpsys (androidqf's `dumpsys.txt`, a bugreport's dumpstate) when
+/// `full`: mvt then takes the package service's section with its own extraction.
+fn mvt_packages_reading(file: &Path, full: bool) -> BTreeSet<String> {
     let script = "import sys, json\n\
 from mvt.android.artifacts.dumpsys_packages import DumpsysPackagesArtifact\n\
 a = DumpsysPackagesArtifact()\n\
-a.parse(open(sys.argv[1], encoding='utf-8', errors='replace').read())\n\
+data = open(sys.argv[1], encoding='utf-8', errors='replace').read()\n\
+data = a.extract_dumpsys_section(data, 'DUMP OF SERVICE package:') if sys.argv[2] == 'full' else data\n\
+a.parse(data)\n\
 print(json.dumps(sorted({r['package_name'] for r in a.results if r['package_type'] == 'active'})))\n";
     let out = Command::new("python3")
         .arg("-c")
         .arg(script)
         .arg(file)
+        .arg(if full { "full" } else { "package" })
         .output()
         .expect("python3");
     assert!(
@@ -984,38 +993,12 @@ fn list_skipped_shows_each_line_not_used_with_its_file_and_number() {
     );
 }
 
-/// The package names mvt finds in a full dumpsys (androidqf's `dumpsys.txt`, a bugreport's
-/// dumpstate), with its own extraction of the package service's section.
-fn mvt_packages_in_full_dumpsys(file: &Path) -> BTreeSet<String> {
-    let script = "import sys, json\n\
-from mvt.android.artifacts.dumpsys_packages import DumpsysPackagesArtifact\n\
-a = DumpsysPackagesArtifact()\n\
-data = open(sys.argv[1], encoding='utf-8', errors='replace').read()\n\
-a.parse(a.extract_dumpsys_section(data, 'DUMP OF SERVICE package:'))\n\
-print(json.dumps(sorted({r['package_name'] for r in a.results if r['package_type'] == 'active'})))\n";
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(file)
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "mvt failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice::<Vec<String>>(&out.stdout)
-        .unwrap()
-        .into_iter()
-        .collect()
-}
-
 #[test]
 fn mvt_finds_the_same_packages_in_an_androidqf_folder() {
     let run = audit_of(&helpdesk("androidqf"), &["--json"]);
     let ours: BTreeSet<String> = verdicts(&run.out).into_iter().map(|(p, _, _)| p).collect();
     assert_eq!(
         ours,
-        mvt_packages_in_full_dumpsys(Path::new(&helpdesk("androidqf/dumpsys.txt")))
+        mvt_packages_reading(Path::new(&helpdesk("androidqf/dumpsys.txt")), true)
     );
 }
