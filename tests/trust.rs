@@ -1273,3 +1273,24 @@ fn status_warns_thirty_days_before_the_root_expires() {
         .to_text();
     assert!(lapsed.contains("WARNING: the root expired on"), "{lapsed}");
 }
+
+/// Issue 14.5: what the tool writes as a configuration (the demo's `config.json`) is read back
+/// the same, with the managed configuration's keys.
+#[test]
+fn a_configuration_written_by_the_tool_reads_back_the_same() {
+    let w = World::new();
+    let mut config = config(&w.root_v1, &[M1, M2]);
+    config.emm_package = Some("com.airwatch.androidagent".into());
+    config.ca_certificates = Some("-----BEGIN CERTIFICATE-----\n…".into());
+    let text = config.to_json();
+    let keys: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    assert!(
+        keys.get("device_groups").is_some() && keys.get("groups").is_none(),
+        "{keys}"
+    );
+    assert!(keys.get("sync_interval_minutes").is_some(), "{keys}");
+    assert_eq!(
+        agent_core::trust::DeviceConfig::from_json("written", &text).unwrap(),
+        config
+    );
+}

@@ -257,10 +257,7 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
             &d.join("phone-after.json"),
             &serde_json::to_vec_pretty(&phone.device.inventory).unwrap_or_default(),
         )?;
-        write_atomically(
-            &d.join("config.json"),
-            &serde_json::to_vec_pretty(&phone.config).unwrap_or_default(),
-        )?;
+        write_atomically(&d.join("config.json"), &phone.config.to_json())?;
         writeln!(
             out,
             "\nKept in {}: compliance.db, site/ (the published files), config.json, phone-after.json. Try: appwacht status --db {}",

@@ -5,14 +5,13 @@
 //! commas, the pinned root as an object or as a JSON string, numbers as numbers or strings. An
 //! error names the key and never echoes its value (a pinned root is kilobytes).
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::dsse::Envelope;
 use crate::time::Span;
 
 /// How a device finds and trusts its policy.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct DeviceConfig {
     /// The organisation the device is enrolled with; every document must name it.
     pub organisation: String,
@@ -21,35 +20,26 @@ pub struct DeviceConfig {
     /// The root pinned at enrolment (a DSSE envelope).
     pub pinned_root: Envelope,
     /// The device's groups (roles, departments).
-    #[serde(default)]
     pub groups: Vec<String>,
     /// How often to sync and run the full scan.
-    #[serde(default = "default_interval")]
     pub sync_interval: Span,
     /// The EMM's package, never blocked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emm_package: Option<String>,
     /// More EMM packages (its helpers and launcher), never blocked.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub emm_packages: Vec<String>,
     /// The EMM's signing certificates (SHA-256): when given, a package with an EMM name is
     /// protected only if it carries one.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub emm_certificates: Vec<crate::CertDigest>,
     /// The agent's signing certificates (SHA-256), for judging on the host: a package with the
     /// agent's name is protected only if it carries one. (On the phone the running app's own.)
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub agent_certificates: Vec<crate::CertDigest>,
     /// PEM certificates of the CAs to trust for the policy servers, instead of the public ones
     /// (the organisation's own CA, pinned).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_certificates: Option<String>,
     /// Time allowed for one whole request, including a slow body.
-    #[serde(default = "default_timeout")]
     pub request_timeout: Span,
     /// Development only: allow plain `http://` to 127.0.0.1 and localhost (`appwacht demo`).
     /// Trust never comes from the transport, only from signatures; TLS is defence in depth.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_http_loopback: bool,
 }
 
@@ -103,6 +93,42 @@ impl DeviceConfig {
         let config = Keys(&map).config().map_err(bad)?;
         config.check().map_err(bad)?;
         Ok(config)
+    }
+
+    /// The configuration as JSON, with the managed configuration's keys (what `from_json` reads
+    /// back, and what an EMM console's JSON editor takes).
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut m = Map::new();
+        let mut put = |k: &str, v: Value| {
+            if !v.is_null() && v != Value::Array(Vec::new()) && v != Value::Bool(false) {
+                m.insert(k.to_string(), v);
+            }
+        };
+        put("organisation", self.organisation.clone().into());
+        put("policy_urls", self.policy_urls.clone().into());
+        put(
+            "pinned_root",
+            serde_json::from_slice(&self.pinned_root.to_json()).unwrap_or(Value::Null),
+        );
+        put("device_groups", self.groups.clone().into());
+        put(
+            "sync_interval_minutes",
+            (self.sync_interval.secs() / 60).into(),
+        );
+        put("emm_package", self.emm_package.clone().into());
+        put("emm_packages", self.emm_packages.clone().into());
+        let digests = |d: &[crate::CertDigest]| -> Value {
+            d.iter().map(|c| Value::String(c.to_string())).collect()
+        };
+        put("emm_certificates", digests(&self.emm_certificates));
+        put("agent_certificates", digests(&self.agent_certificates));
+        put("ca_certificates", self.ca_certificates.clone().into());
+        put(
+            "request_timeout_seconds",
+            self.request_timeout.secs().into(),
+        );
+        put("allow_http_loopback", self.allow_http_loopback.into());
+        serde_json::to_vec_pretty(&Value::Object(m)).unwrap_or_default()
     }
 
     /// Checks the values make sense.
