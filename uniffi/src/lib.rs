@@ -317,6 +317,10 @@ pub struct AgentStatus {
     pub device_settings: Vec<DeviceSettingRecord>,
     /// How the agent is managed here and what it may do, as the last scan read it.
     pub management: Option<ManagementRecord>,
+    /// When the newest trusted root expires (RFC 3339): after it no new policy is accepted.
+    pub root_expires: Option<String>,
+    /// Days until then (negative once it has passed).
+    pub root_expires_in_days: Option<i64>,
 }
 
 /// The agent's mode and powers on this phone.
@@ -685,6 +689,7 @@ impl Agent {
         let store = self.reader()?;
         let now = Timestamp::now();
         let report = Report::build(&store, now)?;
+        let trust = agent_core::status(&store, now)?;
         let active = store.active_policy()?;
         let findings = store
             .findings()?
@@ -750,6 +755,8 @@ impl Agent {
                     work_profile: p.work_profile,
                     summary: p.describe(),
                 }),
+            root_expires: trust.root_expires.map(|t| t.to_string()),
+            root_expires_in_days: trust.root_expires_in_days,
         })
     }
 

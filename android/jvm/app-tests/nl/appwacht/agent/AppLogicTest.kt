@@ -113,7 +113,7 @@ class AppLogicTest {
         assertEquals("Your organisation's policy does not allow this app on work phones. Please remove it. If it stays, it will be blocked.", NoticeText.body(warned))
     }
 
-    private fun status(compliant: Boolean) = AgentStatus(
+    private fun status(compliant: Boolean, rootExpires: String? = "2027-06-01T00:00:00Z", rootExpiresInDays: Long? = 180) = AgentStatus(
         compliant = compliant,
         policyVersion = 4uL,
         mode = "enforce",
@@ -130,6 +130,8 @@ class AppLogicTest {
         ),
         deviceSettings = emptyList(),
         management = null,
+        rootExpires = rootExpires,
+        rootExpiresInDays = rootExpiresInDays,
     )
 
     @Test
@@ -150,6 +152,17 @@ class AppLogicTest {
         assertTrue(state.error)
         assertTrue(state.message, state.message.contains("past every signed time"))
         assertTrue(EmmStatus.statesFor(status(true)).none { it.key == "clock" })
+    }
+
+    /** Issue 14.6: a root about to lapse (or lapsed) reaches the EMM's administrator. */
+    @Test
+    fun aRootAboutToExpireReachesTheEmm() {
+        assertTrue(EmmStatus.statesFor(status(true)).none { it.key == "root" })
+        val soon = EmmStatus.statesFor(status(true, "2026-12-20T00:00:00Z", 18)).single { it.key == "root" }
+        assertTrue(soon.error)
+        assertTrue(soon.message, soon.message.startsWith("the root expires in 18 day(s), on 2026-12-20T00:00:00Z"))
+        val lapsed = EmmStatus.statesFor(status(true, "2026-11-20T00:00:00Z", -12)).single { it.key == "root" }
+        assertTrue(lapsed.message, lapsed.message.startsWith("the root expired on 2026-11-20T00:00:00Z"))
     }
 
     @Test

@@ -14,6 +14,7 @@ interface KeyedStatusReporter {
 object EmmStatus {
     const val MAX_KEY = 100
     const val MAX_TEXT = 1000
+    const val ROOT_WARNING_DAYS = 30L
 
     fun statesFor(status: AgentStatus): List<KeyedState> {
         val violations = status.findings.filter { it.outcome == FindingOutcome.DENIED }
@@ -41,6 +42,13 @@ object EmmStatus {
         // makes automatic time mandatory; the core never depends on it).
         status.clockProblem?.let { states.add(KeyedState("clock", true, it, "")) }
         status.storeRecovered?.let { states.add(KeyedState("store", true, it, "")) }
+        // A lapsed root stops every phone from accepting a new policy: warn 30 days ahead.
+        val days = status.rootExpiresInDays
+        if (days != null && days <= ROOT_WARNING_DAYS) {
+            val message = if (days < 0) "the root expired on ${status.rootExpires}: no new policy is accepted until a new root is published"
+            else "the root expires in $days day(s), on ${status.rootExpires}: rotate it before then"
+            states.add(KeyedState("root", true, message, status.rootExpires ?: ""))
+        }
         // The agent's mode and powers: an agent that only monitors is an error the EMM's
         // administrator must see (it cannot block anything), a delegate short of a power is not.
         status.management?.let { m ->
