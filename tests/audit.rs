@@ -1002,3 +1002,38 @@ fn mvt_finds_the_same_packages_in_an_androidqf_folder() {
         mvt_packages_reading(Path::new(&helpdesk("androidqf/dumpsys.txt")), true)
     );
 }
+
+/// An archive is not trusted to be what it says: an entry that unpacks to 600 MiB (2.7 MB of
+/// zip) is not read, and the rest of the archive still is.
+#[test]
+fn a_zip_bomb_is_not_unpacked() {
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = dir.path().join("bugreport.zip");
+    let script = r#"
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+    with z.open('dumpsys.txt', 'w', force_zip64=True) as f:
+        for i in range(600):
+            f.write(bytes(1 << 20))
+    z.writestr('pm-list-packages.txt', 'package:com.example.a versionCode:1 installer=null uid:10100\n')
+"#;
+    let made = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&bomb)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let run = audit_of(bomb.to_str().unwrap(), &[]);
+    assert!(
+        run.err.contains("dumpsys.txt: larger than 512 MiB"),
+        "{}",
+        run.err
+    );
+    assert!(
+        run.err
+            .contains("pm-list-packages.txt: read as pm list packages"),
+        "{}",
+        run.err
+    );
+}

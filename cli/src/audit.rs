@@ -119,6 +119,8 @@ fn policy_for(args: &AuditArgs, now: Timestamp) -> Result<(Policy, Enrolment), F
 /// The largest input read (a bugreport's dumpstate is tens of MiB; an APK in an androidqf folder
 /// can be larger and is not text anyway).
 const MAX_INPUT: u64 = 512 << 20;
+/// The most read from one `--from` in all (an archive can claim small entries and hold huge ones).
+const MAX_TOTAL: u64 = 1 << 30;
 
 /// One file the audit may read: on disk, or an entry of an archive.
 struct Input {
@@ -231,8 +233,17 @@ fn collect_inputs(from: &Path, skipped: &mut Vec<(String, String)>) -> Result<Ve
         let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
         if is_zip(&file) {
             read_zip(&file, &mut inputs, skipped)?;
-        } else if size > MAX_INPUT {
-            skipped.push((what, format!("larger than {} MiB", MAX_INPUT >> 20)));
+        } else if size > MAX_INPUT
+            || inputs.iter().map(|i| i.bytes.len() as u64).sum::<u64>() + size > MAX_TOTAL
+        {
+            skipped.push((
+                what,
+                format!(
+                    "larger than {} MiB, or than what is left of the {} MiB read from one input",
+                    MAX_INPUT >> 20,
+                    MAX_TOTAL >> 20
+                ),
+            ));
         } else {
             let name = file
                 .file_name()
@@ -293,13 +304,25 @@ fn read_zip(
             skipped.push((what, format!("larger than {} MiB", MAX_INPUT >> 20)));
             continue;
         }
+        let read_so_far: u64 = inputs.iter().map(|i| i.bytes.len() as u64).sum();
+        let budget = MAX_INPUT.min(MAX_TOTAL.saturating_sub(read_so_far));
         let mut bytes = Vec::new();
-        // Never trust the size the archive claims: read at most the limit.
-        if let Err(e) = std::io::Read::read_to_end(
-            &mut std::io::Read::take(&mut entry, MAX_INPUT + 1),
-            &mut bytes,
-        ) {
+        // Never trust the size the archive claims: read at most the limit, and at most what is
+        // left of the whole budget.
+        if let Err(e) =
+            std::io::Read::read_to_end(&mut std::io::Read::take(&mut entry, budget + 1), &mut bytes)
+        {
             skipped.push((what, format!("cannot be unpacked: {e}")));
+            continue;
+        }
+        if bytes.len() as u64 > budget {
+            skipped.push((
+                what,
+                format!(
+                    "larger than it says, or than what is left of the {} MiB read from one input",
+                    MAX_TOTAL >> 20
+                ),
+            ));
             continue;
         }
         let base = name.rsplit('/').next().unwrap_or(&name).to_string();
