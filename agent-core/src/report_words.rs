@@ -33,8 +33,8 @@ impl ReportSettings {
         })
     }
 
-    /// A time in the organisation's zone beside UTC ("2026-11-30 11:11 CET (10:11 UTC)"), or UTC
-    /// alone.
+    /// A time in the organisation's zone beside UTC ("2026-11-30 11:11 CET (2026-11-30T10:11:00Z)"),
+    /// or UTC alone.
     pub fn time(&self, at: Timestamp) -> String {
         let utc = at.to_string();
         let Some(zone) = self
@@ -47,11 +47,8 @@ impl ReportSettings {
         match jiff::Timestamp::from_second(at.unix()) {
             Ok(ts) => {
                 let local = ts.to_zoned_datetime(zone);
-                format!(
-                    "{} ({} UTC)",
-                    local.strftime("%Y-%m-%d %H:%M %Z"),
-                    ts.strftime("%H:%M")
-                )
+                // UTC in full beside it: near midnight the dates differ.
+                format!("{} ({utc})", local.strftime("%Y-%m-%d %H:%M %Z"))
             }
             Err(_) => utc,
         }
@@ -233,3 +230,37 @@ static NL: Words = Words {
     clock_problem: "Probleem met de klok",
     store_recovered: "Opslag hersteld",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shown_in_the_organisations_zone_beside_utc() {
+        let amsterdam = ReportSettings {
+            language: Language::Nl,
+            time_zone: Some("Europe/Amsterdam".into()),
+        };
+        // 2026-07-01T10:00:00Z is summer time, 2026-12-01T23:30:00Z winter and the next day there.
+        assert_eq!(
+            amsterdam.time(Timestamp::from_unix(1_782_900_000)),
+            "2026-07-01 12:00 CEST (2026-07-01T10:00:00Z)"
+        );
+        assert_eq!(
+            amsterdam.time(Timestamp::from_unix(1_796_167_800)),
+            "2026-12-02 00:30 CET (2026-12-01T23:30:00Z)"
+        );
+        assert_eq!(
+            ReportSettings::default().time(Timestamp::from_unix(1_782_900_000)),
+            "2026-07-01T10:00:00Z"
+        );
+        assert!(
+            ReportSettings {
+                time_zone: Some("Mars/Olympus".into()),
+                ..amsterdam
+            }
+            .problem()
+            .is_some()
+        );
+    }
+}
