@@ -43,6 +43,18 @@ fn digest_only_policy() -> Policy {
     policy
 }
 
+/// One package's line of an audit.
+fn line_of<'a>(
+    audit: &'a agent_core::audit::Audit,
+    package: &str,
+) -> &'a agent_core::audit::AuditLine {
+    audit
+        .lines
+        .iter()
+        .find(|l| l.decision.package == package)
+        .unwrap_or_else(|| panic!("{package} is not in the audit"))
+}
+
 const DUMPSYS_FIXTURES: &[&str] = &[
     "android7-dumpsys-package.txt",
     "tvbox-android9-dumpsys-package.txt",
@@ -154,11 +166,7 @@ fn a_truncated_dump_keeps_every_package_it_reached() {
         &Enrolment::in_groups(vec![]),
         now(),
     );
-    let line = result
-        .lines
-        .iter()
-        .find(|l| l.decision.package == "com.ss.android.ugc.trill")
-        .unwrap();
+    let line = line_of(&result, "com.ss.android.ugc.trill");
     // Named by the publisher's package list, so denied even without its signature.
     assert_eq!(line.decision.outcome, Outcome::Denied);
 }
@@ -237,11 +245,7 @@ fn the_audit_gives_the_agents_verdict_on_the_same_packages() {
             );
         }
         // The clone that only its signer gives away is caught, by a 32-bit hash, and says so.
-        let clone = result
-            .lines
-            .iter()
-            .find(|l| l.decision.package == "com.fastvideo.player.clips")
-            .unwrap();
+        let clone = line_of(&result, "com.fastvideo.player.clips");
         assert_eq!(clone.decision.rule.as_deref(), Some("annex-a"), "{name}");
         assert!(
             matches!(&clone.signer, SignerCheck::ByHash { publisher, hash, .. } if publisher == "bytedance" && hash == "89d01293")
@@ -259,11 +263,7 @@ fn without_certificates_the_signer_is_reported_unchecked() {
         &Enrolment::in_groups(vec![]),
         now(),
     );
-    let clone = result
-        .lines
-        .iter()
-        .find(|l| l.decision.package == "com.fastvideo.player.clips")
-        .unwrap();
+    let clone = line_of(&result, "com.fastvideo.player.clips");
     assert_eq!(
         clone.signer,
         SignerCheck::Unchecked {
@@ -272,11 +272,7 @@ fn without_certificates_the_signer_is_reported_unchecked() {
     );
     // Only the sideload rule catches it now; TikTok itself is still named by its package.
     assert_eq!(clone.decision.rule.as_deref(), Some("sideloaded"));
-    let tiktok = result
-        .lines
-        .iter()
-        .find(|l| l.decision.package == "com.zhiliaoapp.musically")
-        .unwrap();
+    let tiktok = line_of(&result, "com.zhiliaoapp.musically");
     assert_eq!(tiktok.decision.outcome, Outcome::Denied);
     assert!(matches!(tiktok.signer, SignerCheck::Unchecked { .. }));
 }
@@ -711,11 +707,7 @@ fn the_audit_judges_an_adb_install_claiming_the_store_as_side_loaded() {
         "[[rules]]\nid = \"sideloaded\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = { app = \"user\", not_installed_by = [\"com.android.vending\"] }\n",
     );
     let result = audit("spoofed", &dump, &sideloaded, &enrolment(&[]), now());
-    let line = result
-        .lines
-        .iter()
-        .find(|l| l.decision.package == "com.zhiliaoapp.musically")
-        .unwrap();
+    let line = line_of(&result, "com.zhiliaoapp.musically");
     assert_eq!(
         line.decision.outcome,
         Outcome::Denied,
@@ -781,19 +773,11 @@ fn an_app_not_installed_for_any_user_is_not_a_violation() {
         &Enrolment::in_groups(vec![]),
         now(),
     );
-    let line = result
-        .lines
-        .iter()
-        .find(|l| l.decision.package == "com.zhiliaoapp.musically")
-        .unwrap();
+    let line = line_of(&result, "com.zhiliaoapp.musically");
     assert!(!line.installed && !line.is_violation());
     assert_eq!(result.not_installed, 1);
     // WhatsApp is installed in the work profile only: still installed, per user.
-    let whatsapp = result
-        .lines
-        .iter()
-        .find(|l| l.decision.package == "com.whatsapp")
-        .unwrap();
+    let whatsapp = line_of(&result, "com.whatsapp");
     assert!(whatsapp.installed && whatsapp.users == [10] && whatsapp.kept_for == [0]);
     let run = audit_of(&helpdesk("debloated-dumpsys-package.txt"), &[]);
     assert!(
