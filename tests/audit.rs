@@ -1021,3 +1021,32 @@ with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED, compresslevel=1) as
         run.err
     );
 }
+
+/// androidqf's `packages.json` comes from `pm list packages -u`, which lists apps removed with
+/// their data kept too: its uid says nothing of whether an app is installed, so it never makes
+/// a debloated app count as installed.
+#[test]
+fn packages_json_never_makes_a_removed_app_installed_again() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        helpdesk("debloated-dumpsys-package.txt"),
+        dir.path().join("dumpsys-package.txt"),
+    )
+    .unwrap();
+    std::fs::copy(
+        helpdesk("androidqf/packages.json"),
+        dir.path().join("packages.json"),
+    )
+    .unwrap();
+    let run = audit_of(dir.path().to_str().unwrap(), &["--json"]);
+    let v: serde_json::Value = serde_json::from_str(&run.out).unwrap();
+    let tiktok = v["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["decision"]["package"] == "com.zhiliaoapp.musically")
+        .unwrap();
+    assert_eq!(tiktok["installed"], false, "{tiktok}");
+    assert_eq!(tiktok["signer"]["check"], "by_digest", "{tiktok}");
+    assert_eq!(v["not_installed"], 1);
+}

@@ -127,8 +127,6 @@ struct AqfPackage {
     #[serde(default)]
     installer: Option<String>,
     #[serde(default)]
-    uid: Option<i64>,
-    #[serde(default)]
     system: bool,
     #[serde(default)]
     files: Vec<AqfFile>,
@@ -146,8 +144,8 @@ struct AqfCertificate {
     sha256: Option<String>,
 }
 
-/// Reads androidqf's `packages.json` into `dump`: names, installers, the system flag, the user of
-/// the uid, and each APK's full certificate SHA-256 (the signer then is checked by digest, not by
+/// Reads androidqf's `packages.json` into `dump`: names, installers, the system flag, and each
+/// APK's full certificate SHA-256 (the signer then is checked by digest, not by
 /// the 32-bit hash dumpsys prints). Returns the packages read.
 pub fn parse_androidqf_packages(
     what: &str,
@@ -180,11 +178,9 @@ pub fn parse_androidqf_packages(
                 .map(|i| i.to_string());
         }
         entry.system |= p.system;
-        if let Some(uid) = p.uid.filter(|u| *u >= 0)
-            && entry.users.is_empty()
-        {
-            entry.users.push((uid / 100_000) as u32);
-        }
+        // No users from the uid: androidqf lists with `pm list packages -u`, which includes apps
+        // removed with their data kept, so the uid says nothing of whom an app is installed for
+        // (the `User N: installed=` lines of the dumpsys do).
         for f in p.files {
             // androidqf writes "" when it could not read the certificate.
             let Some(text) = f
