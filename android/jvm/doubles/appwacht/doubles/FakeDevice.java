@@ -385,9 +385,12 @@ public final class FakeDevice {
     }
 
     /**
-     * Service#startForeground: from Android 14 a type is required (the manifest's
-     * foregroundServiceType; MissingForegroundServiceTypeException without one), and only the
-     * owner may use systemExempted.
+     * Service#startForeground: from Android 14 a service must start with a type its manifest
+     * declares (Android 14 behaviour changes, "Foreground service types are required";
+     * MissingForegroundServiceTypeException without one), and only an owner may use
+     * systemExempted. The double cannot read the manifest: it takes the two-argument form, which
+     * on 14+ uses the manifest's types, as a service that declared none, so the app must name its
+     * type itself (as WatchService does).
      */
     public static void startedForeground(android.app.Service service, int id, android.app.Notification n, int type) {
         if (android.os.Build.VERSION.SDK_INT >= 34 && type == 0) {
