@@ -553,7 +553,7 @@ fn a_package_that_could_not_be_read_is_not_taken_for_uninstalled() {
     assert!(
         phone
             .store
-            .outbox(100)
+            .records(0, 100)
             .unwrap()
             .iter()
             .any(|e| e.kind == "inventory.unreadable")

@@ -1,4 +1,4 @@
-//! The compliance store: migrations, exact policy bytes, no downgrade, retention, the outbox.
+//! The compliance store: migrations, exact policy bytes, no downgrade, retention, the record queue.
 
 use agent_core::{Error, Mode, Scope, SimulatedDevice, Store, retention, scan};
 use appwacht_tests::*;
@@ -107,7 +107,7 @@ fn retention_keeps_the_database_bounded() {
     ));
     let scans = retention::SCANS as usize + 25;
     for i in 0..scans {
-        // Someone keeps lifting the block, so every scan logs a step and an outbox event.
+        // Someone keeps lifting the block, so every scan logs a step and a record.
         device.inventory.packages[1].suspended = false;
         device
             .inventory
@@ -127,7 +127,7 @@ fn retention_keeps_the_database_bounded() {
     let counts: std::collections::HashMap<_, _> = store.row_counts().unwrap().into_iter().collect();
     assert_eq!(counts["scans"], retention::SCANS);
     assert!(counts["enforcement_log"] <= retention::LOG);
-    assert!(counts["outbox"] <= retention::OUTBOX);
+    assert!(counts["records"] <= retention::RECORDS);
     for v in 2..(retention::POLICIES as u64 + 10) {
         store
             .activate_policy(&policy_json(DENY_TIKTOK, v, Mode::Enforce), "t", now())
@@ -144,7 +144,7 @@ fn retention_keeps_the_database_bounded() {
 }
 
 #[test]
-fn the_outbox_records_findings_opened_and_closed_and_enforcement() {
+fn the_record_queue_holds_findings_opened_and_resolved_and_enforcement() {
     let mut store = Store::in_memory().unwrap();
     store
         .activate_policy(&policy_json(DENY_TIKTOK, 1, Mode::Enforce), "t", now())
@@ -169,24 +169,28 @@ fn the_outbox_records_findings_opened_and_closed_and_enforcement() {
         later("1h"),
     )
     .unwrap();
-    let kinds: Vec<String> = store
-        .outbox(100)
-        .unwrap()
-        .into_iter()
-        .map(|e| e.kind)
-        .collect();
+    let records = store.records(0, 100).unwrap();
+    let kinds: Vec<&str> = records.iter().map(|r| r.kind.as_str()).collect();
     assert_eq!(
         kinds,
         [
+            "policy.activated",
             "finding.opened",
             "enforcement",
             "enforcement",
-            "finding.closed"
+            "agent.mode",
+            "scan.summary",
+            "finding.resolved",
+            "scan.summary",
         ]
     );
-    let last = store.outbox(100).unwrap().last().unwrap().id;
-    assert_eq!(store.acknowledge_outbox(last).unwrap(), 4);
-    assert!(store.outbox(100).unwrap().is_empty());
+    let seqs: Vec<u64> = records.iter().map(|r| r.seq).collect();
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+    assert!(records.iter().all(|r| r.device == "TEST-1"), "{records:?}");
+    let opened = &records[1];
+    assert_eq!(opened.policy.as_ref().unwrap().version, 1);
+    assert_eq!(opened.data["package"], "com.zhiliaoapp.musically");
+    assert_eq!(opened.data["taken"], true);
     assert!(
         store.owned_blocks().unwrap().is_empty(),
         "a block on a package that is gone is forgotten"
@@ -222,6 +226,11 @@ fn a_store_of_schema_2_holding_data_is_migrated_and_keeps_it() {
     let raw = rusqlite::Connection::open(&db).unwrap();
     raw.execute_batch(
         "ALTER TABLE journal DROP COLUMN before; ALTER TABLE journal DROP COLUMN done;
+         DROP TABLE records; DROP TABLE deliveries;
+         CREATE TABLE outbox (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL);
+         INSERT INTO outbox (at, kind, body) VALUES
+           (1700000000, 'finding.opened', '{\"package\":\"com.zhiliaoapp.musically\",\"rule\":\"tiktok\"}'),
+           (1700000060, 'finding.closed', '{\"package\":\"com.example.gone\",\"rule\":null}');
          PRAGMA user_version = 2;",
     )
     .unwrap();
@@ -236,8 +245,18 @@ fn a_store_of_schema_2_holding_data_is_migrated_and_keeps_it() {
     drop(raw);
 
     let mut store = Store::open(&db).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 3);
+    assert_eq!(store.schema_version().unwrap(), 4);
     assert_eq!(store.active_policy().unwrap().unwrap().policy.version, 7);
+    // The old outbox's events wait on as compliance records, in order, none lost.
+    let kept = store.records(0, 10).unwrap();
+    let kinds: Vec<&str> = kept.iter().map(|r| r.kind.as_str()).collect();
+    assert_eq!(kinds, ["finding.opened", "finding.resolved"]);
+    assert_eq!(kept[0].data["package"], "com.zhiliaoapp.musically");
+    assert_eq!(kept[0].severity, agent_core::records::Severity::Violation);
+    assert_eq!(kept[0].device, "TEST-1", "the device id is the last scan's");
+    assert_eq!(kept[0].policy.as_ref().unwrap().version, 7);
+    assert_eq!(kept[0].agent, "older");
+    assert_ne!(kept[0].id, kept[1].id);
     assert_eq!(store.recent_scans(10).unwrap().len(), 1);
     assert_eq!(store.findings().unwrap().len(), 1);
     assert_eq!(store.ownership().unwrap().len(), 1);

@@ -254,6 +254,7 @@ pub mod org {
             agent_certificates: Vec::new(),
             ca_certificates: None,
             request_timeout: Span::from_secs(5),
+            records: Default::default(),
             allow_http_loopback: false,
         }
     }

@@ -170,6 +170,7 @@ fn unchanged_sync(bencher: Bencher) {
         agent_certificates: Vec::new(),
         ca_certificates: None,
         request_timeout: Span::from_secs(10),
+        records: Default::default(),
         allow_http_loopback: false,
     };
     let mut store = Store::in_memory().unwrap();

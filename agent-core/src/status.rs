@@ -56,8 +56,12 @@ pub struct Status {
     pub clock_problem: Option<String>,
     /// A damaged store moved aside at open.
     pub store_recovered: Option<String>,
-    /// Events waiting for upload.
-    pub outbox: usize,
+    /// Compliance records waiting for delivery.
+    pub records_waiting: usize,
+    /// What a full record queue gave up.
+    pub records_dropped: crate::Dropped,
+    /// Each sink's delivery state.
+    pub deliveries: Vec<crate::records::SinkState>,
     /// The last scan.
     pub last_scan: Option<ScanRow>,
     /// The device-owner hardening as the phone last reported it (`[device]` of the policy).
@@ -114,7 +118,9 @@ pub fn status(store: &Store, clock: Timestamp) -> Result<Status, Error> {
         clock_problem: store.clock_problem()?,
         device_settings: store.device_settings()?.0,
         store_recovered: store.recovered()?,
-        outbox: store.outbox_len()?,
+        records_waiting: store.records_waiting()?,
+        records_dropped: store.records_dropped()?,
+        deliveries: store.deliveries()?,
         last_scan: store.recent_scans(1)?.into_iter().next(),
         powers: store.last_device()?.and_then(|d| d.powers),
     })
@@ -225,7 +231,39 @@ impl Status {
                     .unwrap_or_default()
             );
         }
-        let _ = writeln!(o, "Outbox: {} event(s) waiting for upload", self.outbox);
+        let d = &self.records_dropped;
+        let _ = writeln!(
+            o,
+            "Records: {} waiting for delivery{}",
+            self.records_waiting,
+            if d.total() > 0 {
+                format!(
+                    "; {} given up by a full queue ({} routine, {} notice, {} violation)",
+                    d.total(),
+                    d.routine,
+                    d.notice,
+                    d.violation
+                )
+            } else {
+                String::new()
+            }
+        );
+        for s in &self.deliveries {
+            let _ = writeln!(
+                o,
+                "  to {}: {} delivered, last accepted {}{}",
+                s.sink,
+                s.delivered,
+                s.last_ok.map_or("never".to_string(), |t| t.to_string()),
+                match &s.last_error {
+                    Some(e) => format!(
+                        "; failing ({} attempt(s)): {e}; next try after {}",
+                        s.attempts, s.retry_at
+                    ),
+                    None => String::new(),
+                }
+            );
+        }
         o
     }
 }

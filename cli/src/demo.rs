@@ -170,6 +170,7 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
         agent_certificates: Vec::new(),
         ca_certificates: None,
         request_timeout: Span::from_secs(10),
+        records: Default::default(),
         allow_http_loopback: true,
     };
     let mut phone = Phone {

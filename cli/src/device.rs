@@ -196,3 +196,75 @@ pub(crate) fn config_check(path: &Path, json: bool, out: &mut dyn Write) -> Resu
     )?;
     Ok(0)
 }
+
+/// Sends the compliance records waiting in the store to the sinks the configuration names: what
+/// the phone's job does after each scan and sync. Exit 0 when every sink took what it was
+/// offered (or is waiting out its backoff), 2 when one failed now.
+pub(crate) fn run_deliver(
+    config_path: &Path,
+    db: &Path,
+    json: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32, Failure> {
+    let config = load_config(config_path)?;
+    let mut sinks = agent_core::records::sinks(&config)
+        .map_err(|e| Failure::new(format!("{}: {e}", config_path.display())))?;
+    if sinks.is_empty() {
+        return Err(Failure::new(format!(
+            "{}: no sink is configured (set syslog_url or otlp_logs_url; docs/FLEET.md)",
+            config_path.display()
+        )));
+    }
+    let mut store = Store::open(db)?;
+    if let Some(limit) = config.records.queue_limit {
+        store.set_record_limit(limit)?;
+    }
+    let jitter = {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        f64::from(nanos % 1000) / 1000.0
+    };
+    let delivery = agent_core::records::deliver(&mut store, &mut sinks, Timestamp::now(), jitter)?;
+    if json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&delivery).unwrap_or_default()
+        )?;
+    } else {
+        if delivery.heartbeat {
+            writeln!(out, "heartbeat written")?;
+        }
+        for s in &delivery.sinks {
+            match (&s.error, s.waiting_until) {
+                (Some(e), _) => {
+                    writeln!(
+                        out,
+                        "{}: {} delivered, then failed: {e}",
+                        s.sink, s.delivered
+                    )?;
+                }
+                (None, Some(t)) => {
+                    writeln!(out, "{}: waiting after a failure until {t}", s.sink)?;
+                }
+                (None, None) => writeln!(out, "{}: {} delivered", s.sink, s.delivered)?,
+            }
+        }
+        writeln!(
+            out,
+            "{} record(s) removed from the queue, {} waiting",
+            delivery.removed, delivery.waiting
+        )?;
+    }
+    let failed = delivery.sinks.iter().any(|s| s.error.is_some());
+    if failed {
+        let _ = writeln!(
+            err,
+            "a sink failed; the records stay in the queue and are sent again later"
+        );
+    }
+    Ok(if failed { crate::EXIT_FAILURE } else { 0 })
+}

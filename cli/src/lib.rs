@@ -14,6 +14,7 @@ mod audit;
 mod commands;
 mod demo;
 mod device;
+mod fleet;
 mod render;
 mod serve;
 
@@ -60,6 +61,19 @@ enum Command {
         #[arg(long, env = "APPWACHT_DB")]
         db: PathBuf,
     },
+    /// Send the compliance records waiting in the store to the configured sinks (syslog over
+    /// TLS, OpenTelemetry logs): what the phone does after each scan and sync.
+    Deliver {
+        /// The device configuration (JSON) naming the sinks.
+        #[arg(long)]
+        config: PathBuf,
+        /// The compliance store (default: $APPWACHT_DB).
+        #[arg(long, env = "APPWACHT_DB")]
+        db: PathBuf,
+    },
+    /// The fleet report: every phone's compliance from the records a log server or collector
+    /// wrote (JSON lines, gzip or not; files or directories).
+    Fleet(FleetArgs),
     /// Policy version, issuer, expiry, last sync, last error and rules hash.
     Status {
         /// The compliance store (default: $APPWACHT_DB).
@@ -377,6 +391,30 @@ struct AuditArgs {
 }
 
 /// The report an audit is printed as.
+#[derive(clap::Args, Debug)]
+struct FleetArgs {
+    /// Record files or directories (repeatable): JSON lines as rsyslog or an OpenTelemetry
+    /// Collector wrote them, `.gz` or not.
+    #[arg(long = "from", required = true)]
+    from: Vec<PathBuf>,
+    /// A phone is silent when its newest record is older than this many heartbeats (a day each).
+    #[arg(long, default_value_t = 2)]
+    silent_after: u32,
+    /// The newest policy version, when phones should be on it (default: the newest any phone
+    /// reports).
+    #[arg(long)]
+    policy_version: Option<u64>,
+    /// Judge silence as of this time (RFC 3339; default: now).
+    #[arg(long)]
+    now: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum AuditReport {
     Text,
@@ -496,6 +534,8 @@ where
         }
         Command::Sync { config, db } => device::run_sync(&config, &db, json, out, err),
         Command::Status { db } => device::status(&db, json, out),
+        Command::Deliver { config, db } => device::run_deliver(&config, &db, json, out, err),
+        Command::Fleet(args) => fleet::run(&args, json, out, err),
         Command::Keys {
             command:
                 KeysCommand::Generate {

@@ -587,6 +587,7 @@ impl Agent {
             agent_certificates: Vec::new(),
             ca_certificates: config.ca_certificates.clone(),
             request_timeout: Span::from_secs(config.request_timeout_seconds.clamp(1, 3600) as i64),
+            records: Default::default(),
             allow_http_loopback: false,
         };
         device_config.check().map_err(invalid)?;

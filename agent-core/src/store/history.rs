@@ -1,4 +1,4 @@
-//! History: the readers of what happened (scans, the enforcement log, the outbox).
+//! History: the readers of what happened (scans, the enforcement log).
 
 use rusqlite::params;
 use serde::Serialize;
@@ -51,19 +51,6 @@ pub struct LogRow {
     pub error: Option<String>,
 }
 
-/// An event waiting for upload.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct OutboxEvent {
-    /// Row id (acknowledge up to it once uploaded).
-    pub id: i64,
-    /// When.
-    pub at: Timestamp,
-    /// `finding.opened`, `finding.closed`, `enforcement`, `recovery`.
-    pub kind: String,
-    /// The event as JSON.
-    pub body: String,
-}
-
 impl Store {
     /// The most recent scans, newest first.
     pub fn recent_scans(&self, limit: i64) -> Result<Vec<ScanRow>, Error> {
@@ -106,36 +93,5 @@ impl Store {
                 })
             },
         )
-    }
-
-    /// Events waiting for upload, oldest first.
-    pub fn outbox(&self, limit: i64) -> Result<Vec<OutboxEvent>, Error> {
-        self.query(
-            "SELECT id, at, kind, body FROM outbox ORDER BY id LIMIT ?1",
-            params![limit],
-            |r| {
-                Ok(OutboxEvent {
-                    id: r.get(0)?,
-                    at: Timestamp::from_unix(r.get(1)?),
-                    kind: r.get(2)?,
-                    body: r.get(3)?,
-                })
-            },
-        )
-    }
-
-    /// How many events wait for upload.
-    pub(crate) fn outbox_len(&self) -> Result<usize, Error> {
-        self.conn
-            .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get::<_, i64>(0))
-            .map(|n| n as usize)
-            .map_err(|s| self.err(s))
-    }
-
-    /// Drops events up to and including `id` once they are uploaded.
-    pub fn acknowledge_outbox(&mut self, id: i64) -> Result<usize, Error> {
-        self.conn
-            .execute("DELETE FROM outbox WHERE id <= ?1", params![id])
-            .map_err(|s| self.err(s))
     }
 }

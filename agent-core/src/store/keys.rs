@@ -35,6 +35,19 @@ pub(crate) const ENROLMENT: &str = "enrolment";
 /// The `getChangedPackages` sequence number the last catch-up stored.
 pub(crate) const CATCH_UP: &str = "changed_packages_sequence";
 
+/// The device id the last scan named (compliance records carry it).
+pub(crate) const DEVICE_ID: &str = "device_id";
+/// When the last heartbeat record was written, as Unix seconds.
+pub(crate) const LAST_HEARTBEAT: &str = "last_heartbeat_unix";
+/// The mode and powers the last `agent.mode` record said (JSON).
+pub(crate) const RECORDED_MODE: &str = "recorded_mode";
+/// How many records the queue holds at most (from the device configuration).
+pub(crate) const RECORD_LIMIT: &str = "record_limit";
+/// Records a full queue gave up, by severity: `records_dropped_routine` and so on.
+pub(crate) fn dropped(severity: &str) -> String {
+    format!("records_dropped_{severity}")
+}
+
 /// The entity tag last received for a policy URL.
 pub(crate) fn etag(url: &str) -> String {
     format!("etag:{url}")

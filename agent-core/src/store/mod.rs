@@ -20,25 +20,28 @@ use crate::time::Timestamp;
 
 mod history;
 pub(crate) mod keys;
+mod records;
 mod scan;
 mod schema;
 mod trust;
 
-pub use history::{LogRow, OutboxEvent, ScanRow};
+pub use history::{LogRow, ScanRow};
+pub use records::Dropped;
 pub use scan::OwnedBlock;
 pub(crate) use scan::ScanRecord;
 pub use trust::StoredPolicy;
 pub(crate) use trust::{SignedPolicy, SyncCommit, TrustState};
 
-/// How many scans, log rows, outbox events and old policies are kept: the database stays bounded
+/// How many scans, log rows, compliance records and old policies are kept: the database stays bounded
 /// on a phone that runs for years.
 pub mod retention {
     /// Scans kept.
     pub const SCANS: i64 = 1_000;
     /// Enforcement log rows kept.
     pub const LOG: i64 = 10_000;
-    /// Outbox events kept (oldest dropped first when upload lags).
-    pub const OUTBOX: i64 = 10_000;
+    /// Compliance records kept waiting for delivery by default (routine ones given up first when
+    /// delivery lags; the device configuration's `record_queue_limit` changes it).
+    pub const RECORDS: i64 = 10_000;
     /// Policy versions kept besides the active one.
     pub const POLICIES: i64 = 20;
 }
@@ -305,7 +308,7 @@ impl Store {
             "enforcement_log",
             "ownership",
             "journal",
-            "outbox",
+            "records",
             "packages",
         ]
         .into_iter()

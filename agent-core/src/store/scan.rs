@@ -7,11 +7,13 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::params;
 use serde::Serialize;
 
+use super::records::{bound, record};
 use super::{Store, keys, retention};
 use crate::Error;
 use crate::enforcement::{Block, Finding, PriorFinding, Step, StepError, StepKind};
 use crate::inventory::{Device, Inventory, Package};
 use crate::policy::{Action, Mode};
+use crate::records::Kind;
 use crate::time::Timestamp;
 
 /// A block the agent placed and holds.
@@ -72,12 +74,23 @@ struct JournalEntry {
 }
 
 impl Store {
-    /// Records a scan, its findings, the steps' results, ownership, outbox events and the
+    /// Records a scan, its findings, the steps' results, ownership, compliance records and the
     /// inventory snapshot; clears the journal; applies retention. One transaction.
     pub(crate) fn record_scan(&mut self, rec: &ScanRecord<'_>) -> Result<i64, Error> {
         let prior = self.prior_findings()?;
         let now = rec.started_at;
+        let clock_before = self.clock_problem()?;
+        let mode_before = self.state(keys::RECORDED_MODE)?;
         self.write(|tx| {
+            // Records carry the device id the scan names; write it first.
+            if !rec.device.id.is_empty() {
+                tx.execute(
+                    "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)",
+                    params![keys::DEVICE_ID, rec.device.id],
+                )?;
+            }
+            let mut opened_now: Vec<String> = Vec::new();
+            let mut resolved_now: Vec<&str> = Vec::new();
             let violations = rec
                 .findings
                 .iter()
@@ -105,12 +118,18 @@ impl Store {
                 let in_scope = (rec.full && !unreadable) || scanned.contains(package.as_str());
                 if in_scope && !current.contains(package.as_str()) {
                     tx.execute("DELETE FROM findings WHERE package = ?1", params![package])?;
-                    outbox(
+                    let why = if rec.packages.iter().any(|p| p.name == *package) {
+                        "allowed"
+                    } else {
+                        "removed"
+                    };
+                    record(
                         tx,
                         now,
-                        "finding.closed",
-                        &serde_json::json!({"package": package, "rule": old.rule}),
+                        Kind::FindingResolved,
+                        &serde_json::json!({"package": package, "rule": old.rule, "since": old.since, "why": why}),
                     )?;
+                    resolved_now.push(package.as_str());
                 }
             }
             let warned_now: HashMap<&str, Option<Action>> = rec
@@ -146,24 +165,41 @@ impl Store {
                             f.warned.map(Action::as_str), json],
                 )?;
                 if opened {
-                    outbox(
+                    let package = rec.packages.iter().find(|p| p.name == f.decision.package);
+                    let taken = rec
+                        .results
+                        .iter()
+                        .any(|(s, r)| s.package == f.decision.package && r.is_ok());
+                    record(
                         tx,
                         now,
-                        "finding.opened",
+                        Kind::FindingOpened,
                         &serde_json::json!({
-                            "package": f.decision.package, "rule": f.decision.rule, "outcome": f.decision.outcome,
-                            "action": f.action_now, "mode": rec.mode,
+                            "package": f.decision.package,
+                            "label": f.label.clone().or_else(|| package.and_then(|p| p.label.clone())),
+                            "certificates": package.map(|p| p.signers.clone()).unwrap_or_default(),
+                            "installer": package.and_then(|p| p.effective_installer().map(str::to_string)),
+                            "version_code": package.map(|p| p.version_code),
+                            "version_name": package.map(|p| p.version_name.clone()),
+                            "rule": f.decision.rule,
+                            "outcome": f.decision.outcome,
+                            "action": f.action_now,
+                            "taken": taken,
+                            "held_back": f.held_back,
+                            "emm_request": f.emm_request,
+                            "mode": rec.mode,
                         }),
                     )?;
+                    opened_now.push(f.decision.package.clone());
                 }
             }
 
             // The enforcement log and ownership.
             for u in rec.unreadable {
-                outbox(
+                record(
                     tx,
                     now,
-                    "inventory.unreadable",
+                    Kind::InventoryUnreadable,
                     &serde_json::json!({"package": u.name, "error": u.error}),
                 )?;
             }
@@ -176,10 +212,10 @@ impl Store {
                 if let (Some((block, placed)), Ok(())) = (step.kind.block(), result) {
                     set_ownership(tx, &step.package, block, placed, now, step.rule.as_deref())?;
                 }
-                outbox(
+                record(
                     tx,
                     now,
-                    "enforcement",
+                    Kind::Enforcement,
                     &serde_json::json!({
                         "package": step.package, "step": step.kind, "rule": step.rule, "result": text, "error": error,
                     }),
@@ -229,7 +265,50 @@ impl Store {
             };
             tx.execute("DELETE FROM scans WHERE id NOT IN (SELECT id FROM scans ORDER BY id DESC LIMIT ?1)", params![retention::SCANS])?;
             tx.execute("DELETE FROM enforcement_log WHERE id NOT IN (SELECT id FROM enforcement_log ORDER BY id DESC LIMIT ?1)", params![retention::LOG])?;
-            tx.execute("DELETE FROM outbox WHERE id NOT IN (SELECT id FROM outbox ORDER BY id DESC LIMIT ?1)", params![retention::OUTBOX])?;
+            // The clock, the mode and powers, and the summary, when they changed.
+            if rec.clock_problem != clock_before {
+                record(
+                    tx,
+                    now,
+                    Kind::ClockProblem,
+                    &serde_json::json!({"problem": rec.clock_problem, "cleared": rec.clock_problem.is_none()}),
+                )?;
+            }
+            let mode_now = serde_json::json!({
+                "mode": rec.mode,
+                "management": rec.device.powers.as_ref().map(|p| p.management),
+                "scopes": rec.device.powers.as_ref().map(|p| p.scopes.clone()).unwrap_or_default(),
+                "work_profile": rec.device.powers.as_ref().map(|p| p.work_profile),
+            })
+            .to_string();
+            if mode_before.as_deref() != Some(mode_now.as_str()) {
+                let data: serde_json::Value =
+                    serde_json::from_str(&mode_now).unwrap_or(serde_json::Value::Null);
+                record(tx, now, Kind::Mode, &data)?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)",
+                    params![keys::RECORDED_MODE, mode_now],
+                )?;
+            }
+            if !opened_now.is_empty()
+                || !resolved_now.is_empty()
+                || !rec.results.is_empty()
+                || !rec.unreadable.is_empty()
+            {
+                record(
+                    tx,
+                    now,
+                    Kind::ScanSummary,
+                    &serde_json::json!({
+                        "scan": scan_id, "trigger": rec.trigger, "full": rec.full,
+                        "packages": rec.packages.len(), "violations": violations, "excepted": excepted,
+                        "steps": rec.results.len(), "failures": failures,
+                        "opened": opened_now, "resolved": resolved_now,
+                        "unreadable": rec.unreadable.len(), "duration_us": rec.duration_us,
+                    }),
+                )?;
+            }
+            bound(tx)?;
             Ok(scan_id)
         })
     }
@@ -239,12 +318,13 @@ impl Store {
     pub(crate) fn forget_package(&mut self, package: &str, now: Timestamp) -> Result<(), Error> {
         self.write(|tx| {
             if tx.execute("DELETE FROM findings WHERE package = ?1", params![package])? > 0 {
-                outbox(
+                record(
                     tx,
                     now,
-                    "finding.closed",
-                    &serde_json::json!({"package": package, "rule": null}),
+                    Kind::FindingResolved,
+                    &serde_json::json!({"package": package, "rule": null, "why": "removed"}),
                 )?;
+                bound(tx)?;
             }
             tx.execute("DELETE FROM ownership WHERE package = ?1", params![package])?;
             tx.execute("DELETE FROM packages WHERE name = ?1", params![package])?;
@@ -370,17 +450,17 @@ impl Store {
                 if on == Some(placed) {
                     set_ownership(tx, &step.package, block, placed, now, step.rule.as_deref())?;
                     log_step(tx, now, None, step, "recovered", None)?;
-                    outbox(
+                    record(
                         tx,
                         now,
-                        "recovery",
+                        Kind::Recovery,
                         &serde_json::json!({"package": step.package, "step": step.kind}),
                     )?;
                     done.push(step.clone());
                 }
             }
             tx.execute("DELETE FROM journal", [])?;
-            Ok(())
+            bound(tx)
         })?;
         Ok(done)
     }
@@ -547,19 +627,6 @@ fn log_step(
     tx.execute(
         "INSERT INTO enforcement_log (at, scan_id, package, step, rule, result, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![now.unix(), scan, step.package, step.kind.as_str(), step.rule, result, error],
-    )?;
-    Ok(())
-}
-
-fn outbox(
-    tx: &rusqlite::Transaction<'_>,
-    now: Timestamp,
-    kind: &str,
-    body: &serde_json::Value,
-) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO outbox (at, kind, body) VALUES (?1, ?2, ?3)",
-        params![now.unix(), kind, body.to_string()],
     )?;
     Ok(())
 }

@@ -63,4 +63,46 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // package's state before it and is marked done once the platform answered.
     "ALTER TABLE journal ADD COLUMN before TEXT;
     ALTER TABLE journal ADD COLUMN done INTEGER NOT NULL DEFAULT 0;",
+    // 4: compliance records (issue 15). The outbox becomes the record queue: each record keeps
+    // its sequence number for good (AUTOINCREMENT never reuses one, even after every row was
+    // delivered and deleted), a unique id for de-duplication, its class for the bounded queue, and
+    // the context it was written in (policy, device, agent). Each sink keeps how far it has
+    // acknowledged and when it may be tried again. Events an older agent left in its outbox are
+    // kept as records, with the policy active at the upgrade and `agent` saying they are older
+    // (their device id is filled in when read, from the last scan's).
+    "CREATE TABLE records (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        uid TEXT NOT NULL UNIQUE,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        class INTEGER NOT NULL,
+        device TEXT NOT NULL,
+        organisation TEXT,
+        policy_version INTEGER,
+        policy_sha256 TEXT,
+        agent TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    WITH old AS (SELECT o.*, lower(hex(randomblob(16))) AS h FROM outbox o)
+    INSERT INTO records (uid, at, kind, class, device, organisation, policy_version, policy_sha256, agent, data)
+    SELECT substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-8' || substr(h, 18, 3) || '-' || substr(h, 21, 12),
+           old.at,
+           CASE old.kind WHEN 'finding.closed' THEN 'finding.resolved' ELSE old.kind END,
+           CASE old.kind WHEN 'finding.opened' THEN 2 ELSE 1 END,
+           '',
+           p.organisation, p.version, p.sha256, 'older', old.body
+    FROM old LEFT JOIN policy_history p
+      ON p.id = (SELECT CAST(value AS INTEGER) FROM state WHERE key = 'active_policy')
+    ORDER BY old.id;
+    DROP TABLE outbox;
+    CREATE TABLE deliveries (
+        sink TEXT PRIMARY KEY,
+        acked INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        retry_at INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        last_ok INTEGER,
+        delivered INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX records_by_class ON records (class, seq);",
 ];

@@ -6,11 +6,13 @@ use std::path::Path;
 
 use rusqlite::{OptionalExtension, params};
 
+use super::records::{bound, record};
 use super::{Store, keys, retention};
 use crate::Error;
 use crate::digest::sha256_hex;
 use crate::hardening::{Setting, SettingState};
 use crate::policy::Policy;
+use crate::records::Kind;
 use crate::time::Timestamp;
 
 /// A signed policy to store: the envelope exactly as received and its verified payload.
@@ -76,6 +78,7 @@ impl Store {
     ) -> Result<bool, Error> {
         let policy = Policy::from_json(bytes)?;
         let sha = sha256_hex(bytes);
+        let previous = self.active_version()?.map(|(v, _)| v);
         if let Some(active) = self.active_policy()? {
             if active.sha256 == sha {
                 return Ok(false);
@@ -103,7 +106,13 @@ impl Store {
                 "DELETE FROM policy_history WHERE id <> ?1 AND id NOT IN (SELECT id FROM policy_history ORDER BY id DESC LIMIT ?2)",
                 params![id, retention::POLICIES + 1],
             )?;
-            Ok(())
+            record(
+                tx,
+                now,
+                Kind::PolicyActivated,
+                &serde_json::json!({"version": policy.version, "previous": previous, "sha256": sha, "source": source, "signed": false}),
+            )?;
+            bound(tx)
         })?;
         Ok(true)
     }
@@ -294,6 +303,7 @@ impl Store {
     /// Records a successful sync: new roots, the new policy (made active), floors, the entity tag
     /// and the sync time, all in one transaction. A sync that changed nothing writes only its time.
     pub(crate) fn commit_sync(&mut self, c: &SyncCommit<'_>) -> Result<(), Error> {
+        let previous = self.active_version()?.map(|(v, _)| v);
         self.write(|tx| {
             let set = |k: &str, v: String| {
                 tx.execute(
@@ -318,6 +328,16 @@ impl Store {
                     "DELETE FROM policy_history WHERE id <> ?1 AND id NOT IN (SELECT id FROM policy_history ORDER BY id DESC LIMIT ?2)",
                     params![id, retention::POLICIES + 1],
                 )?;
+                record(
+                    tx,
+                    c.now,
+                    Kind::PolicyActivated,
+                    &serde_json::json!({
+                        "version": p.version, "previous": previous, "sha256": sha256_hex(p.envelope),
+                        "source": p.source, "signed": true, "signers": p.signers,
+                    }),
+                )?;
+                bound(tx)?;
             }
             let stored = |key: &str| -> rusqlite::Result<Option<String>> {
                 tx.query_row(
@@ -394,13 +414,28 @@ impl Store {
         self.write_last_good()
     }
 
-    /// Records a failed sync: what went wrong, and when it was tried. Nothing else changes.
+    /// Records a failed sync: what went wrong, and when it was tried, with its compliance record
+    /// (`policy.refused` when something offered was refused, else `sync.failed`). Nothing else
+    /// changes.
     pub(crate) fn record_sync_failure(
         &mut self,
         now: Timestamp,
         reason: &str,
+        refused: bool,
     ) -> Result<(), Error> {
+        let failures = self.sync_failures()? + 1;
         self.write(|tx| {
+            record(
+                tx,
+                now,
+                if refused {
+                    Kind::PolicyRefused
+                } else {
+                    Kind::SyncFailed
+                },
+                &serde_json::json!({"reason": reason, "failures_in_a_row": failures}),
+            )?;
+            bound(tx)?;
             tx.execute(
                 "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)",
                 params![keys::LAST_SYNC_ERROR, format!("{now}: {reason}")],

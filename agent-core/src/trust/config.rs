@@ -38,9 +38,29 @@ pub struct DeviceConfig {
     pub ca_certificates: Option<String>,
     /// Time allowed for one whole request, including a slow body.
     pub request_timeout: Span,
+    /// Where compliance records go, and how.
+    pub records: RecordsConfig,
     /// Development only: allow plain `http://` to 127.0.0.1 and localhost (`appwacht demo`).
     /// Trust never comes from the transport, only from signatures; TLS is defence in depth.
     pub allow_http_loopback: bool,
+}
+
+/// Where compliance records go: the managed-configuration keys `syslog_url`, `otlp_logs_url`,
+/// `records_token`, `records_client_certificate` and `record_queue_limit`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RecordsConfig {
+    /// Where compliance records go as syslog over TLS (RFC 5425): `syslog+tls://host:6514`.
+    pub syslog_url: Option<String>,
+    /// Where compliance records go as OpenTelemetry logs (OTLP/HTTP JSON):
+    /// `https://collector:4318/v1/logs`.
+    pub otlp_logs_url: Option<String>,
+    /// A bearer token sent to the OTLP receiver (`Authorization: Bearer …`).
+    pub token: Option<String>,
+    /// A client certificate for the record sinks: PEM holding the certificate (chain) and its
+    /// private key.
+    pub client_certificate: Option<String>,
+    /// How many records wait at most before routine ones are given up.
+    pub queue_limit: Option<u64>,
 }
 
 fn default_interval() -> Span {
@@ -127,6 +147,14 @@ impl DeviceConfig {
             "request_timeout_seconds",
             self.request_timeout.secs().into(),
         );
+        put("syslog_url", self.records.syslog_url.clone().into());
+        put("otlp_logs_url", self.records.otlp_logs_url.clone().into());
+        put("records_token", self.records.token.clone().into());
+        put(
+            "records_client_certificate",
+            self.records.client_certificate.clone().into(),
+        );
+        put("record_queue_limit", self.records.queue_limit.into());
         put("allow_http_loopback", self.allow_http_loopback.into());
         serde_json::to_vec_pretty(&Value::Object(m)).unwrap_or_default()
     }
@@ -140,12 +168,23 @@ impl DeviceConfig {
             return Err("policy_urls: at least one URL is needed".into());
         }
         for (i, url) in self.policy_urls.iter().enumerate() {
-            let loopback = url.starts_with("http://127.0.0.1")
-                || url.starts_with("http://localhost")
-                || url.starts_with("http://[::1]");
-            if !(url.starts_with("https://") || (self.allow_http_loopback && loopback)) {
+            if !(url.starts_with("https://") || (self.allow_http_loopback && is_loopback_http(url)))
+            {
                 return Err(format!("policy_urls[{i}]: `{url}` is not an https:// URL"));
             }
+        }
+        if let Some(url) = &self.records.otlp_logs_url
+            && !(url.starts_with("https://") || (self.allow_http_loopback && is_loopback_http(url)))
+        {
+            return Err(format!("otlp_logs_url: `{url}` is not an https:// URL"));
+        }
+        if let Some(url) = &self.records.syslog_url {
+            crate::records::syslog_address(url).map_err(|e| format!("syslog_url: {e}"))?;
+        }
+        if let Some(pem) = &self.records.client_certificate
+            && !(pem.contains("-----BEGIN CERTIFICATE-----") && pem.contains("PRIVATE KEY-----"))
+        {
+            return Err("records_client_certificate: expected PEM holding a certificate and its private key".into());
         }
         if self.request_timeout.secs() <= 0 {
             return Err("request_timeout: must be longer than zero".into());
@@ -155,6 +194,12 @@ impl DeviceConfig {
         }
         Ok(())
     }
+}
+
+fn is_loopback_http(url: &str) -> bool {
+    url.starts_with("http://127.0.0.1")
+        || url.starts_with("http://localhost")
+        || url.starts_with("http://[::1]")
 }
 
 /// Every key a configuration may hold: the managed configuration's, and the host's own.
@@ -171,6 +216,11 @@ pub(crate) const KEYS: &[&str] = &[
     "report_history",
     "support_message",
     "watch_in_foreground",
+    "syslog_url",
+    "otlp_logs_url",
+    "records_token",
+    "records_client_certificate",
+    "record_queue_limit",
     // The host's (judging on a computer; on the phone they come from the phone itself).
     "emm_packages",
     "emm_certificates",
@@ -337,6 +387,15 @@ impl Keys<'_> {
             request_timeout: self
                 .span("request_timeout_seconds", 1, 1..=3600)?
                 .unwrap_or_else(default_timeout),
+            records: RecordsConfig {
+                syslog_url: self.text("syslog_url")?,
+                otlp_logs_url: self.text("otlp_logs_url")?,
+                token: self.text("records_token")?,
+                client_certificate: self.text("records_client_certificate")?,
+                queue_limit: self
+                    .number("record_queue_limit", 100..=1_000_000)?
+                    .map(|n| n as u64),
+            },
             allow_http_loopback: self.boolean("allow_http_loopback")?.unwrap_or(false),
         })
         .and_then(|c| {

@@ -14,13 +14,15 @@ pub(crate) mod transport;
 
 // What the other crates use: the device's configuration, the signed documents and their keys, the
 // sync and its transport. Everything else here is the crate's own.
-pub use config::DeviceConfig;
+pub use config::{DeviceConfig, RecordsConfig};
 pub use dsse::{Envelope, POLICY_TYPE, ROOT_TYPE, pae};
 pub use keys::{KeyError, KeyType, PrivateKey, PublicKey};
 pub use root::{RoleName, Root, RootKey, verify_initial, verify_policy, verify_successor};
 pub use sync::{POLICY_CAP, PolicyChange, ROOT_CAP, SyncFailure, SyncReport, next_sync, sync};
 #[cfg(feature = "https")]
 pub use transport::HttpTransport;
+#[cfg(feature = "https")]
+pub(crate) use transport::default_roots;
 pub use transport::{Response, Transport, TransportError};
 
 use crate::time::Timestamp;

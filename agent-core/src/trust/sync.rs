@@ -219,7 +219,7 @@ pub fn sync(
             if progress.len() > usize::from(first_sync) {
                 store.keep_roots(&progress, now)?;
             }
-            store.record_sync_failure(now, &reason)?;
+            store.record_sync_failure(now, &reason, kind != SyncFailure::Network)?;
             Err(Error::Sync {
                 reason,
                 kind,

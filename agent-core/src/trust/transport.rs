@@ -157,12 +157,12 @@ fn network_error(url: &str, e: ureq::Error) -> TransportError {
 /// Whom to trust without a pinned CA. `RootCerts::PlatformVerifier` without ureq's
 /// `platform-verifier` feature panics at the first request, so the choice is made at compile time.
 #[cfg(feature = "platform-verifier")]
-fn default_roots() -> ureq::tls::RootCerts {
+pub(crate) fn default_roots() -> ureq::tls::RootCerts {
     ureq::tls::RootCerts::PlatformVerifier
 }
 
 #[cfg(all(feature = "https", not(feature = "platform-verifier")))]
-fn default_roots() -> ureq::tls::RootCerts {
+pub(crate) fn default_roots() -> ureq::tls::RootCerts {
     ureq::tls::RootCerts::WebPki
 }
 
