@@ -13,6 +13,7 @@ mod jni;
 mod kotlin;
 mod parsers;
 mod policy_doc;
+mod records;
 mod report;
 mod store;
 mod trust;

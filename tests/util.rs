@@ -424,6 +424,110 @@ pub mod nginx {
         );
     }
 
+    /// A throwaway CA in `d` (`ca.pem`, `ca.key`) and a server certificate for 127.0.0.1 and
+    /// localhost signed by it (`server.pem`, `server.key`), valid for two days; EC P-256.
+    pub fn throwaway_ca(d: &Path) {
+        let ssl = |args: &[&str]| run(Command::new("openssl").args(args).current_dir(d));
+        ssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Appwacht Test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ]);
+        ssl(&[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ]);
+        std::fs::write(d.join("ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n").unwrap();
+        ssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ]);
+    }
+
+    /// A client certificate signed by the CA `throwaway_ca` made in `d`: `name.pem` holds the
+    /// certificate and its key, as `records_client_certificate` takes it.
+    pub fn client_certificate(d: &Path, name: &str) -> String {
+        let ssl = |args: &[&str]| run(Command::new("openssl").args(args).current_dir(d));
+        ssl(&[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.csr"),
+            "-subj",
+            &format!("/CN={name}"),
+        ]);
+        std::fs::write(
+            d.join("client-ext.cnf"),
+            "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
+        )
+        .unwrap();
+        ssl(&[
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            &format!("{name}.crt"),
+            "-days",
+            "2",
+            "-extfile",
+            "client-ext.cnf",
+        ]);
+        let cert = std::fs::read_to_string(d.join(format!("{name}.crt"))).unwrap();
+        let key = std::fs::read_to_string(d.join(format!("{name}.key"))).unwrap();
+        format!("{cert}{key}")
+    }
+
     impl Nginx {
         /// Serves `site` at `/`, and the same files slowly at `/slow/` (`limit_rate`), plus
         /// `/broken/` (500), `/moved/` (a redirect elsewhere) and `/missing/` (404s).
@@ -441,60 +545,7 @@ pub mod nginx {
         fn start_as(site: &Path, packaged: bool) -> Nginx {
             let dir = tempfile::tempdir().expect("temp dir");
             let d = dir.path();
-            let ssl = |args: &[&str]| run(Command::new("openssl").args(args).current_dir(d));
-            ssl(&[
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.pem",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=Appwacht Test CA",
-                "-addext",
-                "basicConstraints=critical,CA:TRUE",
-                "-addext",
-                "keyUsage=critical,keyCertSign,cRLSign",
-            ]);
-            ssl(&[
-                "req",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-keyout",
-                "server.key",
-                "-out",
-                "server.csr",
-                "-subj",
-                "/CN=127.0.0.1",
-            ]);
-            std::fs::write(d.join("ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n").unwrap();
-            ssl(&[
-                "x509",
-                "-req",
-                "-in",
-                "server.csr",
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-out",
-                "server.pem",
-                "-days",
-                "2",
-                "-extfile",
-                "ext.cnf",
-            ]);
+            throwaway_ca(d);
             let port = std::net::TcpListener::bind("127.0.0.1:0")
                 .unwrap()
                 .local_addr()

@@ -1,0 +1,835 @@
+//! Issue 15: compliance records delivered where the organisation already looks, from the side of
+//! whoever wants them lost — a receiver that refuses, throttles or hangs, a kill in the middle, a
+//! clock set back, a queue that fills, a careless configuration, a log file full of other lines.
+//! The receivers are real: Debian's rsyslog with TLS (gnutls) on loopback, and an OTLP receiver
+//! that parses every body with the official protobuf definitions (PyPI `opentelemetry-proto`).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use agent_core::records::fleet::{Fleet, FleetOptions};
+use agent_core::records::{OtlpHttp, Record, Severity, Sink, SyslogTls, deliver};
+use agent_core::trust::{DeviceConfig, KeyType};
+use agent_core::{Mode, Scope, SimulatedDevice, Span, Store, Timestamp, scan};
+use appwacht_tests::nginx::{client_certificate, throwaway_ca};
+use appwacht_tests::*;
+
+const DENY_TIKTOK: &str = "[[rules]]\nid = \"tiktok\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = { packages = [\"com.zhiliaoapp.musically\"] }\n";
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A phone with TikTok (labelled in Chinese, to carry UTF-8 through every receiver) that scanned
+/// once in enforce mode: its store holds the records of a policy activated, a violation opened,
+/// the block, its mode and the scan's summary.
+fn phone(db: &Path) -> Store {
+    let mut store = Store::open(db).unwrap();
+    store
+        .activate_policy(
+            &policy_json(DENY_TIKTOK, 1, Mode::Enforce),
+            "policy.json",
+            now(),
+        )
+        .unwrap();
+    let mut tiktok = app("com.zhiliaoapp.musically");
+    tiktok.label = Some("抖音 TikTok".into());
+    let mut device = SimulatedDevice::new(inventory(&[], vec![tiktok, app("com.example.notes")]));
+    scan(
+        &mut store,
+        &mut device,
+        &enrolment(&[]),
+        Scope::Full,
+        "full",
+        now(),
+    )
+    .unwrap();
+    store
+}
+
+fn ids(records: &[Record]) -> Vec<String> {
+    records.iter().map(|r| r.id.clone()).collect()
+}
+
+fn device_config() -> DeviceConfig {
+    let rk = org::keys(KeyType::Ed25519, 1);
+    let pk = org::keys(KeyType::EcdsaP256, 1);
+    let root = org::sign_root(&org::root(1, &[&rk[0]], 1, &[&pk[0]], 1), &[&rk[0]]);
+    org::config(&root, &["https://policy.example.org"])
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+// ---- The receivers ----
+
+/// Debian's rsyslogd, run in the foreground with its own configuration: TLS input (imtcp with the
+/// gtls driver, RFC 5425) on loopback, and the records written as they arrived — `%msg%`, one per
+/// line, what `appwacht fleet` reads — beside the whole RFC 5424 line.
+struct Rsyslog {
+    child: Child,
+    dir: tempfile::TempDir,
+    url: String,
+    ca_pem: String,
+}
+
+impl Rsyslog {
+    /// `auth` is imtcp's `StreamDriver.AuthMode`: `anon`, or `x509/certvalid` to require a client
+    /// certificate signed by the CA.
+    fn start(auth: &str) -> Rsyslog {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        throwaway_ca(d);
+        let port = free_port();
+        let p = d.display();
+        std::fs::create_dir_all(d.join("work")).unwrap();
+        let conf = format!(
+            r#"global(workDirectory="{p}/work"
+  DefaultNetstreamDriver="gtls"
+  DefaultNetstreamDriverCAFile="{p}/ca.pem"
+  DefaultNetstreamDriverCertFile="{p}/server.pem"
+  DefaultNetstreamDriverKeyFile="{p}/server.key")
+module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="{auth}")
+input(type="imtcp" port="{port}" address="127.0.0.1")
+template(name="appwacht_record" type="string" string="%msg%\n")
+if $app-name == "appwacht" then {{
+  action(type="omfile" file="{p}/records.jsonl" template="appwacht_record")
+  action(type="omfile" file="{p}/syslog.log" template="RSYSLOG_SyslogProtocol23Format")
+  stop
+}}
+"#
+        );
+        std::fs::write(d.join("rsyslog.conf"), conf).unwrap();
+        let binary = ["/usr/sbin/rsyslogd", "/sbin/rsyslogd"]
+            .into_iter()
+            .find(|b| Path::new(b).exists())
+            .expect("rsyslogd is not installed: run .ci/test, which installs rsyslog and rsyslog-gnutls");
+        let child = Command::new(binary)
+            .args(["-n", "-f"])
+            .arg(d.join("rsyslog.conf"))
+            .arg("-i")
+            .arg(d.join("rsyslog.pid"))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(d.join("rsyslog.err")).unwrap())
+            .spawn()
+            .expect("start rsyslogd");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "rsyslogd did not start: {}",
+                std::fs::read_to_string(d.join("rsyslog.err")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let ca_pem = std::fs::read_to_string(d.join("ca.pem")).unwrap();
+        Rsyslog {
+            child,
+            url: format!("syslog+tls://localhost:{port}"),
+            ca_pem,
+            dir,
+        }
+    }
+
+    fn lines(&self, file: &str) -> Vec<String> {
+        std::fs::read_to_string(self.dir.path().join(file))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The records file once it holds `n` lines.
+    fn records(&self, n: usize) -> Vec<String> {
+        wait_for(&format!("{n} records in rsyslog's file"), || {
+            self.lines("records.jsonl").len() >= n
+        });
+        self.lines("records.jsonl")
+    }
+}
+
+impl Drop for Rsyslog {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The OTLP/HTTP receiver of `tests/peers/otlp_receiver.py`, answering as `script` says.
+struct Receiver {
+    child: Child,
+    dir: tempfile::TempDir,
+    url: String,
+}
+
+impl Receiver {
+    fn start(script: &str) -> Receiver {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new("python3")
+            .arg(workspace().join("tests/peers/otlp_receiver.py"))
+            .arg(dir.path())
+            .arg(script)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("python3");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port: u16 = line.trim().parse().unwrap_or_else(|_| {
+            panic!("the OTLP receiver did not start (run .ci/test, which installs opentelemetry-proto): {line}")
+        });
+        Receiver {
+            child,
+            dir,
+            url: format!("http://127.0.0.1:{port}/v1/logs"),
+        }
+    }
+
+    fn read(&self, file: &str) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.dir.path().join(file))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    fn requests(&self) -> Vec<serde_json::Value> {
+        self.read("requests.jsonl")
+    }
+
+    fn records(&self) -> Vec<serde_json::Value> {
+        self.read("records.jsonl")
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn otlp_config(receiver: &Receiver) -> DeviceConfig {
+    let mut c = device_config();
+    c.allow_http_loopback = true;
+    c.records.otlp_logs_url = Some(receiver.url.clone());
+    c.records.token = Some("s3cret-token".into());
+    c
+}
+
+fn otlp_sink(config: &DeviceConfig) -> Vec<Box<dyn Sink>> {
+    vec![Box::new(
+        OtlpHttp::new(config.records.otlp_logs_url.as_deref().unwrap(), config).unwrap(),
+    )]
+}
+
+// ---- Syslog over TLS, against rsyslog ----
+
+#[test]
+fn records_reach_rsyslog_over_tls_and_rsyslog_writes_each_as_it_was_sent() {
+    let server = Rsyslog::start("anon");
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = phone(&dir.path().join("phone.db"));
+    let sent = store.records(0, 100).unwrap();
+    assert!(sent.len() >= 5, "{sent:?}");
+    let mut config = device_config();
+    config.ca_certificates = Some(server.ca_pem.clone());
+    config.records.syslog_url = Some(server.url.clone());
+    let mut sinks = agent_core::records::sinks(&config).unwrap();
+    let delivery = deliver(&mut store, &mut sinks, now(), 0.5).unwrap();
+    assert_eq!(delivery.sinks[0].error, None, "{delivery:?}");
+    // The heartbeat due at the first delivery went with them.
+    assert!(delivery.heartbeat);
+    let total = sent.len() + 1;
+    assert_eq!(delivery.sinks[0].delivered as usize, total);
+    assert_eq!(delivery.waiting, 0, "accepted records leave the queue");
+
+    // What rsyslog wrote with %msg% is each record, whole: the fleet report's input.
+    let lines = server.records(total);
+    assert_eq!(lines.len(), total, "each record once: {lines:?}");
+    let got: Vec<Record> = lines
+        .iter()
+        .map(|l| Record::from_json(l.trim_start_matches('\u{feff}').trim()).unwrap())
+        .collect();
+    assert_eq!(ids(&got[..sent.len()]), ids(&sent));
+    let opened = got.iter().find(|r| r.kind == "finding.opened").unwrap();
+    assert_eq!(opened.data["label"], "抖音 TikTok", "UTF-8 arrives intact");
+    assert_eq!(opened.severity, Severity::Violation);
+    // The RFC 5424 header as rsyslog parsed it: host = device id, app = appwacht, msgid = kind,
+    // structured data with the record's id and sequence number.
+    let syslog = server.lines("syslog.log");
+    let line = syslog
+        .iter()
+        .find(|l| l.contains(" finding.opened "))
+        .unwrap_or_else(|| panic!("{syslog:?}"));
+    assert!(line.starts_with("<108>1 "), "log audit, warning: {line}");
+    assert!(
+        line.contains(" TEST-1 appwacht - finding.opened [appwacht@32473 "),
+        "{line}"
+    );
+    assert!(line.contains(&format!("id=\"{}\"", opened.id)), "{line}");
+    assert!(line.contains(&format!("seq=\"{}\"", opened.seq)), "{line}");
+
+    // And the fleet report reads rsyslog's file.
+    let mut fleet = Fleet::default();
+    for (i, l) in lines.iter().enumerate() {
+        fleet.read_line(l, || format!("records.jsonl:{}", i + 1));
+    }
+    let view = fleet.view(&FleetOptions {
+        now: now(),
+        silent_after: 2,
+        policy_version: None,
+    });
+    assert_eq!(view.skipped, 0, "{:?}", view.skipped_first);
+    assert_eq!(view.phones.len(), 1);
+    assert_eq!(
+        view.phones[0].violations[0].package,
+        "com.zhiliaoapp.musically"
+    );
+    assert!(view.phones[0].violations[0].taken);
+}
+
+#[test]
+fn rsyslog_that_requires_a_client_certificate_takes_records_only_from_a_phone_that_has_one() {
+    let server = Rsyslog::start("x509/certvalid");
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = phone(&dir.path().join("phone.db"));
+    let waiting = store.records_waiting().unwrap();
+    let mut config = device_config();
+    config.ca_certificates = Some(server.ca_pem.clone());
+    config.records.syslog_url = Some(server.url.clone());
+
+    // Without one, the server refuses the session: nothing counts as delivered, nothing is lost.
+    let mut sinks = agent_core::records::sinks(&config).unwrap();
+    let refused = deliver(&mut store, &mut sinks, now(), 0.0).unwrap();
+    assert!(refused.sinks[0].error.is_some(), "{refused:?}");
+    assert_eq!(
+        store.records_waiting().unwrap(),
+        waiting + 1,
+        "+ the heartbeat"
+    );
+    let state = &store.deliveries().unwrap()[0];
+    assert_eq!(state.attempts, 1);
+    assert_eq!(state.acked, 0);
+    // Backoff: the first retry after 15 to 30 seconds (jitter 0 chooses the shortest).
+    assert_eq!(state.retry_at, now().plus(Span::from_secs(15)));
+    assert!(server.lines("records.jsonl").is_empty());
+
+    // A key that does not belong to the certificate is a configuration error, not a panic.
+    let other = client_certificate(server.dir.path(), "other-phone");
+    let mine = client_certificate(server.dir.path(), "phone-17");
+    let key_of_other = &other[other.find("-----BEGIN PRIVATE KEY-----").unwrap()..];
+    let cert_of_mine = &mine[..mine.find("-----BEGIN PRIVATE KEY-----").unwrap()];
+    config.records.client_certificate = Some(format!("{cert_of_mine}{key_of_other}"));
+    let err = agent_core::records::sinks(&config).err().unwrap();
+    assert!(err.contains("records_client_certificate"), "{err}");
+    assert!(err.contains("does not fit"), "{err}");
+
+    // With its own certificate the phone is let in, after its backoff.
+    config.records.client_certificate = Some(mine);
+    let mut sinks = agent_core::records::sinks(&config).unwrap();
+    let early = deliver(&mut store, &mut sinks, later("5s"), 0.0).unwrap();
+    assert!(early.sinks[0].waiting_until.is_some(), "{early:?}");
+    let done = deliver(&mut store, &mut sinks, later("1m"), 0.0).unwrap();
+    assert_eq!(done.sinks[0].error, None, "{done:?}");
+    assert_eq!(done.sinks[0].delivered as usize, waiting + 1);
+    assert_eq!(server.records(waiting + 1).len(), waiting + 1);
+}
+
+// ---- OpenTelemetry logs, parsed by the official definitions ----
+
+#[test]
+fn otlp_records_parse_strictly_and_a_throttling_collector_is_waited_for_then_gets_them_all() {
+    let receiver = Receiver::start("429:120,503,200");
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = phone(&dir.path().join("phone.db"));
+    let config = otlp_config(&receiver);
+    let mut sinks = otlp_sink(&config);
+    let t0 = now();
+
+    // 429 with Retry-After: 120 — waited for, whatever the backoff would have chosen.
+    let first = deliver(&mut store, &mut sinks, t0, 0.0).unwrap();
+    assert!(
+        first.sinks[0].error.as_deref().unwrap().contains("429"),
+        "{first:?}"
+    );
+    assert_eq!(
+        store.deliveries().unwrap()[0].retry_at,
+        t0.plus(Span::from_secs(120))
+    );
+    let waiting = deliver(&mut store, &mut sinks, t0.plus(Span::from_secs(60)), 0.0).unwrap();
+    assert!(waiting.sinks[0].waiting_until.is_some());
+    assert_eq!(receiver.requests().len(), 1, "not tried during its wait");
+
+    // 503: the second failure in a row waits 30 to 60 seconds.
+    let t1 = t0.plus(Span::from_secs(121));
+    let second = deliver(&mut store, &mut sinks, t1, 0.99).unwrap();
+    assert!(second.sinks[0].error.as_deref().unwrap().contains("503"));
+    let retry = store.deliveries().unwrap()[0].retry_at.since(t1);
+    assert!((30..=60).contains(&retry), "{retry}");
+
+    let t2 = t1.plus(Span::from_secs(61));
+    let queued = store.records(0, 1000).unwrap();
+    let third = deliver(&mut store, &mut sinks, t2, 0.5).unwrap();
+    assert_eq!(third.sinks[0].error, None, "{third:?}");
+    assert_eq!(third.waiting, 0);
+    assert_eq!(store.deliveries().unwrap()[0].attempts, 0);
+
+    // Every request parsed under the official protobuf definitions, carried the token, and the
+    // accepted one holds every record with its id, as the body.
+    let requests = receiver.requests();
+    assert_eq!(requests.len(), 3);
+    for r in &requests {
+        assert_eq!(r.get("parse_error"), None, "{r}");
+        assert_eq!(r["authorization"], "Bearer s3cret-token");
+        assert_eq!(r["content_type"], "application/json");
+    }
+    let got = receiver.records();
+    let bodies: Vec<Record> = got
+        .iter()
+        .map(|l| Record::from_json(l["body"].as_str().unwrap()).unwrap())
+        .collect();
+    assert_eq!(ids(&bodies), ids(&queued));
+    let opened = got
+        .iter()
+        .find(|l| l["attributes"]["appwacht.kind"] == "finding.opened")
+        .unwrap();
+    assert_eq!(opened["resource"]["device.id"], "TEST-1");
+    assert_eq!(opened["resource"]["service.name"], "appwacht");
+    assert_eq!(
+        opened["attributes"]["appwacht.package"],
+        "com.zhiliaoapp.musically"
+    );
+    assert_eq!(opened["severity_number"], 13, "WARN");
+    assert_eq!(
+        opened["time_unix_nano"].as_u64().unwrap(),
+        now().unix() as u64 * 1_000_000_000
+    );
+}
+
+#[test]
+fn a_clock_set_back_does_not_stall_delivery_behind_a_retry_time_a_year_away() {
+    let receiver = Receiver::start("503,200");
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = phone(&dir.path().join("phone.db"));
+    let config = otlp_config(&receiver);
+    let mut sinks = otlp_sink(&config);
+    // The clock was a year ahead when the receiver failed…
+    let ahead = later("8760h");
+    let failed = deliver(&mut store, &mut sinks, ahead, 0.0).unwrap();
+    assert!(failed.sinks[0].error.is_some());
+    // …and is right again: the sink is tried now, not in a year.
+    let back = deliver(&mut store, &mut sinks, now(), 0.0).unwrap();
+    assert_eq!(back.sinks[0].error, None, "{back:?}");
+    assert_eq!(back.waiting, 0);
+}
+
+#[test]
+fn a_receiver_that_refuses_the_batch_keeps_the_records_and_is_tried_at_the_longest_interval() {
+    let receiver = Receiver::start("400");
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = phone(&dir.path().join("phone.db"));
+    let before = store.records_waiting().unwrap();
+    let config = otlp_config(&receiver);
+    let mut sinks = otlp_sink(&config);
+    let d = deliver(&mut store, &mut sinks, now(), 0.0).unwrap();
+    assert!(
+        d.sinks[0].error.as_deref().unwrap().contains("refused"),
+        "{d:?}"
+    );
+    assert_eq!(
+        store.records_waiting().unwrap(),
+        before + 1,
+        "nothing given up"
+    );
+    assert_eq!(
+        store.deliveries().unwrap()[0].retry_at,
+        now().plus(Span::from_secs(3600))
+    );
+    let status = agent_core::status(&store, now()).unwrap().to_text();
+    assert!(status.contains("failing (1 attempt(s))"), "{status}");
+}
+
+// ---- Nothing lost ----
+
+/// A real kill: `appwacht deliver` is killed with SIGKILL while the collector holds its request.
+/// What was committed stays; the next run sends the same records, with the same ids.
+#[test]
+fn a_kill_during_delivery_loses_nothing_and_the_next_run_sends_the_same_records() {
+    let receiver = Receiver::start("hang,200");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("phone.db");
+    let committed = {
+        let store = phone(&db);
+        store.records(0, 1000).unwrap()
+    };
+    let mut config = otlp_config(&receiver);
+    config.request_timeout = Span::from_secs(120);
+    let config_path = dir.path().join("device.json");
+    std::fs::write(&config_path, config.to_json()).unwrap();
+    let mut child = Command::new(appwacht_binary())
+        .args(["deliver", "--config"])
+        .arg(&config_path)
+        .arg("--db")
+        .arg(&db)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("the request to reach the collector", || {
+        !receiver.requests().is_empty()
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let mut store = Store::open(&db).unwrap();
+    let after_kill = store.records(0, 1000).unwrap();
+    assert_eq!(
+        ids(&after_kill[..committed.len()]),
+        ids(&committed),
+        "every committed record is still there"
+    );
+    let mut sinks = otlp_sink(&config);
+    let d = deliver(&mut store, &mut sinks, Timestamp::now(), 0.5).unwrap();
+    assert_eq!(d.sinks[0].error, None, "{d:?}");
+    let got: Vec<String> = receiver
+        .records()
+        .iter()
+        .map(|l| Record::from_json(l["body"].as_str().unwrap()).unwrap().id)
+        .collect();
+    assert_eq!(
+        got,
+        ids(&after_kill),
+        "sent again, the same ids: a receiver de-duplicates"
+    );
+}
+
+/// A kill after the receiver took a batch but before the acknowledgement was written (a panic in
+/// the sink, as the store's crash tests kill): the batch goes again, the fleet report counts it
+/// once.
+#[test]
+fn a_kill_between_acceptance_and_acknowledgement_resends_and_the_fleet_counts_once() {
+    struct Takes<'a> {
+        got: &'a std::cell::RefCell<Vec<Record>>,
+        die: bool,
+    }
+    impl Sink for Takes<'_> {
+        fn name(&self) -> &str {
+            "test://collector"
+        }
+        fn send(&mut self, records: &[Record]) -> Result<(), agent_core::records::SinkError> {
+            self.got.borrow_mut().extend_from_slice(records);
+            if self.die {
+                panic!("killed after the receiver took the batch");
+            }
+            Ok(())
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = phone(&dir.path().join("phone.db"));
+    let got = std::cell::RefCell::new(Vec::new());
+    let killed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut sinks: Vec<Box<dyn Sink + '_>> = vec![Box::new(Takes {
+            got: &got,
+            die: true,
+        })];
+        deliver(&mut store, &mut sinks, now(), 0.0)
+    }));
+    assert!(killed.is_err());
+    let first = got.borrow().len();
+    let mut sinks: Vec<Box<dyn Sink + '_>> = vec![Box::new(Takes {
+        got: &got,
+        die: false,
+    })];
+    let d = deliver(&mut store, &mut sinks, later("1m"), 0.0).unwrap();
+    assert_eq!(
+        d.sinks[0].delivered as usize, first,
+        "the whole batch again"
+    );
+    let mut fleet = Fleet::default();
+    for r in got.borrow().iter() {
+        fleet.read_line(&r.to_json(), String::new);
+    }
+    assert_eq!(fleet.duplicates as usize, first);
+    assert_eq!(fleet.records as usize, first);
+}
+
+#[test]
+fn a_full_queue_gives_up_heartbeats_and_summaries_first_never_a_violation_and_counts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = phone(&dir.path().join("phone.db"));
+    store.set_record_limit(100).unwrap();
+    let violations_before: Vec<String> = store
+        .records(0, 1000)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.severity == Severity::Violation)
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(violations_before.len(), 1);
+    // A phone whose receiver is gone for 200 days: a heartbeat a day.
+    for day in 1..=200 {
+        assert!(
+            store
+                .heartbeat_if_due(now().plus(Span::from_secs(day * 86_400)))
+                .unwrap()
+        );
+    }
+    assert_eq!(store.records_waiting().unwrap(), 100);
+    let kept = store.records(0, 1000).unwrap();
+    let violations_after: Vec<String> = kept
+        .iter()
+        .filter(|r| r.severity == Severity::Violation)
+        .map(|r| r.id.clone())
+        .collect();
+    assert_eq!(violations_after, violations_before, "the violation is kept");
+    assert!(
+        kept.iter().any(|r| r.kind == "enforcement"),
+        "notices outlive heartbeats"
+    );
+    let dropped = store.records_dropped().unwrap();
+    assert_eq!(dropped.violation, 0);
+    assert_eq!(dropped.notice, 0);
+    assert!(dropped.routine > 0);
+    // The count reaches the organisation in the next heartbeat.
+    store.heartbeat_if_due(later("5000h")).unwrap();
+    let last = store.records(0, 1000).unwrap().pop().unwrap();
+    assert_eq!(last.kind, "heartbeat");
+    assert_eq!(last.data["dropped"]["routine"], dropped.routine);
+    let status = agent_core::status(&store, now()).unwrap().to_text();
+    assert!(status.contains("given up by a full queue"), "{status}");
+}
+
+/// Delivery runs on its own connection and holds no write lock while it waits for the network:
+/// a scan (an install's) finishes while a collector holds the delivery's request.
+#[test]
+fn a_hanging_collector_never_holds_up_a_scan_or_a_block() {
+    let receiver = Receiver::start("hang");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("phone.db");
+    drop(phone(&db));
+    let mut config = otlp_config(&receiver);
+    config.request_timeout = Span::from_secs(8);
+    let finished = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let delivering = s.spawn(|| {
+            let mut store = Store::open(&db).unwrap();
+            let mut sinks = otlp_sink(&config);
+            let d = deliver(&mut store, &mut sinks, now(), 0.0).unwrap();
+            finished.store(true, std::sync::atomic::Ordering::SeqCst);
+            d
+        });
+        wait_for("the request to reach the collector", || {
+            !receiver.requests().is_empty()
+        });
+        let mut store = Store::open(&db).unwrap();
+        let mut device = SimulatedDevice::new(inventory(
+            &[],
+            vec![
+                app("com.zhiliaoapp.musically"),
+                app("com.ss.android.ugc.trill"),
+            ],
+        ));
+        store
+            .activate_policy(
+                &policy_json(
+                    &format!("{DENY_TIKTOK}[[rules]]\nid = \"trill\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = {{ packages = [\"com.ss.android.ugc.trill\"] }}\n"),
+                    2,
+                    Mode::Enforce,
+                ),
+                "policy.json",
+                later("1s"),
+            )
+            .unwrap();
+        let summary = scan(
+            &mut store,
+            &mut device,
+            &enrolment(&[]),
+            Scope::Package("com.ss.android.ugc.trill"),
+            "install",
+            later("2s"),
+        )
+        .unwrap();
+        assert!(
+            summary.steps.iter().all(|s| s.error.is_none()) && !summary.steps.is_empty(),
+            "{summary:?}"
+        );
+        assert!(
+            device
+                .inventory
+                .packages
+                .iter()
+                .any(|p| p.name == "com.ss.android.ugc.trill" && p.suspended),
+            "the new app was blocked"
+        );
+        assert!(
+            !finished.load(std::sync::atomic::Ordering::SeqCst),
+            "the scan finished while delivery still waited for the collector"
+        );
+        let d = delivering.join().unwrap();
+        assert!(
+            d.sinks[0].error.as_deref().unwrap().contains("timed out")
+                || d.sinks[0].error.is_some()
+        );
+    });
+}
+
+// ---- The format ----
+
+/// Every kind the agent writes, validated against `docs/schema/compliance-record-1.json` by the
+/// Python `jsonschema` package (Draft 2020-12, with formats checked).
+#[test]
+fn every_record_matches_the_published_json_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = phone(&dir.path().join("phone.db"));
+    // A resolution, a clock problem and its clearing, a mode change, a heartbeat.
+    let mut device = SimulatedDevice::new(inventory(&[], vec![app("com.example.notes")]));
+    scan(
+        &mut store,
+        &mut device,
+        &enrolment(&[]),
+        Scope::Full,
+        "full",
+        later("1h"),
+    )
+    .unwrap();
+    store
+        .activate_policy(
+            &policy_json(DENY_TIKTOK, 2, Mode::Monitor),
+            "policy.json",
+            later("2h"),
+        )
+        .unwrap();
+    scan(
+        &mut store,
+        &mut device,
+        &enrolment(&[]),
+        Scope::Full,
+        "full",
+        later("3h"),
+    )
+    .unwrap();
+    store.heartbeat_if_due(later("4h")).unwrap();
+    let records = store.records(0, 1000).unwrap();
+    let kinds: std::collections::BTreeSet<&str> = records.iter().map(|r| r.kind.as_str()).collect();
+    for k in [
+        "policy.activated",
+        "finding.opened",
+        "finding.resolved",
+        "enforcement",
+        "agent.mode",
+        "scan.summary",
+        "heartbeat",
+    ] {
+        assert!(kinds.contains(k), "{k} missing from {kinds:?}");
+    }
+    let mut lines: Vec<String> = records.iter().map(Record::to_json).collect();
+    // Crafted kinds the host cannot provoke here (a refused policy, a clock problem).
+    let mut refused = records[0].clone();
+    refused.kind = "policy.refused".into();
+    refused.severity = Severity::Violation;
+    refused.data = serde_json::json!({"reason": "mirror: the policy's signatures do not verify", "failures_in_a_row": 3});
+    let mut clock = records[0].clone();
+    clock.kind = "clock.problem".into();
+    clock.data = serde_json::json!({"problem": "the clock is 3 days behind the newest signed time", "cleared": false});
+    lines.push(refused.to_json());
+    lines.push(clock.to_json());
+    // And a record that is not what it claims, which the schema must refuse.
+    let mut wrong = records[0].clone();
+    wrong.kind = "finding.opened".into();
+    wrong.data = serde_json::json!({"package": 7});
+    lines.push(wrong.to_json());
+    let file = dir.path().join("records.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(
+            r#"
+import json, sys
+from jsonschema import Draft202012Validator, FormatChecker
+schema = json.load(open(sys.argv[1]))
+Draft202012Validator.check_schema(schema)
+v = Draft202012Validator(schema, format_checker=FormatChecker())
+for i, line in enumerate(open(sys.argv[2])):
+    errors = sorted(e.message for e in v.iter_errors(json.loads(line)))
+    print(i, "ok" if not errors else "invalid: " + "; ".join(errors))
+"#,
+        )
+        .arg(workspace().join("docs/schema/compliance-record-1.json"))
+        .arg(&file)
+        .output()
+        .expect("python3 (run .ci/test, which installs jsonschema)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verdicts: Vec<&str> = text.lines().collect();
+    assert_eq!(verdicts.len(), lines.len());
+    for v in &verdicts[..lines.len() - 1] {
+        assert!(v.ends_with(" ok"), "{v}\n{text}");
+    }
+    assert!(verdicts.last().unwrap().contains("invalid"), "{text}");
+}
+
+#[test]
+fn a_careless_sink_configuration_is_refused_with_the_key_named() {
+    let base = String::from_utf8(device_config().to_json()).unwrap();
+    let with = |extra: &str| -> String {
+        let mut v: serde_json::Value = serde_json::from_str(&base).unwrap();
+        let extra: serde_json::Value = serde_json::from_str(extra).unwrap();
+        for (k, x) in extra.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        match DeviceConfig::from_json("device.json", v.to_string().as_bytes()) {
+            Ok(_) => "accepted".into(),
+            Err(e) => e.to_string(),
+        }
+    };
+    let e = with(r#"{"syslog_url": "syslog://logs.example.org:514"}"#);
+    assert!(e.contains("syslog_url") && e.contains("TLS only"), "{e}");
+    let e = with(r#"{"otlp_logs_url": "http://collector.example.org:4318/v1/logs"}"#);
+    assert!(
+        e.contains("otlp_logs_url") && e.contains("not an https"),
+        "{e}"
+    );
+    let e = with(r#"{"records_client_certificate": "not a certificate"}"#);
+    assert!(e.contains("records_client_certificate"), "{e}");
+    let e = with(r#"{"record_queue_limit": 5}"#);
+    assert!(e.contains("record_queue_limit"), "{e}");
+    let e = with(r#"{"syslog_url": "syslog+tls://logs.example.org:99999"}"#);
+    assert!(e.contains("syslog_url") && e.contains("port"), "{e}");
+    assert_eq!(
+        with(
+            r#"{"syslog_url": "syslog+tls://logs.example.org", "otlp_logs_url": "https://collector.example.org:4318/v1/logs", "record_queue_limit": "5000"}"#
+        ),
+        "accepted"
+    );
+    // A sink spelled wrong is a key the agent does not know, with the right one suggested.
+    let e = with(r#"{"sylog_url": "syslog+tls://logs.example.org"}"#);
+    assert!(e.contains("did you mean `syslog_url`"), "{e}");
+}
