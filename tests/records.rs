@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use agent_core::records::fleet::{Fleet, FleetOptions};
-use agent_core::records::{OtlpHttp, Record, Severity, Sink, SyslogTls, deliver};
+use agent_core::records::{OtlpHttp, Record, Severity, Sink, deliver};
 use agent_core::trust::{DeviceConfig, KeyType};
 use agent_core::{Mode, Scope, SimulatedDevice, Span, Store, Timestamp, scan};
 use appwacht_tests::nginx::{client_certificate, throwaway_ca};
@@ -832,4 +832,362 @@ fn a_careless_sink_configuration_is_refused_with_the_key_named() {
     // A sink spelled wrong is a key the agent does not know, with the right one suggested.
     let e = with(r#"{"sylog_url": "syslog+tls://logs.example.org"}"#);
     assert!(e.contains("did you mean `syslog_url`"), "{e}");
+}
+
+// ---- The fleet report ----
+
+/// A record as a phone of the fleet would have sent it.
+pub fn record(
+    device: &str,
+    seq: u64,
+    time: Timestamp,
+    kind: &str,
+    policy: u64,
+    data: serde_json::Value,
+) -> Record {
+    let severity = match kind {
+        "finding.opened" | "policy.refused" | "clock.problem" => Severity::Violation,
+        "heartbeat" | "scan.summary" => Severity::Routine,
+        _ => Severity::Notice,
+    };
+    let tag: u32 = device
+        .bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    Record {
+        schema: agent_core::records::SCHEMA.into(),
+        id: format!("{tag:08x}-0000-4000-8000-{seq:012x}"),
+        seq,
+        time,
+        kind: kind.into(),
+        severity,
+        device: device.into(),
+        organisation: Some("Gemeente Test".into()),
+        agent: "0.1.0".into(),
+        policy: Some(agent_core::records::PolicyRef {
+            version: policy,
+            sha256: "ab".repeat(32),
+        }),
+        data,
+    }
+}
+
+fn opened(package: &str, label: &str, taken: bool) -> serde_json::Value {
+    serde_json::json!({"package": package, "label": label, "rule": "cyber-programme", "outcome": "denied",
+        "action": "suspend", "taken": taken, "certificates": [], "installer": "com.android.vending",
+        "version_code": 1, "mode": if taken { "enforce" } else { "monitor" }})
+}
+
+fn gzip(path: &Path, text: &str) {
+    use std::io::Write;
+    let mut z = flate2::write::GzEncoder::new(
+        std::fs::File::create(path).unwrap(),
+        flate2::Compression::fast(),
+    );
+    z.write_all(text.as_bytes()).unwrap();
+    z.finish().unwrap();
+}
+
+#[test]
+fn the_fleet_report_answers_the_administrators_questions_from_what_rsyslog_and_a_collector_wrote() {
+    let t = |h: i64| now().plus(Span::from_secs(h * 3600));
+    let heartbeat = |v: u64| serde_json::json!({"every_seconds": 86400, "violations": v, "findings": v, "blocks": 0, "waiting": 0, "dropped": {"routine": 0, "notice": 0, "violation": 0}, "mode": "enforce", "management": "device_owner"});
+    // phone-a: TikTok open and blocked; WeChat opened and resolved — the resolution arrives first.
+    let a = [
+        record(
+            "phone-a",
+            1,
+            t(0),
+            "policy.activated",
+            2,
+            serde_json::json!({"version": 2, "sha256": "x", "source": "s", "signed": true}),
+        ),
+        record(
+            "phone-a",
+            2,
+            t(1),
+            "finding.opened",
+            2,
+            opened("com.zhiliaoapp.musically", "TikTok", true),
+        ),
+        record(
+            "phone-a",
+            3,
+            t(2),
+            "finding.opened",
+            2,
+            opened("com.tencent.mm", "WeChat", true),
+        ),
+        record(
+            "phone-a",
+            4,
+            t(3),
+            "finding.resolved",
+            2,
+            serde_json::json!({"package": "com.tencent.mm", "rule": "cyber-programme", "why": "removed"}),
+        ),
+        record("phone-a", 5, t(24), "heartbeat", 2, heartbeat(1)),
+    ];
+    // phone-b: still on version 1, TikTok seen in monitor mode.
+    let b = [
+        record(
+            "phone-b",
+            1,
+            t(1),
+            "finding.opened",
+            1,
+            opened("com.zhiliaoapp.musically", "TikTok", false),
+        ),
+        record("phone-b", 2, t(24), "heartbeat", 1, heartbeat(1)),
+    ];
+    // phone-c: silent for five days.
+    let c = [record("phone-c", 9, t(-120), "heartbeat", 2, heartbeat(0))];
+    // phone-d: its clock cannot be believed.
+    let d = [record(
+        "phone-d",
+        3,
+        t(20),
+        "clock.problem",
+        2,
+        serde_json::json!({"problem": "the clock is 40 days behind the newest signed time", "cleared": false}),
+    )];
+    // phone-e: refused what a mirror offered; phone-f refused once, then activated version 2.
+    let e = [record(
+        "phone-e",
+        4,
+        t(20),
+        "policy.refused",
+        2,
+        serde_json::json!({"reason": "mirror-2: rollback from version 2 to 1", "failures_in_a_row": 1}),
+    )];
+    let f = [
+        record(
+            "phone-f",
+            1,
+            t(1),
+            "policy.refused",
+            1,
+            serde_json::json!({"reason": "expired", "failures_in_a_row": 1}),
+        ),
+        record(
+            "phone-f",
+            2,
+            t(2),
+            "policy.activated",
+            2,
+            serde_json::json!({"version": 2, "sha256": "x", "source": "s", "signed": true}),
+        ),
+    ];
+    // phone-g: its heartbeat counts a violation whose record never arrived (lost before this log).
+    let g = [record("phone-g", 40, t(23), "heartbeat", 2, heartbeat(1))];
+
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir_all(logs.join("otel")).unwrap();
+    // rsyslog's %msg% file: some lines with the byte-order mark, another program's line, a JSON
+    // line that is not a record, a record of an unknown schema version, and a torn last line.
+    let mut rsyslog = String::new();
+    for r in [&a[3], &a[0], &a[1], &b[0], &b[1], &c[0], &e[0]] {
+        rsyslog.push_str(&format!("\u{feff}{}\n", r.to_json()));
+    }
+    rsyslog.push_str("Dec  1 04:00:01 gateway kernel: eth0 link up\n");
+    rsyslog.push_str("{\"level\":\"info\",\"msg\":\"another app's JSON\"}\n");
+    rsyslog.push_str(
+        &a[2]
+            .to_json()
+            .replace("compliance-record/1", "compliance-record/9"),
+    );
+    rsyslog.push('\n');
+    let torn = d[0].to_json();
+    rsyslog.push_str(&torn[..torn.len() / 2]);
+    std::fs::write(logs.join("records.jsonl"), rsyslog).unwrap();
+    // Yesterday's rotated file, gzip: a whole RFC 5424 line per record (RSYSLOG_SyslogProtocol23Format),
+    // with records the other file also holds (delivered twice).
+    let rotated: String = [&a[2], &a[0], &a[1], &d[0], &f[1]]
+        .iter()
+        .map(|r| agent_core::records::syslog_message(r) + "\n")
+        .collect();
+    gzip(&logs.join("records.jsonl.1.gz"), &rotated);
+    // An OpenTelemetry Collector's file exporter: one export request per line.
+    let otel = format!(
+        "{}\n{}\n",
+        agent_core::records::otlp_json(&[a[4].clone(), f[0].clone()]),
+        agent_core::records::otlp_json(&g)
+    );
+    std::fs::write(logs.join("otel/logs.json"), otel).unwrap();
+
+    let judged = t(26).to_string();
+    let logs_arg = logs.display().to_string();
+    let run = appwacht(&[
+        "fleet", "--from", &logs_arg, "--now", &judged, "--format", "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.err);
+    let v: serde_json::Value = serde_json::from_str(&run.out).unwrap();
+    let phone = |id: &str| {
+        v["phones"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["device"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(v["phones_total"], 7);
+    assert_eq!(v["duplicates"], 2, "a[0] and a[1] came twice");
+    assert_eq!(v["skipped"], 4, "{}", v["skipped_first"]);
+    let a_now = phone("phone-a");
+    let apps: Vec<&str> = a_now["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["package"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        apps,
+        ["com.zhiliaoapp.musically"],
+        "WeChat was resolved, whatever the order it arrived in"
+    );
+    assert_eq!(v["apps"][0]["package"], "com.zhiliaoapp.musically");
+    assert_eq!(v["apps"][0]["phones"], 2);
+    assert_eq!(v["apps"][0]["blocked"], 1);
+    assert_eq!(v["newest_policy"], 2);
+    assert_eq!(phone("phone-b")["old_policy"], true);
+    assert_eq!(phone("phone-a")["old_policy"], false);
+    assert_eq!(phone("phone-c")["silent_days"], 6);
+    assert!(phone("phone-a")["silent_days"].is_null());
+    assert!(
+        phone("phone-d")["clock_problem"]
+            .as_str()
+            .unwrap()
+            .contains("40 days behind")
+    );
+    assert!(
+        phone("phone-e")["refused"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("rollback")
+    );
+    assert!(
+        phone("phone-f")["refused"].is_null(),
+        "activated after the refusal"
+    );
+    assert_eq!(phone("phone-g")["unaccounted"], 1);
+    // Each skipped line is named by file and line.
+    let places: Vec<&str> = v["skipped_first"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["place"].as_str().unwrap())
+        .collect();
+    assert!(
+        places.iter().any(|p| p.ends_with("records.jsonl:8")),
+        "{places:?}"
+    );
+
+    let text = appwacht(&["fleet", "--from", &logs_arg, "--now", &judged]);
+    assert_eq!(text.code, 0);
+    for needle in [
+        "Phones with violations: 3",
+        "phone-a: com.zhiliaoapp.musically \"TikTok\" (cyber-programme, blocked)",
+        "com.zhiliaoapp.musically \"TikTok\": 2 phone(s), blocked on 1",
+        "On an older policy than version 2: 1",
+        "Refused a policy: 1",
+        "Silent for more than 2 heartbeat(s): 1",
+        "With a clock problem: 1",
+        "phone-g: 1 more named in no record read here",
+    ] {
+        assert!(text.out.contains(needle), "`{needle}` in:\n{}", text.out);
+    }
+    let page = dir.path().join("fleet.html");
+    let html = appwacht(&[
+        "fleet",
+        "--from",
+        &logs_arg,
+        "--now",
+        &judged,
+        "--format",
+        "html",
+        "--out",
+        &page.display().to_string(),
+    ]);
+    assert_eq!(html.code, 0, "{}", html.err);
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.contains("<h2 id=\"violations\">Phones with violations (3)</h2>"));
+    assert!(
+        !html.contains("<script") && !html.contains("src=") && !html.contains("href="),
+        "self-contained"
+    );
+
+    // Nothing to read is an error that says so.
+    let empty = tempfile::tempdir().unwrap();
+    let none = appwacht(&["fleet", "--from", &empty.path().display().to_string()]);
+    assert_eq!(none.code, agent_core_exit_failure());
+    assert!(none.err.contains("no record file"), "{}", none.err);
+}
+
+fn agent_core_exit_failure() -> i32 {
+    appwacht_cli::EXIT_FAILURE
+}
+
+#[test]
+fn deliver_without_a_sink_says_which_keys_to_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("device.json");
+    std::fs::write(&config, device_config().to_json()).unwrap();
+    let db = dir.path().join("phone.db").display().to_string();
+    let run = appwacht(&[
+        "deliver",
+        "--config",
+        &config.display().to_string(),
+        "--db",
+        &db,
+    ]);
+    assert_eq!(run.code, appwacht_cli::EXIT_FAILURE);
+    assert!(
+        run.err.contains("syslog_url or otlp_logs_url"),
+        "{}",
+        run.err
+    );
+}
+
+/// A key the core reads but the managed configuration does not offer cannot be set on a phone: the
+/// core's keys, the app's `SettingKeys` and `app_restrictions.xml` name the same ones.
+#[test]
+fn the_managed_configuration_offers_every_key_the_agent_reads() {
+    let mut core: Vec<&str> = DeviceConfig::managed_keys();
+    core.sort_unstable();
+    let xml = std::fs::read_to_string(
+        workspace().join("android/app/src/main/res/xml/app_restrictions.xml"),
+    )
+    .unwrap();
+    let mut offered: Vec<&str> = xml
+        .split("android:key=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
+    offered.sort_unstable();
+    assert_eq!(offered, core, "app_restrictions.xml");
+    let kotlin = std::fs::read_to_string(
+        workspace().join("android/app/src/main/kotlin/nl/appwacht/agent/Settings.kt"),
+    )
+    .unwrap();
+    let mut app: Vec<&str> = kotlin
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("const val "))
+        .filter_map(|l| l.split_once(" = \"").map(|(_, v)| v.trim_end_matches('"')))
+        .collect();
+    app.sort_unstable();
+    assert_eq!(app, core, "SettingKeys");
+    let strings =
+        std::fs::read_to_string(workspace().join("android/app/src/main/res/values/strings.xml"))
+            .unwrap();
+    for title in xml
+        .split("android:title=\"@string/")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+    {
+        assert!(
+            strings.contains(&format!("name=\"{title}\"")),
+            "string {title} is missing"
+        );
+    }
 }

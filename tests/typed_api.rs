@@ -34,6 +34,11 @@ fn status_report_and_explain_answer_while_a_sync_is_held_in_its_transport() {
             // Far longer than the test: if a read waited for the sync, the test would notice.
             request_timeout_seconds: 600,
             report_history: 10,
+            syslog_url: None,
+            otlp_logs_url: None,
+            records_token: None,
+            records_client_certificate: None,
+            record_queue_limit: None,
         },
         None,
     )

@@ -206,6 +206,34 @@ pub struct AgentConfig {
     pub request_timeout_seconds: u64,
     /// How many recent scans the helpdesk report shows (the store keeps more).
     pub report_history: u32,
+    /// Where compliance records go as syslog over TLS: `syslog+tls://host:6514`.
+    #[uniffi(default = None)]
+    pub syslog_url: Option<String>,
+    /// Where compliance records go as OpenTelemetry logs: `https://collector:4318/v1/logs`.
+    #[uniffi(default = None)]
+    pub otlp_logs_url: Option<String>,
+    /// A bearer token for the OTLP receiver.
+    #[uniffi(default = None)]
+    pub records_token: Option<String>,
+    /// PEM of a client certificate and its key, for the record sinks.
+    #[uniffi(default = None)]
+    pub records_client_certificate: Option<String>,
+    /// How many records wait at most before routine ones are given up.
+    #[uniffi(default = None)]
+    pub record_queue_limit: Option<u64>,
+}
+
+/// What one delivery of compliance records did.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct DeliveryResult {
+    /// Records the sinks accepted in this run (summed over sinks).
+    pub delivered: u64,
+    /// Records still waiting.
+    pub waiting: u64,
+    /// Each failing sink's error, `sink: reason`.
+    pub errors: Vec<String>,
+    /// Whether a heartbeat was written.
+    pub heartbeat: bool,
 }
 
 /// What a sync did.
@@ -375,6 +403,11 @@ pub struct Agent {
     /// wait for a sync's network requests or a full scan holding the writer (the app calls
     /// them from its main thread).
     reader: Mutex<Store>,
+    /// The sender: compliance-record delivery, on its own connection opened at the first
+    /// delivery, so that no collector's slow answer holds the writer an install scan needs.
+    sender: Mutex<Option<Store>>,
+    /// The store's file.
+    db: PathBuf,
     config: DeviceConfig,
     device: Device,
     enrolment: Enrolment,
@@ -587,7 +620,13 @@ impl Agent {
             agent_certificates: Vec::new(),
             ca_certificates: config.ca_certificates.clone(),
             request_timeout: Span::from_secs(config.request_timeout_seconds.clamp(1, 3600) as i64),
-            records: Default::default(),
+            records: agent_core::trust::RecordsConfig {
+                syslog_url: config.syslog_url.clone(),
+                otlp_logs_url: config.otlp_logs_url.clone(),
+                token: config.records_token.clone(),
+                client_certificate: config.records_client_certificate.clone(),
+                queue_limit: config.record_queue_limit,
+            },
             allow_http_loopback: false,
         };
         device_config.check().map_err(invalid)?;
@@ -595,7 +634,10 @@ impl Agent {
         std::fs::create_dir_all(&dir)
             .map_err(|e| storage(format!("cannot create {data_dir}: {e}")))?;
         let db = dir.join("compliance.db");
-        let store = Store::open(&db)?;
+        let mut store = Store::open(&db)?;
+        if let Some(limit) = config.record_queue_limit {
+            store.set_record_limit(limit)?;
+        }
         let reader = Store::open_reader(&db)?;
         let enrolment = device_config.enrolment();
         let device = Device {
@@ -608,6 +650,8 @@ impl Agent {
         Ok(Arc::new(Agent {
             store: Mutex::new(store),
             reader: Mutex::new(reader),
+            sender: Mutex::new(None),
+            db,
             config: device_config,
             device,
             enrolment,
@@ -629,6 +673,37 @@ impl Agent {
             policy_version,
             root_version: report.root_version,
             requests: report.requests,
+        })
+    }
+
+    /// Sends the compliance records waiting in the store to the configured sinks (none: only a
+    /// heartbeat is written when due). Runs on its own connection: call it off the scan thread.
+    pub fn deliver_records(&self) -> Result<DeliveryResult, AgentError> {
+        let mut sinks = agent_core::records::sinks(&self.config)
+            .map_err(|reason| AgentError::InvalidConfiguration { reason })?;
+        let mut sender = self
+            .sender
+            .lock()
+            .map_err(|_| storage("the sender's lock is poisoned by an earlier failure"))?;
+        if sender.is_none() {
+            *sender = Some(Store::open(&self.db)?);
+        }
+        let Some(store) = sender.as_mut() else {
+            return Err(storage("the sender's store is not open"));
+        };
+        let jitter = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.5, |d| f64::from(d.subsec_nanos() % 1000) / 1000.0);
+        let d = agent_core::records::deliver(store, &mut sinks, Timestamp::now(), jitter)?;
+        Ok(DeliveryResult {
+            delivered: d.sinks.iter().map(|s| s.delivered).sum(),
+            waiting: d.waiting as u64,
+            errors: d
+                .sinks
+                .iter()
+                .filter_map(|s| s.error.as_ref().map(|e| format!("{}: {e}", s.sink)))
+                .collect(),
+            heartbeat: d.heartbeat,
         })
     }
 

@@ -569,11 +569,14 @@ impl FleetView {
                     )
                 })
                 .collect();
-            let extra = p
-                .unaccounted
-                .map(|n| format!(" (+{n} named in no record here)"))
-                .unwrap_or_default();
-            let _ = writeln!(o, "  {}: {}{extra}", p.device, apps.join(", "));
+            let mut what = apps.join(", ");
+            if let Some(n) = p.unaccounted {
+                if !what.is_empty() {
+                    what.push_str("; ");
+                }
+                what.push_str(&format!("{n} more named in no record read here"));
+            }
+            let _ = writeln!(o, "  {}: {what}", p.device);
         }
         let _ = writeln!(o, "\nForbidden apps:");
         if self.apps.is_empty() {

@@ -159,6 +159,15 @@ impl DeviceConfig {
         serde_json::to_vec_pretty(&Value::Object(m)).unwrap_or_default()
     }
 
+    /// The keys an administrator sets on the phone (its managed configuration,
+    /// `res/xml/app_restrictions.xml`); the host's own keys follow them in [`KEYS`].
+    pub fn managed_keys() -> Vec<&'static str> {
+        KEYS.iter()
+            .take_while(|k| **k != FIRST_HOST_KEY)
+            .copied()
+            .collect()
+    }
+
     /// Checks the values make sense.
     pub fn check(&self) -> Result<(), String> {
         if self.organisation.trim().is_empty() {
@@ -222,11 +231,14 @@ pub(crate) const KEYS: &[&str] = &[
     "records_client_certificate",
     "record_queue_limit",
     // The host's (judging on a computer; on the phone they come from the phone itself).
-    "emm_packages",
+    FIRST_HOST_KEY,
     "emm_certificates",
     "agent_certificates",
     "allow_http_loopback",
 ];
+
+/// The first of the host's own keys in [`KEYS`].
+const FIRST_HOST_KEY: &str = "emm_packages";
 
 /// Names an earlier host format used, read as the key they stand for.
 const OLD_NAMES: &[(&str, &str)] = &[

@@ -499,4 +499,23 @@ class AgentTest {
         assertTrue(FakeDevice.restricted("no_debugging_features"))
         assertTrue(relaxed.status().deviceSettings.none { it.wanted || it.on })
     }
+
+    /**
+     * Issue 15: the records reach a sink through the native library over real TLS with the pinned
+     * CA. A collector answering 500 (nginx's /broken/) keeps them queued; the error names the sink.
+     */
+    @Test
+    fun recordsWaitWhenTheCollectorFailsAndTheErrorNamesIt() {
+        val sink = read("good.url") + "/broken/v1/logs"
+        val agent = Agent.open(dataDir(), config(listOf(read("good.url"))).copy(otlpLogsUrl = sink, recordQueueLimit = 500uL), notifier)
+        assertTrue(agent.sync().updated)
+        agent.fullScan()
+        val result = agent.deliverRecords()
+        assertEquals(0uL, result.delivered)
+        assertTrue(result.heartbeat)
+        assertTrue(result.waiting > 3uL)
+        assertEquals(1, result.errors.size)
+        assertTrue(result.errors[0], result.errors[0].contains("$sink: $sink: HTTP 500"))
+        assertTrue(agent.statusText(), agent.statusText().contains("failing (1 attempt(s))"))
+    }
 }

@@ -20,7 +20,11 @@ class AppFlowTest {
     private fun read(name: String) = File(fixture, name).readText()
 
     /** Waits for the worker thread to finish what was queued. */
-    private fun drain() = AgentRuntime.worker.submit {}.get()
+    /** Waits for the worker, then for the sender the worker may have handed a delivery to. */
+    private fun drain() {
+        AgentRuntime.worker.submit {}.get()
+        AgentRuntime.sender.submit {}.get()
+    }
 
     @Test
     fun fromManagedConfigurationToABlockedAppAndTheHelpdeskReport() {

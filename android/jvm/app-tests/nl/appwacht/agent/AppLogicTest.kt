@@ -45,6 +45,29 @@ class AppLogicTest {
     }
 
     @Test
+    fun recordSinksPassThroughAndAPlainSyslogAddressIsRefused() {
+        val r = Settings.parse(base() + mapOf(
+            SettingKeys.SYSLOG_URL to "syslog+tls://logs.voorbeeld.nl:6514",
+            SettingKeys.OTLP_LOGS_URL to "https://collector.voorbeeld.nl:4318/v1/logs",
+            SettingKeys.RECORDS_TOKEN to "t0ken",
+            SettingKeys.RECORD_QUEUE_LIMIT to "2000",
+        )) as SettingsResult.Valid
+        assertEquals("syslog+tls://logs.voorbeeld.nl:6514", r.config.syslogUrl)
+        assertEquals("https://collector.voorbeeld.nl:4318/v1/logs", r.config.otlpLogsUrl)
+        assertEquals("t0ken", r.config.recordsToken)
+        assertEquals(2000uL, r.config.recordQueueLimit)
+        val bad = Settings.parse(base() + mapOf(
+            SettingKeys.SYSLOG_URL to "logs.voorbeeld.nl:514",
+            SettingKeys.OTLP_LOGS_URL to "http://collector.voorbeeld.nl/v1/logs",
+            SettingKeys.RECORD_QUEUE_LIMIT to 5,
+        )) as SettingsResult.Invalid
+        val text = bad.problems.joinToString("\n")
+        assertTrue(text, text.contains("syslog_url: `logs.voorbeeld.nl:514` is not a syslog+tls://"))
+        assertTrue(text, text.contains("otlp_logs_url: `http://collector.voorbeeld.nl/v1/logs` is not an https:// URL"))
+        assertTrue(text, text.contains("record_queue_limit: `5` is not a number from 100"))
+    }
+
+    @Test
     fun everySettingsProblemIsNamedByItsKey() {
         val r = Settings.parse(mapOf(
             SettingKeys.POLICY_URLS to "http://insecure.example",

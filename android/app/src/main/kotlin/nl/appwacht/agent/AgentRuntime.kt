@@ -11,14 +11,16 @@ import nl.appwacht.core.Notice
 import nl.appwacht.core.ReportFormat
 
 /**
- * The agent inside the app: one [Agent] per process, opened from the settings, and one worker
- * thread so that scans never run on the main thread and never overlap.
+ * The agent inside the app: one [Agent] per process, opened from the settings, one worker thread
+ * so that scans never run on the main thread and never overlap, and one sender thread for the
+ * compliance records, so that a slow collector never holds up the scan of a new install.
  */
 object AgentRuntime {
     const val TAG = "appwacht"
     private const val PROVISIONED = "provisioned"
 
     val worker: ExecutorService = Executors.newSingleThreadExecutor()
+    val sender: ExecutorService = Executors.newSingleThreadExecutor()
 
     @Volatile var agent: Agent? = null
         private set
@@ -86,6 +88,26 @@ object AgentRuntime {
                 } else {
                     work(a)
                     reporter?.report(EmmStatus.statesFor(a.status()))
+                }
+            } catch (e: AgentException) {
+                Log.w(TAG, "$what failed: ${e.message}")
+            } finally {
+                done()
+            }
+        }
+    }
+
+    /**
+     * Sends the waiting compliance records on the sender thread, then calls `done` (the job
+     * finishes only after it, so the process is kept for it). Errors are logged: the records stay
+     * queued and go with the next run.
+     */
+    fun deliver(what: String, done: () -> Unit = {}) {
+        sender.execute {
+            try {
+                val result = agent?.deliverRecords()
+                if (result != null && result.errors.isNotEmpty()) {
+                    Log.w(TAG, "$what: ${result.errors.joinToString("; ")}; ${result.waiting} record(s) wait")
                 }
             } catch (e: AgentException) {
                 Log.w(TAG, "$what failed: ${e.message}")

@@ -16,10 +16,16 @@ object SettingKeys {
     const val REPORT_HISTORY = "report_history"
     const val SUPPORT_MESSAGE = "support_message"
     const val WATCH_IN_FOREGROUND = "watch_in_foreground"
+    const val SYSLOG_URL = "syslog_url"
+    const val OTLP_LOGS_URL = "otlp_logs_url"
+    const val RECORDS_TOKEN = "records_token"
+    const val RECORDS_CLIENT_CERTIFICATE = "records_client_certificate"
+    const val RECORD_QUEUE_LIMIT = "record_queue_limit"
 
     val ALL = listOf(
         ORGANISATION, POLICY_URLS, PINNED_ROOT, DEVICE_ID, DEVICE_GROUPS, SYNC_INTERVAL_MINUTES, EMM_PACKAGE,
         CA_CERTIFICATES, REQUEST_TIMEOUT_SECONDS, REPORT_HISTORY, SUPPORT_MESSAGE, WATCH_IN_FOREGROUND,
+        SYSLOG_URL, OTLP_LOGS_URL, RECORDS_TOKEN, RECORDS_CLIENT_CERTIFICATE, RECORD_QUEUE_LIMIT,
     )
 }
 
@@ -89,6 +95,14 @@ object Settings {
                 }
             }
         }
+        // Where compliance records go (docs/FLEET.md): TLS only, as the core checks again.
+        val syslog = text(SettingKeys.SYSLOG_URL)
+        if (syslog != null && !syslog.startsWith("syslog+tls://") && !syslog.startsWith("tls://")) {
+            problems.add("${SettingKeys.SYSLOG_URL}: `$syslog` is not a syslog+tls://host:port address (records are sent over TLS only)")
+        }
+        val otlp = text(SettingKeys.OTLP_LOGS_URL)
+        if (otlp != null && !otlp.startsWith("https://")) problems.add("${SettingKeys.OTLP_LOGS_URL}: `$otlp` is not an https:// URL")
+        val queueLimit = values[SettingKeys.RECORD_QUEUE_LIMIT]?.let { number(SettingKeys.RECORD_QUEUE_LIMIT, 10_000, 100L..1_000_000L) }
         if (problems.isNotEmpty()) return SettingsResult.Invalid(problems)
         return SettingsResult.Valid(
             AgentConfig(
@@ -102,6 +116,11 @@ object Settings {
                 caCertificates = text(SettingKeys.CA_CERTIFICATES),
                 requestTimeoutSeconds = timeout.toULong(),
                 reportHistory = history.toUInt(),
+                syslogUrl = syslog,
+                otlpLogsUrl = otlp,
+                recordsToken = text(SettingKeys.RECORDS_TOKEN),
+                recordsClientCertificate = text(SettingKeys.RECORDS_CLIENT_CERTIFICATE),
+                recordQueueLimit = queueLimit?.toULong(),
             ),
             text(SettingKeys.SUPPORT_MESSAGE) ?: DEFAULT_SUPPORT_MESSAGE,
             watch,

@@ -9,7 +9,10 @@ import android.content.Context
 import android.util.Log
 import nl.appwacht.core.AgentException
 
-/** The periodic safety net: sync the policy, then scan every app. Persisted across reboots. */
+/**
+ * The periodic safety net: sync the policy, scan every app, then deliver the compliance records
+ * (on the sender thread; the job ends after it). Persisted across reboots.
+ */
 class SyncJobService : JobService() {
     override fun onStartJob(params: JobParameters): Boolean {
         AgentRuntime.later("periodic sync and scan", { agent ->
@@ -20,7 +23,7 @@ class SyncJobService : JobService() {
                 Log.w(AgentRuntime.TAG, "sync failed: ${e.message}")
             }
             agent.fullScan()
-        }, { jobFinished(params, false) })
+        }, { AgentRuntime.deliver("delivering records") { jobFinished(params, false) } })
         return true
     }
 
