@@ -230,7 +230,7 @@ pub struct DeliveryResult {
     pub delivered: u64,
     /// Records still waiting.
     pub waiting: u64,
-    /// Each failing sink's error, `sink: reason`.
+    /// Each failing sink's error (naming the sink).
     pub errors: Vec<String>,
     /// Whether a heartbeat was written.
     pub heartbeat: bool,
@@ -701,7 +701,8 @@ impl Agent {
             errors: d
                 .sinks
                 .iter()
-                .filter_map(|s| s.error.as_ref().map(|e| format!("{}: {e}", s.sink)))
+                // Each error names its sink already.
+                .filter_map(|s| s.error.clone())
                 .collect(),
             heartbeat: d.heartbeat,
         })
