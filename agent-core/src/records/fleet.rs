@@ -202,13 +202,21 @@ impl Fleet {
         let bodies: Result<Vec<String>, String> = serde_json::from_str::<serde_json::Value>(line)
             .map_err(|e| format!("not JSON: {e}"))
             .map(|v| {
-                v["resourceLogs"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .flat_map(|r| r["scopeLogs"].as_array().into_iter().flatten())
-                    .flat_map(|s| s["logRecords"].as_array().into_iter().flatten())
-                    .filter_map(|l| l["body"]["stringValue"].as_str().map(str::to_string))
+                let list = |v: &serde_json::Value, key: &str| -> Vec<serde_json::Value> {
+                    v.get(key)
+                        .and_then(serde_json::Value::as_array)
+                        .cloned()
+                        .unwrap_or_default()
+                };
+                list(&v, "resourceLogs")
+                    .iter()
+                    .flat_map(|r| list(r, "scopeLogs"))
+                    .flat_map(|s| list(&s, "logRecords"))
+                    .filter_map(|l| {
+                        l.pointer("/body/stringValue")
+                            .and_then(serde_json::Value::as_str)
+                            .map(str::to_string)
+                    })
                     .collect()
             });
         match bodies {

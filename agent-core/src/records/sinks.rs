@@ -75,10 +75,26 @@ fn client_config(
     identity: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
 ) -> Result<Arc<rustls::ClientConfig>, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots(config)?);
+        .map_err(|e| e.to_string())?;
+    // Whom to trust is sync's choice: the pinned CA; else, on the phone, the platform's verifier
+    // (the system store with the CAs an EMM installed); else the public roots.
+    #[cfg(feature = "platform-verifier")]
+    let builder = if config.ca_certificates.is_none() {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(
+                rustls_platform_verifier::Verifier::new(provider).map_err(|e| e.to_string())?,
+            ))
+    } else {
+        builder.with_root_certificates(roots(config)?)
+    };
+    #[cfg(not(feature = "platform-verifier"))]
+    let builder = {
+        let _ = provider;
+        builder.with_root_certificates(roots(config)?)
+    };
     let tls = match identity {
         Some((chain, key)) => builder.with_client_auth_cert(chain, key).map_err(|e| {
             format!("records_client_certificate: the key does not fit the certificate ({e})")

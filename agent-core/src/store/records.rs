@@ -279,7 +279,7 @@ impl Store {
             .and_then(|v| v.parse::<i64>().ok());
         let due = last.is_none_or(|l| {
             let since = now.unix() - l;
-            since >= HEARTBEAT_SECS || since < -3600
+            !(-3600..HEARTBEAT_SECS).contains(&since)
         });
         if !due {
             return Ok(false);
