@@ -104,22 +104,27 @@ impl Rsyslog {
         let port = free_port();
         let p = d.display();
         std::fs::create_dir_all(d.join("work")).unwrap();
-        let conf = format!(
-            r#"global(workDirectory="{p}/work"
-  DefaultNetstreamDriver="gtls"
-  DefaultNetstreamDriverCAFile="{p}/ca.pem"
-  DefaultNetstreamDriverCertFile="{p}/server.pem"
-  DefaultNetstreamDriverKeyFile="{p}/server.key")
-module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="{auth}")
-input(type="imtcp" port="{port}" address="127.0.0.1")
-template(name="appwacht_record" type="string" string="%msg%\n")
-if $app-name == "appwacht" then {{
-  action(type="omfile" file="{p}/records.jsonl" template="appwacht_record")
-  action(type="omfile" file="{p}/syslog.log" template="RSYSLOG_SyslogProtocol23Format")
-  stop
-}}
-"#
-        );
+        // docs/FLEET.md's configuration, as written, with this test's paths and port (and one more
+        // action, the whole RFC 5424 line, to check the header as rsyslog parsed it).
+        let docs = std::fs::read_to_string(workspace().join("docs/FLEET.md")).unwrap();
+        let block = docs
+            .split("## rsyslog")
+            .nth(1)
+            .and_then(|s| s.split("```\n").nth(1))
+            .expect("docs/FLEET.md has the rsyslog configuration");
+        let ours = r#"action(type="omfile" dynaFile="appwacht_daily" template="appwacht_record")"#;
+        assert!(block.contains(ours), "{block}");
+        assert!(block.contains("StreamDriver.AuthMode=\"x509/certvalid\""));
+        std::fs::create_dir_all(d.join("logs")).unwrap();
+        let conf = format!("global(workDirectory=\"{p}/work\")\n{block}")
+            .replace("/etc/rsyslog.d/tls/", &format!("{p}/"))
+            .replace("/var/log/appwacht/", &format!("{p}/logs/"))
+            .replace("port=\"6514\"", &format!("port=\"{port}\" address=\"127.0.0.1\""))
+            .replace("StreamDriver.AuthMode=\"x509/certvalid\"", &format!("StreamDriver.AuthMode=\"{auth}\""))
+            .replace(
+                ours,
+                &format!("{ours}\n    action(type=\"omfile\" file=\"{p}/syslog.log\" template=\"RSYSLOG_SyslogProtocol23Format\")"),
+            );
         std::fs::write(d.join("rsyslog.conf"), conf).unwrap();
         let binary = ["/usr/sbin/rsyslogd", "/sbin/rsyslogd"]
             .into_iter()
@@ -160,12 +165,36 @@ if $app-name == "appwacht" then {{
             .collect()
     }
 
-    /// The records file once it holds `n` lines.
+    /// The lines of the daily record files (docs/FLEET.md's `records-YYYY-MM-DD.jsonl`).
+    fn record_lines(&self) -> Vec<String> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path().join("logs"))
+            .map(|r| r.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+            .iter()
+            .flat_map(|f| {
+                assert!(
+                    f.file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .starts_with("records-")
+                );
+                std::fs::read_to_string(f)
+                    .unwrap_or_default()
+                    .lines()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// The records rsyslog wrote, once there are `n`.
     fn records(&self, n: usize) -> Vec<String> {
-        wait_for(&format!("{n} records in rsyslog's file"), || {
-            self.lines("records.jsonl").len() >= n
+        wait_for(&format!("{n} records in rsyslog's files"), || {
+            self.record_lines().len() >= n
         });
-        self.lines("records.jsonl")
+        self.record_lines()
     }
 }
 
@@ -336,7 +365,7 @@ fn rsyslog_that_requires_a_client_certificate_takes_records_only_from_a_phone_th
     assert_eq!(state.acked, 0);
     // Backoff: the first retry after 15 to 30 seconds (jitter 0 chooses the shortest).
     assert_eq!(state.retry_at, now().plus(Span::from_secs(15)));
-    assert!(server.lines("records.jsonl").is_empty());
+    assert!(server.record_lines().is_empty());
 
     // A key that does not belong to the certificate is a configuration error, not a panic.
     let other = client_certificate(server.dir.path(), "other-phone");
