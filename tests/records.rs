@@ -339,6 +339,14 @@ fn records_reach_rsyslog_over_tls_and_rsyslog_writes_each_as_it_was_sent() {
         "com.zhiliaoapp.musically"
     );
     assert!(view.phones[0].violations[0].taken);
+    // The administrator's command over rsyslog's directory says the same.
+    let logs = server.dir.path().join("logs").display().to_string();
+    let run = appwacht(&["fleet", "--from", &logs, "--json"]);
+    assert_eq!(run.code, 0, "{}", run.err);
+    let v: serde_json::Value = serde_json::from_str(&run.out).unwrap();
+    assert_eq!(v["apps"][0]["package"], "com.zhiliaoapp.musically");
+    assert_eq!(v["apps"][0]["label"], "抖音 TikTok");
+    assert_eq!(v["skipped"], 0);
 }
 
 #[test]
