@@ -964,7 +964,8 @@ fn the_fleet_report_answers_the_administrators_questions_from_what_rsyslog_and_a
         ),
         record("phone-a", 5, t(24), "heartbeat", 2, heartbeat(1)),
     ];
-    // phone-b: still on version 1, TikTok seen in monitor mode.
+    // phone-b: still on version 1, TikTok seen in monitor mode, blocked once enforcement began
+    // (the suspend's record comes through the collector, the finding through rsyslog).
     let b = [
         record(
             "phone-b",
@@ -975,6 +976,14 @@ fn the_fleet_report_answers_the_administrators_questions_from_what_rsyslog_and_a
             opened("com.zhiliaoapp.musically", "TikTok", false),
         ),
         record("phone-b", 2, t(24), "heartbeat", 1, heartbeat(1)),
+        record(
+            "phone-b",
+            3,
+            t(25),
+            "enforcement",
+            1,
+            serde_json::json!({"package": "com.zhiliaoapp.musically", "step": "suspend", "rule": "cyber-programme", "result": "ok"}),
+        ),
     ];
     // phone-c: silent for five days.
     let c = [record("phone-c", 9, t(-120), "heartbeat", 2, heartbeat(0))];
@@ -1047,7 +1056,7 @@ fn the_fleet_report_answers_the_administrators_questions_from_what_rsyslog_and_a
     // An OpenTelemetry Collector's file exporter: one export request per line.
     let otel = format!(
         "{}\n{}\n",
-        agent_core::records::otlp_json(&[a[4].clone(), f[0].clone()]),
+        agent_core::records::otlp_json(&[a[4].clone(), f[0].clone(), b[2].clone()]),
         agent_core::records::otlp_json(&g)
     );
     std::fs::write(logs.join("otel/logs.json"), otel).unwrap();
@@ -1085,7 +1094,7 @@ fn the_fleet_report_answers_the_administrators_questions_from_what_rsyslog_and_a
     );
     assert_eq!(v["apps"][0]["package"], "com.zhiliaoapp.musically");
     assert_eq!(v["apps"][0]["phones"], 2);
-    assert_eq!(v["apps"][0]["blocked"], 1);
+    assert_eq!(v["apps"][0]["blocked"], 2, "phone-b's suspend counts");
     assert_eq!(v["newest_policy"], 2);
     assert_eq!(phone("phone-b")["old_policy"], true);
     assert_eq!(phone("phone-a")["old_policy"], false);
@@ -1125,7 +1134,7 @@ fn the_fleet_report_answers_the_administrators_questions_from_what_rsyslog_and_a
     for needle in [
         "Phones with violations: 3",
         "phone-a: com.zhiliaoapp.musically \"TikTok\" (cyber-programme, blocked)",
-        "com.zhiliaoapp.musically \"TikTok\": 2 phone(s), blocked on 1",
+        "com.zhiliaoapp.musically \"TikTok\": 2 phone(s), blocked on 2",
         "On an older policy than version 2: 1",
         "Refused a policy: 1",
         "Silent for more than 2 heartbeat(s): 1",

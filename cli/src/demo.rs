@@ -253,17 +253,48 @@ pub(crate) fn run(keep: Option<&Path>, out: &mut dyn Write) -> Result<i32, Failu
     writeln!(out, "\n== The helpdesk report (appwacht report) ==")?;
     write!(out, "{}", Report::build(&phone.store, now)?.to_text())?;
 
+    // What the organisation's log server would receive (docs/FLEET.md).
+    phone.store.heartbeat_if_due(now)?;
+    let records = phone.store.records(0, 10_000)?;
+    let mut kinds: Vec<(String, usize)> = Vec::new();
+    for r in &records {
+        match kinds.iter_mut().find(|(k, _)| *k == r.kind) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((r.kind.clone(), 1)),
+        }
+    }
+    writeln!(
+        out,
+        "\n== Compliance records for the organisation's log server ({} waiting: appwacht deliver) ==",
+        records.len()
+    )?;
+    writeln!(
+        out,
+        "  {}",
+        kinds
+            .iter()
+            .map(|(k, n)| format!("{k} ×{n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )?;
+    if let Some(r) = records.iter().find(|r| r.kind == "finding.opened") {
+        writeln!(out, "  one of them: {}", r.to_json())?;
+    }
+
     if let Some(d) = keep {
         write_atomically(
             &d.join("phone-after.json"),
             &serde_json::to_vec_pretty(&phone.device.inventory).unwrap_or_default(),
         )?;
         write_atomically(&d.join("config.json"), &phone.config.to_json())?;
+        let lines: String = records.iter().map(|r| r.to_json() + "\n").collect();
+        write_atomically(&d.join("records.jsonl"), lines.as_bytes())?;
         writeln!(
             out,
-            "\nKept in {}: compliance.db, site/ (the published files), config.json, phone-after.json. Try: appwacht status --db {}",
+            "\nKept in {}: compliance.db, site/ (the published files), config.json, phone-after.json, records.jsonl. Try: appwacht status --db {}, or appwacht fleet --from {}",
             d.display(),
-            db.display()
+            db.display(),
+            d.join("records.jsonl").display()
         )?;
     }
     Ok(0)

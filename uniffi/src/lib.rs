@@ -349,6 +349,12 @@ pub struct AgentStatus {
     pub root_expires: Option<String>,
     /// Days until then (negative once it has passed).
     pub root_expires_in_days: Option<i64>,
+    /// Compliance records waiting for delivery.
+    pub records_waiting: u64,
+    /// Records a full queue gave up (all severities).
+    pub records_dropped: u64,
+    /// Each record sink now failing, with its error.
+    pub record_sinks_failing: Vec<String>,
 }
 
 /// The agent's mode and powers on this phone.
@@ -834,6 +840,13 @@ impl Agent {
                 }),
             root_expires: trust.root_expires.map(|t| t.to_string()),
             root_expires_in_days: trust.root_expires_in_days,
+            records_waiting: trust.records_waiting as u64,
+            records_dropped: trust.records_dropped.total(),
+            record_sinks_failing: trust
+                .deliveries
+                .iter()
+                .filter_map(|d| d.last_error.clone())
+                .collect(),
         })
     }
 

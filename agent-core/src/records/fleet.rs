@@ -79,6 +79,9 @@ struct Phone {
     /// The heartbeat's count of violations, to notice findings whose records are missing.
     counted: Latest<u64>,
     findings: HashMap<String, Latest<FleetViolation>>,
+    /// Whether each package's block is in place, by the newest enforcement record: a violation
+    /// opened in monitor mode is blocked later, when enforcement starts.
+    blocked: HashMap<String, Latest<bool>>,
 }
 
 impl Phone {
@@ -97,6 +100,9 @@ impl Phone {
         self.counted.merge(other.counted);
         for (package, f) in other.findings {
             self.findings.entry(package).or_default().merge(f);
+        }
+        for (package, b) in other.blocked {
+            self.blocked.entry(package).or_default().merge(b);
         }
     }
 }
@@ -140,6 +146,8 @@ struct Data {
     mode: Option<String>,
     management: Option<String>,
     violations: Option<u64>,
+    step: Option<String>,
+    result: Option<String>,
 }
 
 /// A line that was not a record, and why.
@@ -317,8 +325,14 @@ impl Fleet {
                 let device = key.split_once('\u{1f}').map_or(key.as_str(), |(_, d)| d);
                 let mut violations: Vec<FleetViolation> = p
                     .findings
-                    .values()
-                    .filter_map(|f| f.value.clone())
+                    .iter()
+                    .filter_map(|(package, f)| {
+                        let mut v = f.value.clone()?;
+                        if let Some(b) = p.blocked.get(package).filter(|b| b.seq > f.seq) {
+                            v.taken = b.value.unwrap_or(v.taken);
+                        }
+                        Some(v)
+                    })
                     .collect();
                 violations.sort_by(|a, b| a.package.cmp(&b.package));
                 let silent_for = p
@@ -419,6 +433,20 @@ fn fold(phone: &mut Phone, r: Line<'_>, time: Timestamp) {
                     .entry(package)
                     .or_default()
                     .offer(seq, violation);
+            }
+        }
+        "enforcement" if d.result.as_deref() == Some("ok") => {
+            let placed = match d.step.as_deref() {
+                Some("suspend" | "hide" | "uninstall") => Some(true),
+                Some("unsuspend" | "unhide") => Some(false),
+                _ => None,
+            };
+            if let (Some(package), Some(placed)) = (d.package, placed) {
+                phone
+                    .blocked
+                    .entry(package)
+                    .or_default()
+                    .offer(seq, Some(placed));
             }
         }
         "finding.resolved" => {

@@ -155,7 +155,23 @@ class AppLogicTest {
         management = null,
         rootExpires = rootExpires,
         rootExpiresInDays = rootExpiresInDays,
+        recordsWaiting = 0uL,
+        recordsDropped = 0uL,
+        recordSinksFailing = emptyList(),
     )
+
+    /** Issue 15: a phone whose records cannot reach the log server is missing from the fleet view. */
+    @Test
+    fun recordsThatCannotBeDeliveredReachTheEmm() {
+        assertTrue(EmmStatus.statesFor(status(true)).none { it.key == "records" })
+        val failing = status(true).copy(recordsWaiting = 42uL, recordSinksFailing = listOf("syslog+tls://logs.voorbeeld.nl:6514: timed out"))
+        val state = EmmStatus.statesFor(failing).single { it.key == "records" }
+        assertTrue(state.error)
+        assertEquals("42 record(s) waiting", state.message)
+        assertEquals("syslog+tls://logs.voorbeeld.nl:6514: timed out", state.data)
+        val dropped = EmmStatus.statesFor(status(true).copy(recordsWaiting = 10000uL, recordsDropped = 17uL)).single { it.key == "records" }
+        assertEquals("10000 record(s) waiting; 17 given up by a full queue", dropped.message)
+    }
 
     @Test
     fun emmKeyedStatesRespectTheLimits() {

@@ -54,6 +54,12 @@ object EmmStatus {
         status.management?.let { m ->
             states.add(KeyedState("management", m.monitorOnly, m.summary, m.scopes.joinToString(",")))
         }
+        // Compliance records that cannot reach the organisation's log server, or were given up:
+        // the fleet view is missing this phone, which the EMM's console should show.
+        if (status.recordSinksFailing.isNotEmpty() || status.recordsDropped > 0uL) {
+            val dropped = if (status.recordsDropped > 0uL) "; ${status.recordsDropped} given up by a full queue" else ""
+            states.add(KeyedState("records", true, "${status.recordsWaiting} record(s) waiting$dropped", status.recordSinksFailing.joinToString("; ")))
+        }
         for (f in violations) {
             states.add(KeyedState("app:${f.`package`}", true, "${f.action ?: "report"} under rule ${f.rule ?: "default"} since ${f.since}", f.reason))
             // What only the EMM can do (uninstall other apps): one state per app, severity error,
