@@ -59,7 +59,7 @@ fn record(device: u64, seq: u64, time: Timestamp, kind: &str, data: serde_json::
         organisation: Some("Gemeente Voorbeeld".into()),
         agent: "0.1.0".into(),
         policy: Some(PolicyRef {
-            version: if device % 50 == 0 { 6 } else { 7 },
+            version: if device.is_multiple_of(50) { 6 } else { 7 },
             sha256: "5d".repeat(32),
         }),
         data,
