@@ -211,7 +211,7 @@ fn phone() -> (tempfile::TempDir, Store, SimulatedDevice) {
 }
 
 /// The install path for an allowed app: no finding, no step, no record.
-#[divan::bench(sample_count = 40)]
+#[divan::bench(sample_count = 100)]
 fn install_scan_allowed_app_no_record(b: divan::Bencher) {
     let (_dir, mut store, mut device) = phone();
     let mut i = 0u64;
@@ -232,7 +232,7 @@ fn install_scan_allowed_app_no_record(b: divan::Bencher) {
 }
 
 /// The install path for a denied app: a finding, a suspend, and three records.
-#[divan::bench(sample_count = 40)]
+#[divan::bench(sample_count = 100)]
 fn install_scan_violation_three_records(b: divan::Bencher) {
     let (_dir, mut store, mut device) = phone();
     let mut i = 0u64;
@@ -253,7 +253,7 @@ fn install_scan_violation_three_records(b: divan::Bencher) {
 }
 
 /// One record on its own: a heartbeat (its reads and its write), a day apart each time.
-#[divan::bench(sample_count = 40)]
+#[divan::bench(sample_count = 100)]
 fn heartbeat_one_record(b: divan::Bencher) {
     let (_dir, mut store, _device) = phone();
     let mut day = 0i64;

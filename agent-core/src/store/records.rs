@@ -35,13 +35,15 @@ pub(crate) fn record(
     kind: Kind,
     data: &serde_json::Value,
 ) -> rusqlite::Result<()> {
-    tx.execute(
+    // Prepared once per connection (the statement cache): the install path writes several.
+    tx.prepare_cached(
         "INSERT INTO records (uid, at, kind, class, device, organisation, policy_version, policy_sha256, agent, data)
          SELECT ?1, ?2, ?3, ?4, COALESCE((SELECT value FROM state WHERE key = ?5), ''),
                 p.organisation, p.version, p.sha256, ?6, ?7
          FROM (SELECT 1) LEFT JOIN policy_history p
            ON p.id = (SELECT CAST(value AS INTEGER) FROM state WHERE key = ?8)",
-        params![
+    )?
+    .execute(params![
         crate::records::new_uuid(),
         now.unix(),
         kind.as_str(),
@@ -50,8 +52,7 @@ pub(crate) fn record(
         env!("CARGO_PKG_VERSION"),
         data.to_string(),
         keys::ACTIVE_POLICY,
-        ],
-    )?;
+    ])?;
     Ok(())
 }
 

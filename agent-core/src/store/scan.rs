@@ -83,9 +83,11 @@ impl Store {
         let mode_before = self.state(keys::RECORDED_MODE)?;
         self.write(|tx| {
             // Records carry the device id the scan names; write it first.
+            // (Written only when it changed: an unchanged row dirties no page on the install path.)
             if !rec.device.id.is_empty() {
                 tx.execute(
-                    "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)",
+                    "INSERT INTO state (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE value <> excluded.value",
                     params![keys::DEVICE_ID, rec.device.id],
                 )?;
             }
