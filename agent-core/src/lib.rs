@@ -4,7 +4,9 @@
 //! policy allows it, what to do about it, and keeping a compliance record the helpdesk can read.
 //! It holds the policy model and its TOML authoring format, the inventory model, the evaluation
 //! engine with its written precedence (`docs/POLICY.md`), enforcement planning, the SQLite
-//! compliance store and the helpdesk report.
+//! compliance store and the helpdesk report, and the compliance records the organisation's log
+//! systems receive (their queue, their sinks with feature `https`, and the fleet report that
+//! reads them back, `docs/FLEET.md`).
 //!
 //! What it must never do: touch a platform API (the JNI adapter and the host tools implement
 //! [`PackageSource`] and [`Enforcer`]), block a package of the never-block set, lift a block it did

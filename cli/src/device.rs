@@ -220,14 +220,12 @@ pub(crate) fn run_deliver(
     if let Some(limit) = config.records.queue_limit {
         store.set_record_limit(limit)?;
     }
-    let jitter = {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        f64::from(nanos % 1000) / 1000.0
-    };
-    let delivery = agent_core::records::deliver(&mut store, &mut sinks, Timestamp::now(), jitter)?;
+    let delivery = agent_core::records::deliver(
+        &mut store,
+        &mut sinks,
+        Timestamp::now(),
+        agent_core::records::jitter(),
+    )?;
     if json {
         writeln!(
             out,

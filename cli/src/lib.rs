@@ -2,7 +2,9 @@
 //!
 //! What it is for: checking an authored policy (`policy check`), running the agent's job on the host
 //! against a JSON inventory and a simulated device (`scan`), reading the compliance record
-//! (`report`, `explain`), and showing the whole job on a built-in example (`demo`).
+//! (`report`, `explain`), sending the compliance records to the organisation's log systems
+//! (`deliver`) and reading a fleet's back (`fleet`), and showing the whole job on a built-in example
+//! (`demo`).
 //!
 //! What it must never do: print a backtrace, write half a file, or judge an app differently from
 //! the agent (it calls the same `agent-core`; there is no second evaluator).

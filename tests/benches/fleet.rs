@@ -210,14 +210,13 @@ fn phone() -> (tempfile::TempDir, Store, SimulatedDevice) {
     (dir, store, device)
 }
 
-/// The install path for an allowed app: no finding, no step, no record.
-#[divan::bench(sample_count = 100)]
-fn install_scan_allowed_app_no_record(b: divan::Bencher) {
+/// The install path, again and again, for a new package named `prefix` and a number.
+fn install_path(b: divan::Bencher, prefix: &str) {
     let (_dir, mut store, mut device) = phone();
     let mut i = 0u64;
     b.bench_local(|| {
         i += 1;
-        let name = format!("com.example.new{i}");
+        let name = format!("{prefix}{i}");
         device.inventory.packages.push(app(&name));
         scan(
             &mut store,
@@ -231,25 +230,16 @@ fn install_scan_allowed_app_no_record(b: divan::Bencher) {
     });
 }
 
+/// The install path for an allowed app: no finding, no step, no record.
+#[divan::bench(sample_count = 100)]
+fn install_scan_allowed_app_no_record(b: divan::Bencher) {
+    install_path(b, "com.example.new");
+}
+
 /// The install path for a denied app: a finding, a suspend, and three records.
 #[divan::bench(sample_count = 100)]
 fn install_scan_violation_three_records(b: divan::Bencher) {
-    let (_dir, mut store, mut device) = phone();
-    let mut i = 0u64;
-    b.bench_local(|| {
-        i += 1;
-        let name = format!("com.bad.app{i}");
-        device.inventory.packages.push(app(&name));
-        scan(
-            &mut store,
-            &mut device,
-            &enrolment(&[]),
-            Scope::Package(&name),
-            "install",
-            appwacht_tests::now(),
-        )
-        .expect("scan")
-    });
+    install_path(b, "com.bad.app");
 }
 
 /// One record on its own: a heartbeat (its reads and its write), a day apart each time.

@@ -697,10 +697,12 @@ impl Agent {
         let Some(store) = sender.as_mut() else {
             return Err(storage("the sender's store is not open"));
         };
-        let jitter = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0.5, |d| f64::from(d.subsec_nanos() % 1000) / 1000.0);
-        let d = agent_core::records::deliver(store, &mut sinks, Timestamp::now(), jitter)?;
+        let d = agent_core::records::deliver(
+            store,
+            &mut sinks,
+            Timestamp::now(),
+            agent_core::records::jitter(),
+        )?;
         Ok(DeliveryResult {
             delivered: d.sinks.iter().map(|s| s.delivered).sum(),
             waiting: d.waiting as u64,

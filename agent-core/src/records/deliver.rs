@@ -122,6 +122,17 @@ pub(crate) fn retry_delay(attempts: u32, jitter: f64, asked: Option<Span>) -> i6
     chosen.max(asked.map_or(0, |a| a.secs().clamp(0, 6 * LONGEST_RETRY_SECS)))
 }
 
+/// A number in [0, 1) from the system's random generator, for [`deliver`]'s `jitter` (0.5 if
+/// the generator fails: the backoff is then merely not spread).
+pub fn jitter() -> f64 {
+    use ring::rand::SecureRandom;
+    let mut b = [0u8; 4];
+    match ring::rand::SystemRandom::new().fill(&mut b) {
+        Ok(()) => f64::from(u32::from_be_bytes(b)) / (f64::from(u32::MAX) + 1.0),
+        Err(_) => 0.5,
+    }
+}
+
 /// Delivers what waits to every sink in `sinks`, writing a heartbeat first when one is due.
 /// `jitter` is a number in [0, 1) (random on a device, fixed in tests). Each sink gets its
 /// records from where it last acknowledged; a record leaves the queue when all have it.

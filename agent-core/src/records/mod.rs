@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::time::Timestamp;
 
-pub use deliver::{Delivery, Sink, SinkError, SinkState, deliver};
+pub use deliver::{Delivery, Sink, SinkError, SinkOutcome, SinkState, deliver, jitter};
 pub use otlp::otlp_json;
 #[cfg(feature = "https")]
 pub use sinks::{OtlpHttp, SyslogTls, sinks};

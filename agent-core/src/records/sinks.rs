@@ -118,24 +118,8 @@ pub struct OtlpHttp {
 impl OtlpHttp {
     /// A sink posting to `url`: HTTPS (plain HTTP only to loopback with `allow_http_loopback`).
     pub fn new(url: &str, config: &DeviceConfig) -> Result<OtlpHttp, String> {
-        use ureq::tls::{Certificate, ClientCert, PrivateKey, RootCerts, TlsConfig};
-        let total = timeout(config);
-        let connect = total.min(Duration::from_secs(10));
-        let mut tls = TlsConfig::builder();
-        if let Some(pem) = &config.ca_certificates {
-            let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(pem.as_bytes())
-                .filter_map(|item| match item {
-                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-                    _ => None,
-                })
-                .collect();
-            if certs.is_empty() {
-                return Err("ca_certificates holds no PEM certificate".into());
-            }
-            tls = tls.root_certs(RootCerts::new_with_certs(&certs));
-        } else {
-            tls = tls.root_certs(crate::trust::default_roots());
-        }
+        use ureq::tls::{Certificate, ClientCert, PrivateKey};
+        let mut client_cert = None;
         if client_identity(config)?.is_some()
             && let Some(pem) = &config.records.client_certificate
         {
@@ -147,20 +131,9 @@ impl OtlpHttp {
                 .collect();
             let key =
                 PrivateKey::from_pem(pem.as_bytes()).map_err(|e| format!("client key: {e}"))?;
-            tls = tls.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
+            client_cert = Some(ClientCert::new_with_certs(&chain, key));
         }
-        let agent = ureq::Agent::config_builder()
-            .https_only(!config.allow_http_loopback)
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .timeout_global(Some(total))
-            .timeout_connect(Some(connect))
-            .timeout_resolve(Some(connect))
-            .user_agent(concat!("appwacht/", env!("CARGO_PKG_VERSION")))
-            .tls_config(tls.build())
-            .build()
-            .new_agent();
+        let agent = crate::trust::transport::agent(config, client_cert)?;
         Ok(OtlpHttp {
             url: url.to_string(),
             agent,

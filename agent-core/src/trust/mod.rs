@@ -21,8 +21,6 @@ pub use root::{RoleName, Root, RootKey, verify_initial, verify_policy, verify_su
 pub use sync::{POLICY_CAP, PolicyChange, ROOT_CAP, SyncFailure, SyncReport, next_sync, sync};
 #[cfg(feature = "https")]
 pub use transport::HttpTransport;
-#[cfg(feature = "https")]
-pub(crate) use transport::default_roots;
 pub use transport::{Response, Transport, TransportError};
 
 use crate::time::Timestamp;

@@ -92,42 +92,54 @@ pub struct HttpTransport {
 impl HttpTransport {
     /// A transport configured from the device configuration.
     pub fn new(config: &DeviceConfig) -> Result<HttpTransport, String> {
-        use ureq::tls::{Certificate, RootCerts, TlsConfig};
-        let total = Duration::from_secs(config.request_timeout.secs().max(1) as u64);
-        let connect = total.min(Duration::from_secs(10));
-        let mut tls = TlsConfig::builder();
-        if let Some(pem) = &config.ca_certificates {
-            let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(pem.as_bytes())
-                .filter_map(|item| match item {
-                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-                    _ => None,
-                })
-                .collect();
-            if certs.is_empty() {
-                return Err("ca_certificates holds no PEM certificate".into());
-            }
-            tls = tls.root_certs(RootCerts::new_with_certs(&certs));
-        } else {
-            tls = tls.root_certs(default_roots());
-        }
-        let agent = ureq::Agent::config_builder()
-            .https_only(!config.allow_http_loopback)
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .timeout_global(Some(total))
-            .timeout_resolve(Some(connect))
-            .timeout_connect(Some(connect))
-            .timeout_send_request(Some(connect))
-            .timeout_recv_response(Some(total))
-            .timeout_recv_body(Some(total))
-            .timeout_per_read(Some(total))
-            .user_agent(concat!("appwacht/", env!("CARGO_PKG_VERSION")))
-            .tls_config(tls.build())
-            .build()
-            .new_agent();
-        Ok(HttpTransport { agent })
+        Ok(HttpTransport {
+            agent: agent(config, None)?,
+        })
     }
+}
+
+/// The HTTPS client sync and the OTLP sink share: whom to trust (see the module note), every
+/// timeout from `request_timeout`, no redirects, HTTPS only (loopback HTTP behind the switch), and
+/// the client certificate a record sink may present.
+#[cfg(feature = "https")]
+pub(crate) fn agent(
+    config: &DeviceConfig,
+    client_cert: Option<ureq::tls::ClientCert>,
+) -> Result<ureq::Agent, String> {
+    use ureq::tls::{Certificate, RootCerts, TlsConfig};
+    let total = Duration::from_secs(config.request_timeout.secs().max(1) as u64);
+    let connect = total.min(Duration::from_secs(10));
+    let mut tls = TlsConfig::builder().client_cert(client_cert);
+    if let Some(pem) = &config.ca_certificates {
+        let certs: Vec<Certificate<'static>> = ureq::tls::parse_pem(pem.as_bytes())
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                _ => None,
+            })
+            .collect();
+        if certs.is_empty() {
+            return Err("ca_certificates holds no PEM certificate".into());
+        }
+        tls = tls.root_certs(RootCerts::new_with_certs(&certs));
+    } else {
+        tls = tls.root_certs(default_roots());
+    }
+    Ok(ureq::Agent::config_builder()
+        .https_only(!config.allow_http_loopback)
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .timeout_global(Some(total))
+        .timeout_resolve(Some(connect))
+        .timeout_connect(Some(connect))
+        .timeout_send_request(Some(connect))
+        .timeout_recv_response(Some(total))
+        .timeout_recv_body(Some(total))
+        .timeout_per_read(Some(total))
+        .user_agent(concat!("appwacht/", env!("CARGO_PKG_VERSION")))
+        .tls_config(tls.build())
+        .build()
+        .new_agent())
 }
 
 #[cfg(feature = "https")]
@@ -157,12 +169,12 @@ fn network_error(url: &str, e: ureq::Error) -> TransportError {
 /// Whom to trust without a pinned CA. `RootCerts::PlatformVerifier` without ureq's
 /// `platform-verifier` feature panics at the first request, so the choice is made at compile time.
 #[cfg(feature = "platform-verifier")]
-pub(crate) fn default_roots() -> ureq::tls::RootCerts {
+fn default_roots() -> ureq::tls::RootCerts {
     ureq::tls::RootCerts::PlatformVerifier
 }
 
 #[cfg(all(feature = "https", not(feature = "platform-verifier")))]
-pub(crate) fn default_roots() -> ureq::tls::RootCerts {
+fn default_roots() -> ureq::tls::RootCerts {
     ureq::tls::RootCerts::WebPki
 }
 
