@@ -636,6 +636,9 @@ impl Agent {
             allow_http_loopback: false,
         };
         device_config.check().map_err(invalid)?;
+        // A record sink that cannot be built (a client key that does not fit its certificate) is
+        // a configuration problem the app shows now, not an error at every delivery.
+        agent_core::records::sinks(&device_config).map_err(invalid)?;
         let dir = PathBuf::from(&data_dir);
         std::fs::create_dir_all(&dir)
             .map_err(|e| storage(format!("cannot create {data_dir}: {e}")))?;

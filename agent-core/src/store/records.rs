@@ -272,8 +272,9 @@ impl Store {
     }
 
     /// Writes a heartbeat when none was written for a day (or the clock went back past the last
-    /// one); returns whether it did. Called by every scan and every delivery, so a phone whose
-    /// agent lives says so at least daily, and a silent one stands out.
+    /// one); returns whether it did. Called by every delivery (the app delivers after every
+    /// periodic job, sinks configured or not), so a phone whose agent lives says so at least daily,
+    /// and a silent one stands out.
     pub fn heartbeat_if_due(&mut self, now: Timestamp) -> Result<bool, Error> {
         let last = self
             .state(keys::LAST_HEARTBEAT)?
