@@ -214,11 +214,18 @@ struct Receiver {
 
 impl Receiver {
     fn start(script: &str) -> Receiver {
+        Receiver::start_with(script, None)
+    }
+
+    /// With `tls`, HTTPS with the certificates `throwaway_ca` made there, and a client
+    /// certificate from that CA required.
+    fn start_with(script: &str, tls: Option<&Path>) -> Receiver {
         let dir = tempfile::tempdir().unwrap();
         let mut child = Command::new("python3")
             .arg(workspace().join("tests/peers/otlp_receiver.py"))
             .arg(dir.path())
             .arg(script)
+            .args(tls)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -233,7 +240,10 @@ impl Receiver {
         Receiver {
             child,
             dir,
-            url: format!("http://127.0.0.1:{port}/v1/logs"),
+            url: match tls {
+                Some(_) => format!("https://localhost:{port}/v1/logs"),
+                None => format!("http://127.0.0.1:{port}/v1/logs"),
+            },
         }
     }
 
@@ -464,6 +474,43 @@ fn otlp_records_parse_strictly_and_a_throttling_collector_is_waited_for_then_get
     assert_eq!(
         opened["time_unix_nano"].as_u64().unwrap(),
         now().unix() as u64 * 1_000_000_000
+    );
+}
+
+/// The OTLP sink over real HTTPS: the collector's CA pinned, a client certificate required (an
+/// OpenTelemetry Collector's `client_ca_file`). Without one the phone is refused and keeps its
+/// records; with its own, after its backoff, every record arrives with the token.
+#[test]
+fn a_collector_that_requires_a_client_certificate_over_https_gets_records_only_from_a_phone_with_one()
+ {
+    let tls = tempfile::tempdir().unwrap();
+    throwaway_ca(tls.path());
+    let receiver = Receiver::start_with("200", Some(tls.path()));
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = phone(&dir.path().join("phone.db"));
+    let mut config = device_config();
+    config.ca_certificates = Some(std::fs::read_to_string(tls.path().join("ca.pem")).unwrap());
+    config.records.otlp_logs_url = Some(receiver.url.clone());
+    config.records.token = Some("s3cret-token".into());
+    let mut sinks = otlp_sink(&config);
+    let refused = deliver(&mut store, &mut sinks, now(), 0.0).unwrap();
+    assert!(refused.sinks[0].error.is_some(), "{refused:?}");
+    assert!(receiver.requests().is_empty(), "no request got through");
+    let queued = store.records(0, 1000).unwrap();
+
+    config.records.client_certificate = Some(client_certificate(tls.path(), "phone-17"));
+    let mut sinks = otlp_sink(&config);
+    let d = deliver(&mut store, &mut sinks, later("1m"), 0.0).unwrap();
+    assert_eq!(d.sinks[0].error, None, "{d:?}");
+    let got: Vec<String> = receiver
+        .records()
+        .iter()
+        .map(|l| Record::from_json(l["body"].as_str().unwrap()).unwrap().id)
+        .collect();
+    assert_eq!(got, ids(&queued));
+    assert_eq!(
+        receiver.requests()[0]["authorization"],
+        "Bearer s3cret-token"
     );
 }
 

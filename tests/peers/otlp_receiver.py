@@ -5,9 +5,11 @@ strictly with the official protobuf definitions (the `opentelemetry-proto` packa
 `json_format.Parse(..., ExportLogsServiceRequest(), ignore_unknown_fields=False)`, so a field
 name, a type or an encoding the OTLP JSON mapping does not allow is a 400, as a collector gives.
 
-Usage: otlp_receiver.py OUT_DIR SCRIPT
+Usage: otlp_receiver.py OUT_DIR SCRIPT [TLS_DIR]
   SCRIPT is the answers to give in turn, comma-separated, the last repeated: `200`, `503`,
   `429:SECONDS` (with Retry-After), `hang` (read the request, never answer).
+  With TLS_DIR it serves HTTPS with TLS_DIR/server.pem and server.key, and requires a client
+  certificate signed by TLS_DIR/ca.pem (a collector's `client_ca_file`).
 It prints its port on the first line of standard output, then serves until killed. Every request
 is appended to OUT_DIR/requests.jsonl (its status, headers that matter, parse error); every log
 record of an accepted request to OUT_DIR/records.jsonl (body and attributes, as parsed).
@@ -92,5 +94,13 @@ class Handler(BaseHTTPRequestHandler):
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+if len(sys.argv) > 3:
+    import ssl
+    tls = sys.argv[3]
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(os.path.join(tls, "server.pem"), os.path.join(tls, "server.key"))
+    context.load_verify_locations(os.path.join(tls, "ca.pem"))
+    context.verify_mode = ssl.CERT_REQUIRED
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 print(server.server_address[1], flush=True)
 server.serve_forever()
