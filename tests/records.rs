@@ -1073,6 +1073,12 @@ fn the_fleet_report_answers_the_administrators_questions_from_what_rsyslog_and_a
     // phone-g: its heartbeat counts a violation whose record never arrived (lost before this log).
     let g = [record("phone-g", 40, t(23), "heartbeat", 2, heartbeat(1))];
 
+    // phone-h: two phones given the same device id (a configuration copied from one to the
+    // next): the same sequence number under two record ids is not a repeat, and is said.
+    let h1 = record("phone-h", 1, t(20), "heartbeat", 2, heartbeat(0));
+    let mut h2 = h1.clone();
+    h2.id = "ffffffff-0000-4000-8000-000000000001".into();
+
     let dir = tempfile::tempdir().unwrap();
     let logs = dir.path().join("logs");
     std::fs::create_dir_all(logs.join("otel")).unwrap();
@@ -1104,7 +1110,7 @@ fn the_fleet_report_answers_the_administrators_questions_from_what_rsyslog_and_a
     let otel = format!(
         "{}\n{}\n",
         agent_core::records::otlp_json(&[a[4].clone(), f[0].clone(), b[2].clone()]),
-        agent_core::records::otlp_json(&g)
+        agent_core::records::otlp_json(&[g[0].clone(), h1, h2])
     );
     std::fs::write(logs.join("otel/logs.json"), otel).unwrap();
 
@@ -1124,7 +1130,9 @@ fn the_fleet_report_answers_the_administrators_questions_from_what_rsyslog_and_a
             .unwrap()
             .clone()
     };
-    assert_eq!(v["phones_total"], 7);
+    assert_eq!(v["phones_total"], 8);
+    assert_eq!(phone("phone-h")["shared_id"], 1);
+    assert_eq!(phone("phone-a")["shared_id"], 0);
     assert_eq!(v["duplicates"], 2, "a[0] and a[1] came twice");
     assert_eq!(v["skipped"], 4, "{}", v["skipped_first"]);
     let a_now = phone("phone-a");
@@ -1187,6 +1195,8 @@ fn the_fleet_report_answers_the_administrators_questions_from_what_rsyslog_and_a
         "Silent for more than 2 heartbeat(s): 1",
         "With a clock problem: 1",
         "phone-g: 1 more named in no record read here",
+        "Device ids sent by more than one phone (give each phone its own device_id): 1",
+        "phone-h: 1 sequence number(s) under two record ids",
     ] {
         assert!(text.out.contains(needle), "`{needle}` in:\n{}", text.out);
     }

@@ -140,6 +140,11 @@ pub(crate) fn config_check(path: &Path, json: bool, out: &mut dyn Write) -> Resu
                 message: format!("{}: pinned_root: {e}", path.display()),
                 code: crate::EXIT_INVALID,
             })?;
+    // A record sink that cannot be built (a client key that does not fit its certificate).
+    agent_core::records::sinks(&config).map_err(|e| Failure {
+        message: format!("{}: {e}", path.display()),
+        code: crate::EXIT_INVALID,
+    })?;
     let ca = match &config.ca_certificates {
         Some(pem) => format!(
             "pinned to the organisation's CA ({} certificate(s))",
@@ -159,6 +164,9 @@ pub(crate) fn config_check(path: &Path, json: bool, out: &mut dyn Write) -> Resu
             "request_timeout_seconds": config.request_timeout.secs(),
             "emm_package": config.emm_package,
             "tls": ca,
+            "syslog_url": config.records.syslog_url,
+            "otlp_logs_url": config.records.otlp_logs_url,
+            "record_queue_limit": config.records.queue_limit.unwrap_or(agent_core::retention::RECORDS as u64),
         });
         writeln!(
             out,
@@ -193,6 +201,41 @@ pub(crate) fn config_check(path: &Path, json: bool, out: &mut dyn Write) -> Resu
             .as_ref()
             .map(|e| format!("; the EMM {e} is never blocked"))
             .unwrap_or_default()
+    )?;
+    let r = &config.records;
+    let sinks: Vec<String> = [
+        r.syslog_url
+            .as_ref()
+            .map(|u| format!("syslog over TLS to {u}")),
+        r.otlp_logs_url.as_ref().map(|u| {
+            format!(
+                "OpenTelemetry logs to {u}{}",
+                if r.token.is_some() {
+                    " (with a bearer token)"
+                } else {
+                    ""
+                }
+            )
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    writeln!(
+        out,
+        "  compliance records: {}{}; the queue keeps at most {} (docs/FLEET.md)",
+        if sinks.is_empty() {
+            "kept on the phone (no sink: set syslog_url or otlp_logs_url)".to_string()
+        } else {
+            sinks.join(", ")
+        },
+        if r.client_certificate.is_some() {
+            ", showing a client certificate"
+        } else {
+            ""
+        },
+        r.queue_limit
+            .unwrap_or(agent_core::retention::RECORDS as u64)
     )?;
     Ok(0)
 }
@@ -239,6 +282,8 @@ pub(crate) fn run_deliver(
         for s in &delivery.sinks {
             match (&s.error, s.waiting_until) {
                 (Some(e), _) => {
+                    // The error names its sink already.
+                    let e = e.strip_prefix(&format!("{}: ", s.sink)).unwrap_or(e);
                     writeln!(
                         out,
                         "{}: {} delivered, then failed: {e}",

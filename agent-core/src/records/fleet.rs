@@ -7,7 +7,7 @@
 //! whatever the order and however often a record repeats. Lines that are not records are counted
 //! and the first few shown, never fatal: a log file holds other programs' lines too.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
@@ -82,6 +82,9 @@ struct Phone {
     /// Whether each package's block is in place, by the newest enforcement record: a violation
     /// opened in monitor mode is blocked later, when enforcement starts.
     blocked: HashMap<String, Latest<bool>>,
+    /// Sequence numbers that arrived under two different record ids: more than one phone sends
+    /// this device id (a configuration copied from one phone to the next).
+    clashes: u64,
 }
 
 impl Phone {
@@ -92,6 +95,7 @@ impl Phone {
         self.last_time = self.last_time.max(other.last_time);
         self.last_seq = self.last_seq.max(other.last_seq);
         self.records += other.records;
+        self.clashes += other.clashes;
         self.agent.merge(other.agent);
         self.policy.merge(other.policy);
         self.refused.merge(other.refused);
@@ -111,6 +115,7 @@ impl Phone {
 #[derive(Deserialize)]
 struct Line<'a> {
     schema: &'a str,
+    id: &'a str,
     seq: u64,
     time: &'a str,
     kind: &'a str,
@@ -163,7 +168,9 @@ pub struct SkippedLine {
 #[derive(Debug, Default)]
 pub struct Fleet {
     phones: HashMap<String, Phone>,
-    seen: HashSet<(String, u64)>,
+    /// Each phone's sequence numbers read, with a hash of the record's id: the same id again is
+    /// a repeat; another id under the same number is a second phone using the same device id.
+    seen: HashMap<(String, u64), u64>,
     /// Lines read.
     pub lines: u64,
     /// Records read (a repeated one counts once).
@@ -275,12 +282,20 @@ impl Fleet {
             Some(o) => format!("{o}\u{1f}{}", r.device),
             None => format!("\u{1f}{}", r.device),
         };
-        if !self.seen.insert((key.clone(), r.seq)) {
-            self.duplicates += 1;
-            return Ok(());
-        }
+        let id = id_hash(r.id);
+        let clash = match self.seen.insert((key.clone(), r.seq), id) {
+            Some(before) if before == id => {
+                self.duplicates += 1;
+                return Ok(());
+            }
+            Some(_) => true,
+            None => false,
+        };
         self.records += 1;
         let phone = self.phones.entry(key).or_default();
+        if clash {
+            phone.clashes += 1;
+        }
         fold(phone, r, time);
         Ok(())
     }
@@ -294,11 +309,16 @@ impl Fleet {
                 self.skipped_first.push(s);
             }
         }
-        for seen in other.seen {
-            if self.seen.insert(seen) {
-                self.records += 1;
-            } else {
-                self.duplicates += 1;
+        for (place, id) in other.seen {
+            match self.seen.insert(place.clone(), id) {
+                None => self.records += 1,
+                Some(before) if before == id => self.duplicates += 1,
+                Some(_) => {
+                    self.records += 1;
+                    if let Some(p) = self.phones.get_mut(&place.0) {
+                        p.clashes += 1;
+                    }
+                }
             }
         }
         self.duplicates += other.duplicates;
@@ -359,6 +379,7 @@ impl Fleet {
                         .filter(|c| *c as usize > violations.len())
                         .map(|c| c - violations.len() as u64),
                     violations,
+                    shared_id: p.clashes,
                 }
             })
             .collect();
@@ -471,6 +492,13 @@ fn fold(phone: &mut Phone, r: Line<'_>, time: Timestamp) {
     }
 }
 
+/// FNV-1a of a record id: enough to tell a repeat from another record under the same number.
+fn id_hash(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// What the view is judged against.
 #[derive(Clone, Debug)]
 pub struct FleetOptions {
@@ -522,6 +550,9 @@ pub struct PhoneLine {
     pub unaccounted: Option<u64>,
     /// Its open violations.
     pub violations: Vec<FleetViolation>,
+    /// Sequence numbers it sent twice under different record ids: more than one phone uses this
+    /// device id, and what the report says of it mixes them.
+    pub shared_id: u64,
 }
 
 /// One forbidden app across the fleet.
@@ -689,6 +720,21 @@ impl FleetView {
                 p.device,
                 p.clock_problem.as_deref().unwrap_or("")
             );
+        }
+        let shared: Vec<&PhoneLine> = self.phones.iter().filter(|p| p.shared_id > 0).collect();
+        if !shared.is_empty() {
+            let _ = writeln!(
+                o,
+                "\nDevice ids sent by more than one phone (give each phone its own device_id): {}",
+                shared.len()
+            );
+            for p in shared {
+                let _ = writeln!(
+                    o,
+                    "  {}: {} sequence number(s) under two record ids; what is said of it mixes the phones",
+                    p.device, p.shared_id
+                );
+            }
         }
         if !self.skipped_first.is_empty() {
             let _ = writeln!(
@@ -865,6 +911,24 @@ impl FleetView {
                     p.clock_problem
                         .as_ref()
                         .map(|c| (p.device.clone(), c.clone()))
+                })
+                .collect(),
+        );
+        section(
+            &mut o,
+            "shared-id",
+            "Device ids sent by more than one phone".into(),
+            self.phones
+                .iter()
+                .filter(|p| p.shared_id > 0)
+                .map(|p| {
+                    (
+                        p.device.clone(),
+                        format!(
+                            "{} sequence number(s) under two record ids: give each phone its own device_id",
+                            p.shared_id
+                        ),
+                    )
                 })
                 .collect(),
         );
