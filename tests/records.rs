@@ -1219,6 +1219,10 @@ fn the_fleet_report_answers_the_administrators_questions_from_what_rsyslog_and_a
         !html.contains("<script") && !html.contains("src=") && !html.contains("href="),
         "self-contained"
     );
+    // Like the compliance report, it fits an A4 page in a real browser.
+    if crate::report::browser_present() {
+        crate::report::a4_fits(&html, dir.path());
+    }
 
     // Nothing to read is an error that says so.
     let empty = tempfile::tempdir().unwrap();

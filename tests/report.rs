@@ -169,24 +169,81 @@ fn chromium(args: &[&str], profile: &std::path::Path) -> std::process::Output {
         .expect("chromium")
 }
 
+/// Whether Chromium is here to look with. The test command installs it and says so
+/// (`APPWACHT_REQUIRE_BROWSER`): there, a missing browser is a failure, never a check that passed
+/// without looking.
+pub(crate) fn browser_present() -> bool {
+    if std::process::Command::new("chromium")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        return true;
+    }
+    assert!(
+        std::env::var_os("APPWACHT_REQUIRE_BROWSER").is_none(),
+        "chromium is not installed, and .ci/test requires the browser check"
+    );
+    println!("chromium is not installed (.ci/test installs it): the browser check did not run");
+    false
+}
+
+/// A script in a copy of `page` (written into `d`) finds no element wider than its box at A4's
+/// printable width (210 mm less 12 mm margins at 96 dpi: 703 px), in a real Chromium.
+pub(crate) fn a4_fits(page: &str, d: &std::path::Path) {
+    let p = |x: &std::path::Path| x.display().to_string();
+    let probe = d.join("probe.html");
+    let script = r#"<script>
+window.addEventListener('load', function () {
+  var width = document.documentElement.clientWidth, bad = [];
+  document.querySelectorAll('body *').forEach(function (el) {
+    var r = el.getBoundingClientRect();
+    var inner = el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0;
+    if (r.right > width + 1 || inner) {
+      bad.push(el.tagName + ': ' + (el.textContent || '').slice(0, 60) + ' (' + Math.round(r.right) + ' > ' + width + ')');
+    }
+  });
+  var out = document.createElement('pre');
+  out.id = 'overflow';
+  out.textContent = bad.length + '\n' + bad.slice(0, 10).join('\n');
+  document.body.appendChild(out);
+});
+</script></body>"#;
+    std::fs::write(&probe, page.replace("</body>", script)).unwrap();
+    let profile = d.join("profile");
+    let dom = chromium(
+        &[
+            "--window-size=703,1000",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            &format!("file://{}", p(&probe)),
+        ],
+        &profile,
+    );
+    let dom_text = String::from_utf8_lossy(&dom.stdout);
+    let result = dom_text
+        .split("<pre id=\"overflow\">")
+        .nth(1)
+        .unwrap_or_else(|| {
+            panic!(
+                "the page's check did not run: {}",
+                String::from_utf8_lossy(&dom.stderr)
+            )
+        });
+    assert!(
+        result.starts_with("0\n"),
+        "elements wider than their box at A4 width:\n{}",
+        &result[..result.len().min(1500)]
+    );
+}
+
 /// What a helpdesk prints and mails (issue 14.8): the HTML report of the example phone, in Dutch
 /// with the organisation's zone and TikTok named by its label, rendered by a real browser at A4:
 /// a script in (a copy of) the page finds no element wider than its box at the printable width
 /// (210 mm less 12 mm margins at 96 dpi: 703 px), and the page prints to an A4 PDF and a PNG.
 #[test]
 fn the_html_report_fits_an_a4_page_in_a_real_browser_and_speaks_dutch() {
-    if std::process::Command::new("chromium")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        // The test command installs Chromium and says so: there, a missing browser is a failure,
-        // never a check that passed without looking.
-        assert!(
-            std::env::var_os("APPWACHT_REQUIRE_BROWSER").is_none(),
-            "chromium is not installed, and .ci/test requires the browser check"
-        );
-        println!("chromium is not installed (.ci/test installs it): the browser check did not run");
+    if !browser_present() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -247,49 +304,8 @@ fn the_html_report_fits_an_a4_page_in_a_real_browser_and_speaks_dutch() {
     assert!(page.contains("Z)"));
 
     // The overflow check, in a copy of the page.
-    let probe = d.join("probe.html");
-    let script = r#"<script>
-window.addEventListener('load', function () {
-  var width = document.documentElement.clientWidth, bad = [];
-  document.querySelectorAll('body *').forEach(function (el) {
-    var r = el.getBoundingClientRect();
-    var inner = el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0;
-    if (r.right > width + 1 || inner) {
-      bad.push(el.tagName + ': ' + (el.textContent || '').slice(0, 60) + ' (' + Math.round(r.right) + ' > ' + width + ')');
-    }
-  });
-  var out = document.createElement('pre');
-  out.id = 'overflow';
-  out.textContent = bad.length + '\n' + bad.slice(0, 10).join('\n');
-  document.body.appendChild(out);
-});
-</script></body>"#;
-    std::fs::write(&probe, page.replace("</body>", script)).unwrap();
+    a4_fits(&page, d);
     let profile = d.join("profile");
-    let dom = chromium(
-        &[
-            "--window-size=703,1000",
-            "--virtual-time-budget=3000",
-            "--dump-dom",
-            &format!("file://{}", p(&probe)),
-        ],
-        &profile,
-    );
-    let dom_text = String::from_utf8_lossy(&dom.stdout);
-    let result = dom_text
-        .split("<pre id=\"overflow\">")
-        .nth(1)
-        .unwrap_or_else(|| {
-            panic!(
-                "the page's check did not run: {}",
-                String::from_utf8_lossy(&dom.stderr)
-            )
-        });
-    assert!(
-        result.starts_with("0\n"),
-        "elements wider than their box at A4 width:\n{}",
-        &result[..result.len().min(1500)]
-    );
 
     // Printed to PDF at A4, and a screenshot at A4 proportions.
     let pdf = d.join("report.pdf");
