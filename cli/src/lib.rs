@@ -12,6 +12,7 @@
 //! It is a library with a thin `main` so the end-to-end tests drive it in-process.
 
 mod admin;
+mod apk;
 mod audit;
 mod commands;
 mod demo;
@@ -124,6 +125,11 @@ enum Command {
         /// The package name.
         package: String,
     },
+    /// Read APK files: the manifest, and every signature scheme's signers, checked.
+    Apk {
+        #[command(subcommand)]
+        command: ApkCommand,
+    },
     /// Check a phone over adb (or its saved adb output) against the policy, without the agent on it.
     Audit(AuditArgs),
     /// The device configuration (the same keys as the phone's managed configuration).
@@ -149,6 +155,25 @@ enum Command {
         /// Keep the demo's store and files in this directory (to try `report` and `explain` on).
         #[arg(long)]
         keep: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ApkCommand {
+    /// Package, versions and SDK levels from the manifest; the signers of every scheme present
+    /// (JAR v1, APK Signature Scheme v2, v3, v3.1) with their SHA-256 and SHA-1, the v3 key
+    /// rotation history, and whether each signature and digest verifies. Several files (a base
+    /// APK and its splits) or an .apks/.xapk archive are read as one app.
+    Inspect {
+        /// The APK files (or .apks/.xapk archives).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print a `[publishers]` block for a policy instead, with this publisher name.
+        #[arg(long, requires = "country")]
+        as_publisher: Option<String>,
+        /// The publisher's country (ISO 3166, two capital letters), with --as-publisher.
+        #[arg(long, requires = "as_publisher")]
+        country: Option<String>,
     },
 }
 
@@ -538,6 +563,19 @@ where
         Command::Status { db } => device::status(&db, json, out),
         Command::Deliver { config, db } => device::run_deliver(&config, &db, json, out, err),
         Command::Fleet(args) => fleet::run(&args, json, out, err),
+        Command::Apk {
+            command:
+                ApkCommand::Inspect {
+                    files,
+                    as_publisher,
+                    country,
+                },
+        } => apk::run(
+            &files,
+            as_publisher.as_deref().zip(country.as_deref()),
+            json,
+            out,
+        ),
         Command::Keys {
             command:
                 KeysCommand::Generate {
