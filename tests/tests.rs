@@ -1,6 +1,7 @@
 //! Appwacht's end-to-end tests, in one binary so a 2-core machine links once.
 
 mod admin;
+mod apk;
 mod audit;
 mod authoring;
 mod cli;

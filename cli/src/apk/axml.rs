@@ -45,7 +45,10 @@ fn strings(chunk: &[u8]) -> Option<Vec<String>> {
             let len_len = |at: usize| -> Option<(usize, usize)> {
                 let b = *chunk.get(at)?;
                 if b & 0x80 != 0 {
-                    Some(((usize::from(b & 0x7f) << 8) | usize::from(*chunk.get(at + 1)?), 2))
+                    Some((
+                        (usize::from(b & 0x7f) << 8) | usize::from(*chunk.get(at + 1)?),
+                        2,
+                    ))
                 } else {
                     Some((usize::from(b), 1))
                 }
@@ -60,7 +63,9 @@ fn strings(chunk: &[u8]) -> Option<Vec<String>> {
                 n = ((n & 0x7fff) << 16) | usize::from(u16at(chunk, p)?);
                 p += 2;
             }
-            let units: Vec<u16> = (0..n).map(|k| u16at(chunk, p + 2 * k)).collect::<Option<_>>()?;
+            let units: Vec<u16> = (0..n)
+                .map(|k| u16at(chunk, p + 2 * k))
+                .collect::<Option<_>>()?;
             String::from_utf16_lossy(&units)
         };
         out.push(s);
@@ -83,7 +88,9 @@ pub(crate) fn manifest(data: &[u8]) -> Result<ManifestInfo, String> {
         if size < 8 {
             return Err("a chunk of the compiled manifest is damaged".into());
         }
-        let chunk = data.get(at..at + size).ok_or("the compiled manifest is truncated")?;
+        let chunk = data
+            .get(at..at + size)
+            .ok_or("the compiled manifest is truncated")?;
         match kind {
             0x0001 => pool = strings(chunk).ok_or("its string pool is damaged")?,
             0x0180 => {

@@ -150,9 +150,9 @@ pub(crate) fn public_key(spki: &[u8]) -> Result<PublicKey, String> {
             let n = modulus.contents;
             let leading = n.iter().take_while(|b| **b == 0).count();
             let significant = n.get(leading..).unwrap_or_default();
-            let bits = significant
-                .first()
-                .map_or(0, |b| (significant.len() - 1) * 8 + (8 - b.leading_zeros() as usize));
+            let bits = significant.first().map_or(0, |b| {
+                (significant.len() - 1) * 8 + (8 - b.leading_zeros() as usize)
+            });
             (KeyKind::Rsa, bits)
         }
         "1.2.840.10045.2.1" => match params.map(|p| oid_text(p.contents)).as_deref() {

@@ -32,7 +32,10 @@ pub(crate) enum Check {
     Unsupported(String),
 }
 
-fn algorithm(scheme: Scheme, key: &PublicKey) -> Result<&'static dyn VerificationAlgorithm, String> {
+fn algorithm(
+    scheme: Scheme,
+    key: &PublicKey,
+) -> Result<&'static dyn VerificationAlgorithm, String> {
     Ok(match (scheme, key.kind) {
         (Scheme::RsaPkcs1(h), KeyKind::Rsa) => match h {
             Hash::Sha1 => &signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
@@ -47,7 +50,9 @@ fn algorithm(scheme: Scheme, key: &PublicKey) -> Result<&'static dyn Verificatio
             return Err("DSA signatures are not verified (ring has no DSA)".into());
         }
         (Scheme::Ecdsa(h), _) => {
-            return Err(format!("ECDSA with {h:?} is not verified (ring has no such algorithm)"));
+            return Err(format!(
+                "ECDSA with {h:?} is not verified (ring has no such algorithm)"
+            ));
         }
         (s, k) => return Err(format!("a {k:?} key cannot make a {s:?} signature")),
     })

@@ -35,7 +35,9 @@ impl<'a> Der<'a> {
     /// The next TLV, whatever its tag.
     pub(crate) fn any(&mut self) -> Result<Tlv<'a>, String> {
         let data = self.rest;
-        let (&tag, after) = data.split_first().ok_or("ends where a value was expected")?;
+        let (&tag, after) = data
+            .split_first()
+            .ok_or("ends where a value was expected")?;
         let (&first, mut after) = after.split_first().ok_or("ends inside a length")?;
         let len = if first < 0x80 {
             usize::from(first)
@@ -49,8 +51,12 @@ impl<'a> Der<'a> {
             bytes.iter().fold(0usize, |l, b| (l << 8) | usize::from(*b))
         };
         let header = data.len() - after.len();
-        let contents = after.get(..len).ok_or("a length past the end of the data")?;
-        let whole = data.get(..header + len).ok_or("a length past the end of the data")?;
+        let contents = after
+            .get(..len)
+            .ok_or("a length past the end of the data")?;
+        let whole = data
+            .get(..header + len)
+            .ok_or("a length past the end of the data")?;
         self.rest = after.get(len..).unwrap_or_default();
         Ok(Tlv {
             tag,

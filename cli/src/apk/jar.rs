@@ -139,10 +139,7 @@ fn digests(attrs: &HashMap<String, String>, suffix: &str) -> Vec<(Hash, Vec<u8>)
         .collect()
 }
 
-fn read_entry<R: Read + Seek>(
-    zip: &mut zip::ZipArchive<R>,
-    name: &str,
-) -> Result<Vec<u8>, String> {
+fn read_entry<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, name: &str) -> Result<Vec<u8>, String> {
     let entry = zip.by_name(name).map_err(|e| format!("{name}: {e}"))?;
     if entry.size() > MAX_META {
         return Err(format!("{name} is larger than {MAX_META} bytes"));
@@ -268,9 +265,9 @@ pub(crate) fn check<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<V1> 
                 match man.sections.iter().find(|(n, _, _)| n == name) {
                     Some((_, _, raw)) => {
                         if expected.is_empty()
-                            || !expected
-                                .iter()
-                                .all(|(h, d)| digest::digest(algorithm(*h), raw).as_ref() == d.as_slice())
+                            || !expected.iter().all(|(h, d)| {
+                                digest::digest(algorithm(*h), raw).as_ref() == d.as_slice()
+                            })
                         {
                             bad.push(name.clone());
                         }
@@ -304,7 +301,9 @@ pub(crate) fn check<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<V1> 
             continue;
         }
         let Some((_, attrs, _)) = man.sections.iter().find(|(n, _, _)| n == name) else {
-            problems.push(format!("{name} is not in the signed manifest: it was added after signing"));
+            problems.push(format!(
+                "{name} is not in the signed manifest: it was added after signing"
+            ));
             continue;
         };
         let expected = digests(attrs, "-Digest");
@@ -321,7 +320,9 @@ pub(crate) fn check<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<V1> 
     }
     for (name, _, _) in &man.sections {
         if !names.iter().any(|n| n == name) {
-            problems.push(format!("the manifest names {name}, which the APK does not hold"));
+            problems.push(format!(
+                "the manifest names {name}, which the APK does not hold"
+            ));
         }
     }
     Some(V1 {
@@ -331,9 +332,19 @@ pub(crate) fn check<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<V1> 
     })
 }
 
+/// What a signature block holds that the check needs.
+struct SignedData {
+    certs: Vec<Vec<u8>>,
+    signature: Vec<u8>,
+    /// The signed attributes, whole (tag `[0]`), if any.
+    attrs: Option<Vec<u8>>,
+    digest_oid: String,
+    enc_oid: String,
+}
+
 /// A PKCS #7 SignedData over a signature file: its certificates, and the signature checked.
 fn signed_data(pkcs7: &[u8], sf: &[u8], signer: &mut Signer) {
-    let parsed = (|| -> Result<(Vec<Vec<u8>>, Vec<u8>, Option<Vec<u8>>, String, String, Vec<u8>), String> {
+    let parsed = (|| -> Result<SignedData, String> {
         let mut top = Der::new(pkcs7);
         let ci = top.expect(SEQUENCE, "ContentInfo")?;
         let mut c = Der::inner(&ci);
@@ -365,16 +376,33 @@ fn signed_data(pkcs7: &[u8], sf: &[u8], signer: &mut Signer) {
             Ok(oid_text(Der::inner(t).expect(OID, "algorithm")?.contents))
         };
         let _ = id;
-        Ok((certs, signature, attrs, oid(&digest_alg)?, oid(&enc_alg)?, Vec::new()))
+        Ok(SignedData {
+            certs,
+            signature,
+            attrs,
+            digest_oid: oid(&digest_alg)?,
+            enc_oid: oid(&enc_alg)?,
+        })
     })();
-    let (certs, signature, attrs, digest_oid, enc_oid, _) = match parsed {
+    let SignedData {
+        certs,
+        signature,
+        attrs,
+        digest_oid,
+        enc_oid,
+    } = match parsed {
         Ok(p) => p,
         Err(e) => {
-            signer.problems.push(format!("the signature block does not parse: {e}"));
+            signer
+                .problems
+                .push(format!("the signature block does not parse: {e}"));
             return;
         }
     };
-    signer.certificates = certs.iter().map(|c| certificate(c)).collect::<Vec<Certificate>>();
+    signer.certificates = certs
+        .iter()
+        .map(|c| certificate(c))
+        .collect::<Vec<Certificate>>();
     let Some(hash) = hash_oid(&digest_oid) else {
         signer
             .unchecked
@@ -382,12 +410,14 @@ fn signed_data(pkcs7: &[u8], sf: &[u8], signer: &mut Signer) {
         return;
     };
     let scheme = match enc_oid.as_str() {
-        "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.5" | "1.2.840.113549.1.1.11" | "1.2.840.113549.1.1.13" => {
-            Scheme::RsaPkcs1(hash)
-        }
-        "1.2.840.10045.2.1" | "1.2.840.10045.4.1" | "1.2.840.10045.4.3.2" | "1.2.840.10045.4.3.4" => {
-            Scheme::Ecdsa(hash)
-        }
+        "1.2.840.113549.1.1.1"
+        | "1.2.840.113549.1.1.5"
+        | "1.2.840.113549.1.1.11"
+        | "1.2.840.113549.1.1.13" => Scheme::RsaPkcs1(hash),
+        "1.2.840.10045.2.1"
+        | "1.2.840.10045.4.1"
+        | "1.2.840.10045.4.3.2"
+        | "1.2.840.10045.4.3.4" => Scheme::Ecdsa(hash),
         "1.2.840.10040.4.1" | "1.2.840.10040.4.3" | "2.16.840.1.101.3.4.3.2" => Scheme::Dsa(hash),
         other => {
             signer
@@ -407,15 +437,18 @@ fn signed_data(pkcs7: &[u8], sf: &[u8], signer: &mut Signer) {
             let digest_ok = message_digest(a)
                 .is_some_and(|d| digest::digest(algorithm(hash), sf).as_ref() == d.as_slice());
             if !digest_ok {
-                signer.problems.push(
-                    "the signed attributes do not carry the signature file's digest".into(),
-                );
+                signer
+                    .problems
+                    .push("the signed attributes do not carry the signature file's digest".into());
             }
             set
         }
         None => sf.to_vec(),
     };
-    let key = signer.certificates.first().and_then(|c| c.public_key.clone());
+    let key = signer
+        .certificates
+        .first()
+        .and_then(|c| c.public_key.clone());
     let check = match &key {
         Some(k) => verify(scheme, k, &message, &signature),
         None => Check::Unsupported("no readable certificate".into()),

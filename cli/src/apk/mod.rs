@@ -50,6 +50,8 @@ pub(crate) struct ApkReport {
     pub(crate) schemes: Vec<SchemeReport>,
     /// Problems of the file itself (not a ZIP, truncated, no manifest).
     pub(crate) problems: Vec<String>,
+    /// What is worth knowing but does not make it invalid.
+    pub(crate) notes: Vec<String>,
     /// `verified`, `unsigned`, `invalid` or `unchecked`.
     pub(crate) verdict: &'static str,
 }
@@ -119,6 +121,7 @@ pub(crate) fn inspect(path: &Path) -> ApkReport {
         manifest: None,
         schemes: Vec::new(),
         problems: Vec::new(),
+        notes: Vec::new(),
         verdict: "invalid",
     };
     let mut f = match std::fs::File::open(path) {
@@ -217,10 +220,30 @@ pub(crate) fn inspect(path: &Path) -> ApkReport {
             "it targets SDK {target}, which requires APK Signature Scheme v2 or later; it has only a JAR signature (Android 11 and later refuse to install it)"
         ));
     }
+    // What older platforms read (AOSP apksig's `ApkVerifier`): before Android 7.0 (SDK 24) only
+    // JAR signatures, before Android 9 (SDK 28) no v3.
+    let has = |name: &str| report.schemes.iter().any(|s| s.scheme == name);
+    if !report.schemes.is_empty() {
+        let min = report
+            .manifest
+            .as_ref()
+            .and_then(|m| m.min_sdk)
+            .unwrap_or(1);
+        if min < 24 && !has("v1") {
+            report.problems.push(format!(
+                "it installs from SDK {min}, and Android before 7.0 (SDK 24) reads only JAR signatures: it has none"
+            ));
+        } else if min < 28 && !has("v1") && !has("v2") {
+            // apksigner lets this pass; the platform does not read v3 before Android 9.
+            report.notes.push(format!(
+                "it installs from SDK {min}, but Android before 9 (SDK 28) reads no v3 signature and it has neither v1 nor v2"
+            ));
+        }
+    }
     for (id, e) in block_problems {
-        report
-            .problems
-            .push(format!("the signing block's scheme {id} does not parse: {e}"));
+        report.problems.push(format!(
+            "the signing block's scheme {id} does not parse: {e}"
+        ));
     }
     report.verdict = if !report.problems.is_empty()
         || report.schemes.iter().any(|s| s.verdict == Verdict::Invalid)
@@ -232,7 +255,11 @@ pub(crate) fn inspect(path: &Path) -> ApkReport {
         }
     } else if report.schemes.is_empty() {
         "unsigned"
-    } else if report.schemes.iter().any(|s| s.verdict == Verdict::Unchecked) {
+    } else if report
+        .schemes
+        .iter()
+        .any(|s| s.verdict == Verdict::Unchecked)
+    {
         "unchecked"
     } else {
         "verified"
@@ -311,7 +338,10 @@ pub(crate) fn to_text(reports: &[ApkReport], app: &[String]) -> String {
             m.package.as_deref().unwrap_or("?"),
             m.version_name.as_deref().unwrap_or("?"),
             m.version_code.map_or("?".to_string(), |v| v.to_string()),
-            m.split.as_ref().map(|s| format!(", split {s}")).unwrap_or_default(),
+            m.split
+                .as_ref()
+                .map(|s| format!(", split {s}"))
+                .unwrap_or_default(),
             m.min_sdk.map_or("?".to_string(), |v| v.to_string()),
             m.target_sdk.map_or("?".to_string(), |v| v.to_string()),
         );
@@ -321,12 +351,17 @@ pub(crate) fn to_text(reports: &[ApkReport], app: &[String]) -> String {
             match r.verdict {
                 "verified" => "VERIFIED: every signature and digest checks".to_string(),
                 "unsigned" => "UNSIGNED: no signature of any scheme".to_string(),
-                "unchecked" => "NOT FULLY CHECKED: nothing is wrong, but a signature could not be checked".to_string(),
+                "unchecked" =>
+                    "NOT FULLY CHECKED: nothing is wrong, but a signature could not be checked"
+                        .to_string(),
                 _ => "INVALID: not validly signed (changed after signing, or damaged)".to_string(),
             }
         );
         for p in &r.problems {
             let _ = writeln!(o, "  problem: {p}");
+        }
+        for n in &r.notes {
+            let _ = writeln!(o, "  note: {n}");
         }
         for s in &r.schemes {
             let _ = writeln!(o, "  {}: {:?}", s.scheme, s.verdict);
@@ -389,7 +424,11 @@ pub(crate) fn publisher_toml(reports: &[ApkReport], name: &str, country: &str) -
         .collect::<Vec<_>>()
         .join("-");
     let mut o = String::new();
-    let _ = writeln!(o, "[publishers.{}]", if id.is_empty() { "publisher" } else { &id });
+    let _ = writeln!(
+        o,
+        "[publishers.{}]",
+        if id.is_empty() { "publisher" } else { &id }
+    );
     let _ = writeln!(o, "name = {}", toml_string(name));
     let _ = writeln!(o, "country = {}", toml_string(country));
     let _ = writeln!(o, "certificates = [");
@@ -397,7 +436,12 @@ pub(crate) fn publisher_toml(reports: &[ApkReport], name: &str, country: &str) -
     for r in reports {
         for c in r.signer_certificates() {
             if !seen.contains(&c.sha256) {
-                let _ = writeln!(o, "    \"{}\", # {} (signer)", c.sha256, comment(&c.subject));
+                let _ = writeln!(
+                    o,
+                    "    \"{}\", # {} (signer)",
+                    c.sha256,
+                    comment(&c.subject)
+                );
                 seen.push(c.sha256.clone());
             }
         }
@@ -460,7 +504,8 @@ pub(crate) fn run(
         if !all_verified {
             write!(out, "{}", to_text(&reports, &app))?;
             return Err(crate::Failure {
-                message: "not every file is validly signed: no publisher block is printed for it".into(),
+                message: "not every file is validly signed: no publisher block is printed for it"
+                    .into(),
                 code: crate::EXIT_INVALID,
             });
         }
@@ -475,11 +520,17 @@ pub(crate) fn run(
     }
     if json {
         let v = serde_json::json!({"files": reports, "problems": app, "verified": all_verified});
-        writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&v).unwrap_or_default()
+        )?;
     } else {
         write!(out, "{}", to_text(&reports, &app))?;
     }
-    let unreadable = reports.iter().any(|r| r.schemes.is_empty() && !r.problems.is_empty());
+    let unreadable = reports
+        .iter()
+        .any(|r| r.schemes.is_empty() && !r.problems.is_empty());
     Ok(if all_verified {
         0
     } else if unreadable {

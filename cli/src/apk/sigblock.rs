@@ -118,11 +118,14 @@ impl<'a> Lp<'a> {
     }
 }
 
+/// The signing block's ID-value pairs.
+pub(crate) type Pairs = Vec<(u32, Vec<u8>)>;
+
 /// The signing block's offset and its ID-value pairs, or none when the APK has no block.
 pub(crate) fn signing_block<F: Read + Seek>(
     file: &mut F,
     layout: &Layout,
-) -> Result<Option<(u64, Vec<(u32, Vec<u8>)>)>, String> {
+) -> Result<Option<(u64, Pairs)>, String> {
     if layout.cd_offset < 32 {
         return Ok(None);
     }
@@ -135,10 +138,13 @@ pub(crate) fn signing_block<F: Read + Seek>(
     }
     let size = u64::from_le_bytes(footer[..8].try_into().unwrap_or_default());
     if size > MAX_BLOCK || size + 8 > layout.cd_offset || size < 24 {
-        return Err(format!("the APK Signing Block claims {size} bytes: damaged"));
+        return Err(format!(
+            "the APK Signing Block claims {size} bytes: damaged"
+        ));
     }
     let start = layout.cd_offset - size - 8;
-    file.seek(SeekFrom::Start(start)).map_err(|e| e.to_string())?;
+    file.seek(SeekFrom::Start(start))
+        .map_err(|e| e.to_string())?;
     let mut block = vec![0u8; (size + 8) as usize];
     file.read_exact(&mut block).map_err(|e| e.to_string())?;
     if block.get(..8) != Some(&footer[..8]) {
@@ -230,6 +236,18 @@ fn capabilities(flags: u32) -> Vec<&'static str> {
     .collect()
 }
 
+/// One link of a rotation history, as stored.
+struct Link {
+    cert: Vec<u8>,
+    /// The algorithm the previous key signs this link with (named inside the signed part).
+    signed_algorithm: u32,
+    flags: u32,
+    /// The algorithm this key signs the next link with.
+    algorithm: u32,
+    signature: Vec<u8>,
+    signed: Vec<u8>,
+}
+
 /// A v3 proof-of-rotation attribute: the lineage, each link checked with the previous key.
 fn lineage(value: &[u8], problems: &mut Vec<String>) -> Vec<LineageEntry> {
     let mut out: Vec<LineageEntry> = Vec::new();
@@ -240,7 +258,7 @@ fn lineage(value: &[u8], problems: &mut Vec<String>) -> Vec<LineageEntry> {
     }
     let mut previous: Option<(Certificate, u32)> = None;
     while !lp.0.is_empty() {
-        let node = (|| -> Result<(Vec<u8>, u32, u32, u32, Vec<u8>, Vec<u8>), String> {
+        let node = (|| -> Result<Link, String> {
             let mut n = Lp(lp.bytes()?);
             let signed = n.bytes()?;
             let flags = n.u32()?;
@@ -249,9 +267,24 @@ fn lineage(value: &[u8], problems: &mut Vec<String>) -> Vec<LineageEntry> {
             let mut s = Lp(signed);
             let cert = s.bytes()?.to_vec();
             let signed_algorithm = s.u32()?;
-            Ok((cert, signed_algorithm, flags, algorithm, signature, signed.to_vec()))
+            Ok(Link {
+                cert,
+                signed_algorithm,
+                flags,
+                algorithm,
+                signature,
+                signed: signed.to_vec(),
+            })
         })();
-        let Ok((cert, signed_algorithm, flags, algorithm, signature, signed)) = node else {
+        let Ok(Link {
+            cert,
+            signed_algorithm,
+            flags,
+            algorithm,
+            signature,
+            signed,
+        }) = node
+        else {
             problems.push("the key rotation history does not parse".into());
             return out;
         };
@@ -316,7 +349,10 @@ pub(crate) fn parse(id: u32, value: &[u8]) -> Option<Result<Parsed, String>> {
             let mut unchecked = Vec::new();
             let certificates: Vec<Certificate> = certs.iter().map(|c| certificate(c)).collect();
             let public = public_key(key);
-            if certificates.first().and_then(|c| c.public_key.as_ref()).map(|k| &k.spki)
+            if certificates
+                .first()
+                .and_then(|c| c.public_key.as_ref())
+                .map(|k| &k.spki)
                 != public.as_ref().ok().map(|k| &k.spki)
             {
                 problems.push("the signer's public key is not its first certificate's".into());
@@ -329,7 +365,9 @@ pub(crate) fn parse(id: u32, value: &[u8]) -> Option<Result<Parsed, String>> {
                 let bytes = g.bytes()?;
                 signature_algorithms.push(algorithm_id);
                 let Some((scheme, _)) = algorithm(algorithm_id) else {
-                    unchecked.push(format!("signature algorithm {algorithm_id:#06x} is unknown"));
+                    unchecked.push(format!(
+                        "signature algorithm {algorithm_id:#06x} is unknown"
+                    ));
                     continue;
                 };
                 let check = match &public {
@@ -372,7 +410,8 @@ pub(crate) fn parse(id: u32, value: &[u8]) -> Option<Result<Parsed, String>> {
             a.sort_unstable();
             b.sort_unstable();
             if a != b {
-                problems.push("the signed digests and the signatures name different algorithms".into());
+                problems
+                    .push("the signed digests and the signatures name different algorithms".into());
             }
             let mut history = None;
             for attr in &attrs {
@@ -450,7 +489,8 @@ pub(crate) fn content_digests<F: Read + Seek>(
     };
     let mut buf = vec![0u8; CHUNK];
     for (start, end) in [(0, block_start), (layout.cd_offset, layout.eocd_offset)] {
-        file.seek(SeekFrom::Start(start)).map_err(|e| e.to_string())?;
+        file.seek(SeekFrom::Start(start))
+            .map_err(|e| e.to_string())?;
         let mut left = end - start;
         while left > 0 {
             let n = (left as usize).min(CHUNK);

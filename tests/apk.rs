@@ -1,0 +1,589 @@
+//! Issue 16.1: `appwacht apk inspect` against Debian's `apksigner`, the peer. APKs are made with
+//! `tests/peers/make_apk.py` (a binary manifest, no SDK) and signed by apksigner itself — v1
+//! only, v2, v3, all three, with RSA and EC keys, a key rotated with `apksigner rotate` — then
+//! changed the way an attacker would: a byte flipped, the file cut short, the v2 block stripped.
+//! For every one the tool must give apksigner's verdict, the same schemes and the same signer.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use appwacht_tests::*;
+
+fn run(cmd: &mut Command) -> std::process::Output {
+    cmd.output().unwrap_or_else(|e| {
+        panic!("cannot run {cmd:?}: {e} (run .ci/test, which installs apksigner)")
+    })
+}
+
+fn ok(cmd: &mut Command) {
+    let out = run(cmd);
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+struct Keys {
+    dir: tempfile::TempDir,
+}
+
+impl Keys {
+    /// An RSA 2048 and an EC P-256 key with self-signed certificates, as `openssl` makes them.
+    fn new() -> Keys {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let ssl = |args: &[&str]| ok(Command::new("openssl").args(args).current_dir(d));
+        ssl(&["genrsa", "-out", "rsa.key", "2048"]);
+        ssl(&[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "ec.key",
+        ]);
+        for k in ["rsa", "ec"] {
+            ssl(&[
+                "pkcs8",
+                "-topk8",
+                "-nocrypt",
+                "-in",
+                &format!("{k}.key"),
+                "-outform",
+                "DER",
+                "-out",
+                &format!("{k}.pk8"),
+            ]);
+            ssl(&[
+                "req",
+                "-new",
+                "-x509",
+                "-key",
+                &format!("{k}.key"),
+                "-out",
+                &format!("{k}.pem"),
+                "-days",
+                "3650",
+                "-subj",
+                &format!("/CN=Appwacht Test {k}/O=Gemeente Test/C=NL"),
+            ]);
+        }
+        Keys { dir }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+}
+
+fn make_apk(out: &Path, target_sdk: u32) {
+    make_apk_from(out, 21, target_sdk);
+}
+
+fn make_apk_from(out: &Path, min_sdk: u32, target_sdk: u32) {
+    ok(Command::new("python3")
+        .arg(root().join("tests/peers/make_apk.py"))
+        .arg(out)
+        .args([
+            "com.example.notes",
+            "42",
+            "4.2.0",
+            &min_sdk.to_string(),
+            &target_sdk.to_string(),
+        ]));
+}
+
+/// Signs an unsigned APK (installing from `min_sdk`, targeting `target_sdk`) with apksigner.
+fn sign(keys: &Keys, dir: &Path, name: &str, sdk: (u32, u32), key: &str, args: &[&str]) -> PathBuf {
+    let apk = dir.join(name);
+    make_apk_from(&apk, sdk.0, sdk.1);
+    ok(Command::new("apksigner")
+        .args([
+            "sign",
+            "--key",
+            &keys.path(&format!("{key}.pk8")),
+            "--cert",
+            &keys.path(&format!("{key}.pem")),
+        ])
+        .args(args)
+        .arg(&apk));
+    apk
+}
+
+/// What apksigner says: whether it verifies, the schemes it verified with, the first signer's
+/// SHA-256 and SHA-1.
+#[derive(Debug, PartialEq, Eq)]
+struct Verdict {
+    verifies: bool,
+    schemes: Vec<String>,
+    sha256: Option<String>,
+    sha1: Option<String>,
+}
+
+fn apksigner(apk: &Path) -> Verdict {
+    let out = run(Command::new("apksigner")
+        .args(["verify", "-v", "--print-certs"])
+        .arg(apk));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let field = |prefix: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .map(|v| v.trim().to_string())
+    };
+    let schemes = ["v1", "v2", "v3"]
+        .iter()
+        .filter(|s| {
+            text.lines().any(|l| {
+                l.starts_with(&format!("Verified using {s} scheme")) && l.ends_with("true")
+            })
+        })
+        .map(|s| s.to_string())
+        .collect();
+    let verifies = out.status.success() && text.starts_with("Verifies");
+    Verdict {
+        verifies,
+        schemes: if verifies { schemes } else { Vec::new() },
+        sha256: if verifies {
+            field("Signer #1 certificate SHA-256 digest: ")
+        } else {
+            None
+        },
+        sha1: if verifies {
+            field("Signer #1 certificate SHA-1 digest: ")
+        } else {
+            None
+        },
+    }
+}
+
+/// What the tool says, in the same terms (and its whole JSON answer).
+fn appwacht_says(apk: &Path) -> (Verdict, serde_json::Value, i32) {
+    let run = appwacht(&["apk", "inspect", "--json", &apk.display().to_string()]);
+    let v: serde_json::Value =
+        serde_json::from_str(&run.out).unwrap_or_else(|e| panic!("{e}: {}{}", run.out, run.err));
+    let file = &v["files"][0];
+    let verified = v["verified"] == true;
+    let schemes: Vec<String> = file["schemes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["verdict"] == "verified" && s["scheme"] != "v3.1")
+        .map(|s| s["scheme"].as_str().unwrap().to_string())
+        .collect();
+    let newest = file["schemes"].as_array().unwrap().last().cloned();
+    let cert = newest
+        .as_ref()
+        .map(|s| s["signers"][0]["certificates"][0].clone());
+    let verdict = Verdict {
+        verifies: verified,
+        schemes: if verified { schemes } else { Vec::new() },
+        sha256: cert
+            .as_ref()
+            .filter(|_| verified)
+            .and_then(|c| c["sha256"].as_str().map(str::to_string)),
+        sha1: cert
+            .as_ref()
+            .filter(|_| verified)
+            .and_then(|c| c["sha1"].as_str().map(str::to_string)),
+    };
+    (verdict, v, run.code)
+}
+
+/// Removes the APK Signing Block, pointing the end record at the central directory again: what
+/// an attacker does to fall back on a weaker JAR signature.
+fn strip_signing_block(apk: &Path, out: &Path) {
+    let script = r#"
+import struct, sys
+b = open(sys.argv[1], 'rb').read()
+e = b.rfind(b'PK\x05\x06')
+cd = struct.unpack('<I', b[e+16:e+20])[0]
+assert b[cd-16:cd] == b'APK Sig Block 42'
+size = struct.unpack('<Q', b[cd-24:cd-16])[0]
+start = cd - size - 8
+eocd = bytearray(b[e:])
+eocd[16:20] = struct.pack('<I', start)
+open(sys.argv[2], 'wb').write(b[:start] + b[cd:e] + bytes(eocd))
+"#;
+    ok(Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(apk)
+        .arg(out));
+}
+
+#[test]
+fn apk_inspect_gives_apksigners_signers_and_verdicts_for_every_scheme_and_every_attack() {
+    let keys = Keys::new();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut cases: Vec<(&str, PathBuf)> = vec![
+        (
+            "v1 only, RSA",
+            sign(
+                &keys,
+                d,
+                "v1.apk",
+                (21, 29),
+                "rsa",
+                &[
+                    "--v2-signing-enabled",
+                    "false",
+                    "--v3-signing-enabled",
+                    "false",
+                ],
+            ),
+        ),
+        (
+            "v2, RSA",
+            sign(
+                &keys,
+                d,
+                "v2.apk",
+                (24, 34),
+                "rsa",
+                &[
+                    "--v1-signing-enabled",
+                    "false",
+                    "--v3-signing-enabled",
+                    "false",
+                ],
+            ),
+        ),
+        (
+            "v3, EC",
+            sign(
+                &keys,
+                d,
+                "v3.apk",
+                (28, 34),
+                "ec",
+                &[
+                    "--v1-signing-enabled",
+                    "false",
+                    "--v2-signing-enabled",
+                    "false",
+                    "--v3-signing-enabled",
+                    "true",
+                ],
+            ),
+        ),
+        (
+            "v1+v2+v3, EC",
+            sign(
+                &keys,
+                d,
+                "all.apk",
+                (21, 34),
+                "ec",
+                &[
+                    "--v1-signing-enabled",
+                    "true",
+                    "--v2-signing-enabled",
+                    "true",
+                    "--v3-signing-enabled",
+                    "true",
+                ],
+            ),
+        ),
+        // What older platforms cannot read: a JAR-only app targeting SDK 30+ (Android 11+
+        // refuses it), v2 only from SDK 21 (Android 5 and 6 read only JAR); v3 only from SDK 24,
+        // which apksigner accepts (the tool adds a note: Android 7 and 8 read no v3).
+        (
+            "v1 only, targeting SDK 34",
+            sign(
+                &keys,
+                d,
+                "v1-target34.apk",
+                (21, 34),
+                "rsa",
+                &[
+                    "--v2-signing-enabled",
+                    "false",
+                    "--v3-signing-enabled",
+                    "false",
+                ],
+            ),
+        ),
+        (
+            "v2 only, from SDK 21",
+            sign(
+                &keys,
+                d,
+                "v2-from21.apk",
+                (21, 34),
+                "rsa",
+                &[
+                    "--v1-signing-enabled",
+                    "false",
+                    "--v3-signing-enabled",
+                    "false",
+                ],
+            ),
+        ),
+        (
+            "v3 only, from SDK 24",
+            sign(
+                &keys,
+                d,
+                "v3-from24.apk",
+                (24, 34),
+                "ec",
+                &[
+                    "--v1-signing-enabled",
+                    "false",
+                    "--v2-signing-enabled",
+                    "false",
+                    "--v3-signing-enabled",
+                    "true",
+                ],
+            ),
+        ),
+    ];
+    // A rotated key: RSA, then EC, with the lineage apksigner rotate writes.
+    let lineage = d.join("lineage");
+    ok(Command::new("apksigner")
+        .args(["rotate", "--out"])
+        .arg(&lineage)
+        .args([
+            "--old-signer",
+            "--key",
+            &keys.path("rsa.pk8"),
+            "--cert",
+            &keys.path("rsa.pem"),
+        ])
+        .args([
+            "--new-signer",
+            "--key",
+            &keys.path("ec.pk8"),
+            "--cert",
+            &keys.path("ec.pem"),
+        ]));
+    let rotated = d.join("rotated.apk");
+    make_apk_from(&rotated, 28, 34);
+    ok(Command::new("apksigner")
+        .args([
+            "sign",
+            "--key",
+            &keys.path("rsa.pk8"),
+            "--cert",
+            &keys.path("rsa.pem"),
+        ])
+        .args([
+            "--next-signer",
+            "--key",
+            &keys.path("ec.pk8"),
+            "--cert",
+            &keys.path("ec.pem"),
+        ])
+        .arg("--lineage")
+        .arg(&lineage)
+        .args(["--v3-signing-enabled", "true"])
+        .arg(&rotated));
+    cases.push(("rotated RSA → EC", rotated.clone()));
+    // The attacks.
+    let all = d.join("all.apk");
+    let bytes = std::fs::read(&all).unwrap();
+    let mut flipped = bytes.clone();
+    // A byte of classes.dex's stored data, well inside the first entries.
+    flipped[400] ^= 0x01;
+    std::fs::write(d.join("tampered.apk"), &flipped).unwrap();
+    cases.push(("tampered (a byte flipped)", d.join("tampered.apk")));
+    std::fs::write(d.join("truncated.apk"), &bytes[..bytes.len() / 2]).unwrap();
+    cases.push(("truncated", d.join("truncated.apk")));
+    let unsigned = d.join("unsigned.apk");
+    make_apk(&unsigned, 34);
+    cases.push(("unsigned", unsigned.clone()));
+    let v12 = sign(
+        &keys,
+        d,
+        "v12.apk",
+        (21, 29),
+        "rsa",
+        &[
+            "--v1-signing-enabled",
+            "true",
+            "--v2-signing-enabled",
+            "true",
+            "--v3-signing-enabled",
+            "false",
+        ],
+    );
+    strip_signing_block(&v12, &d.join("stripped.apk"));
+    cases.push(("v2 stripped, v1 left", d.join("stripped.apk")));
+
+    let mut table = Vec::new();
+    for (what, apk) in &cases {
+        let peer = apksigner(apk);
+        let (ours, json, code) = appwacht_says(apk);
+        table.push(format!("{what}: apksigner {peer:?}, appwacht {ours:?}"));
+        let shown = serde_json::to_string_pretty(&json).unwrap();
+        assert_eq!(ours.verifies, peer.verifies, "{what}: {shown}");
+        assert_eq!(
+            (&ours.sha256, &ours.sha1),
+            (&peer.sha256, &peer.sha1),
+            "{what}: {shown}"
+        );
+        // apksigner names the schemes it needed for the platforms the APK installs on (with v3
+        // from SDK 28 it does not look at v1 and v2); each must be one this tool verified.
+        for s in &peer.schemes {
+            assert!(
+                ours.schemes.contains(s),
+                "{what}: {s} not verified: {shown}"
+            );
+        }
+        // Never shown as validly signed unless it is; the exit status says so.
+        assert_eq!(code == 0, peer.verifies, "{what}: exit {code}");
+    }
+    println!("{}", table.join("\n"));
+    let expect_verifies: Vec<bool> = cases.iter().map(|(_, a)| apksigner(a).verifies).collect();
+    assert_eq!(
+        expect_verifies,
+        [
+            true, true, true, true, false, false, true, true, false, false, false, false,
+        ],
+        "the peer's verdicts themselves: {table:#?}"
+    );
+
+    // The manifest, read from the compiled XML.
+    let (_, json, _) = appwacht_says(&cases[1].1);
+    let m = &json["files"][0]["manifest"];
+    assert_eq!(m["package"], "com.example.notes");
+    assert_eq!(m["version_code"], 42);
+    assert_eq!(m["version_name"], "4.2.0");
+    assert_eq!(m["min_sdk"], 24);
+    assert_eq!(m["target_sdk"], 34);
+
+    // The rotation history: the past RSA signer with its capabilities, then the EC one.
+    let (_, json, _) = appwacht_says(&rotated);
+    let v3 = json["files"][0]["schemes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["scheme"] == "v3")
+        .unwrap()
+        .clone();
+    let history = v3["signers"][0]["lineage"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    let rsa_sha256 = apksigner(&cases[1].1).sha256.unwrap();
+    assert_eq!(history[0]["certificate"]["sha256"], rsa_sha256.as_str());
+    assert!(
+        history[0]["capabilities"]
+            .as_array()
+            .unwrap()
+            .contains(&"installed_data".into())
+    );
+    assert!(v3["signers"][0]["problems"].as_array().unwrap().is_empty());
+
+    // The stripping is named for what it is.
+    let stripped = appwacht(&[
+        "apk",
+        "inspect",
+        &d.join("stripped.apk").display().to_string(),
+    ]);
+    assert!(stripped.out.contains("it was stripped"), "{}", stripped.out);
+    let tampered = appwacht(&[
+        "apk",
+        "inspect",
+        &d.join("tampered.apk").display().to_string(),
+    ]);
+    assert!(tampered.out.contains("INVALID"), "{}", tampered.out);
+    assert!(!tampered.out.contains("VERIFIED"), "{}", tampered.out);
+}
+
+#[test]
+fn a_publisher_block_from_a_rotated_apk_names_both_keys_and_pastes_into_a_policy() {
+    let keys = Keys::new();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let lineage = d.join("lineage");
+    ok(Command::new("apksigner")
+        .args(["rotate", "--out"])
+        .arg(&lineage)
+        .args([
+            "--old-signer",
+            "--key",
+            &keys.path("rsa.pk8"),
+            "--cert",
+            &keys.path("rsa.pem"),
+        ])
+        .args([
+            "--new-signer",
+            "--key",
+            &keys.path("ec.pk8"),
+            "--cert",
+            &keys.path("ec.pem"),
+        ]));
+    let apk = d.join("rotated.apk");
+    make_apk(&apk, 34);
+    ok(Command::new("apksigner")
+        .args([
+            "sign",
+            "--key",
+            &keys.path("rsa.pk8"),
+            "--cert",
+            &keys.path("rsa.pem"),
+        ])
+        .args([
+            "--next-signer",
+            "--key",
+            &keys.path("ec.pk8"),
+            "--cert",
+            &keys.path("ec.pem"),
+        ])
+        .arg("--lineage")
+        .arg(&lineage)
+        .arg(&apk));
+    let apk_arg = apk.display().to_string();
+    let run = appwacht(&[
+        "apk",
+        "inspect",
+        &apk_arg,
+        "--as-publisher",
+        "Voorbeeld Apps B.V.",
+        "--country",
+        "NL",
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.out, run.err);
+    assert!(
+        run.out.starts_with("[publishers.voorbeeld-apps-b-v]\n"),
+        "{}",
+        run.out
+    );
+    assert!(
+        run.out.contains("(past signer, before key rotation)"),
+        "{}",
+        run.out
+    );
+    assert_eq!(run.out.matches("\", #").count(), 2, "{}", run.out);
+    assert!(run.out.contains("packages = [\"com.example.notes\"]"));
+    // Pasted into a policy with a rule on the publisher, the policy checks.
+    let policy = d.join("policy.toml");
+    std::fs::write(
+        &policy,
+        complete_snippet(&format!(
+            "{}\n[[rules]]\nid = \"voorbeeld\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = {{ publishers = [\"voorbeeld-apps-b-v\"] }}\n",
+            run.out
+        )),
+    )
+    .unwrap();
+    let check = appwacht(&["policy", "check", &policy.display().to_string()]);
+    assert_eq!(check.code, 0, "{}{}", check.out, check.err);
+
+    // An APK that is not validly signed never gives a publisher block.
+    let unsigned = d.join("unsigned.apk");
+    make_apk(&unsigned, 34);
+    let refused = appwacht(&[
+        "apk",
+        "inspect",
+        &unsigned.display().to_string(),
+        "--as-publisher",
+        "X",
+        "--country",
+        "NL",
+    ]);
+    assert_eq!(refused.code, appwacht_cli::EXIT_INVALID);
+    assert!(!refused.out.contains("[publishers."), "{}", refused.out);
+}
