@@ -101,9 +101,12 @@ def main():
             while len(block) < 1 << 20:
                 seed = hashlib.sha256(seed).digest()
                 block += seed
+            # (Its size is given up front: apksig refuses ZIP64 entries, which an unknown size
+            # would make.)
             info = zipfile.ZipInfo("assets/large.bin")
             info.compress_type = zipfile.ZIP_STORED
-            with z.open(info, "w", force_zip64=True) as f:
+            info.file_size = padding_mb << 20
+            with z.open(info, "w") as f:
                 for _ in range(padding_mb):
                     f.write(bytes(block[: 1 << 20]))
 
