@@ -587,3 +587,110 @@ fn a_publisher_block_from_a_rotated_apk_names_both_keys_and_pastes_into_a_policy
     assert_eq!(refused.code, appwacht_cli::EXIT_INVALID);
     assert!(!refused.out.contains("[publishers."), "{}", refused.out);
 }
+
+/// A split APK set is read as one app: the base and its splits (as files, or as the `.apks`
+/// archive bundletool writes), all of one package and one signer. A split signed by someone else
+/// (a configuration split swapped in) makes the set invalid.
+#[test]
+fn a_split_apk_set_is_one_app_and_a_split_signed_by_another_key_is_refused() {
+    let keys = Keys::new();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let base = sign(&keys, d, "base.apk", (24, 34), "rsa", &[]);
+    let split = |name: &str, key: &str| -> PathBuf {
+        let apk = d.join(name);
+        ok(Command::new("python3")
+            .arg(root().join("tests/peers/make_apk.py"))
+            .arg(&apk)
+            .args([
+                "com.example.notes",
+                "42",
+                "4.2.0",
+                "24",
+                "34",
+                "0",
+                "config.xxhdpi",
+            ]));
+        ok(Command::new("apksigner")
+            .args([
+                "sign",
+                "--key",
+                &keys.path(&format!("{key}.pk8")),
+                "--cert",
+                &keys.path(&format!("{key}.pem")),
+            ])
+            .arg(&apk));
+        apk
+    };
+    let good = split("split_config.xxhdpi.apk", "rsa");
+    let other = split("split_other.apk", "ec");
+    let p = |x: &Path| x.display().to_string();
+    let set = appwacht(&["apk", "inspect", &p(&base), &p(&good)]);
+    assert_eq!(set.code, 0, "{}", set.out);
+    assert!(set.out.contains("split config.xxhdpi"), "{}", set.out);
+    let mixed = appwacht(&["apk", "inspect", &p(&base), &p(&other)]);
+    assert_eq!(mixed.code, appwacht_cli::EXIT_INVALID, "{}", mixed.out);
+    assert!(
+        mixed.out.contains("not signed by the same certificates"),
+        "{}",
+        mixed.out
+    );
+    // The same set as an .apks archive (bundletool's `splits/` layout).
+    let archive = d.join("notes.apks");
+    let script = r#"
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    z.write(sys.argv[2], "splits/base-master.apk")
+    z.write(sys.argv[3], "splits/base-xxhdpi.apk")
+    z.writestr("toc.pb", b"")
+"#;
+    ok(Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&archive)
+        .arg(&base)
+        .arg(&good));
+    let apks = appwacht(&["apk", "inspect", "--json", &p(&archive)]);
+    assert_eq!(apks.code, 0, "{}{}", apks.out, apks.err);
+    let v: serde_json::Value = serde_json::from_str(&apks.out).unwrap();
+    assert_eq!(v["files"].as_array().unwrap().len(), 2);
+    assert_eq!(v["verified"], true);
+}
+
+/// Input that is not what it claims: the signed APK with a byte flipped at 30 places across the
+/// file, and cut short at 10. The tool never panics, never calls a cut file validly signed, and
+/// calls a changed one validly signed only where apksigner does too (a byte of the signing
+/// block's padding, which no signature covers: apksigner pads the block to 4 KiB).
+#[test]
+fn a_changed_or_cut_apk_is_never_shown_as_validly_signed_unless_apksigner_agrees() {
+    let keys = Keys::new();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let apk = sign(&keys, d, "all.apk", (21, 34), "ec", &[]);
+    let bytes = std::fs::read(&apk).unwrap();
+    let changed = d.join("changed.apk");
+    let mut agreed = 0;
+    for k in 0..30 {
+        let at = k * (bytes.len() - 1) / 29;
+        let mut b = bytes.clone();
+        b[at] ^= 0x20;
+        std::fs::write(&changed, &b).unwrap();
+        let (ours, json, _) = appwacht_says(&changed);
+        if ours.verifies {
+            let peer = apksigner(&changed);
+            assert!(
+                peer.verifies,
+                "byte {at}: shown as validly signed, apksigner disagrees: {json}"
+            );
+            agreed += 1;
+        }
+    }
+    // A small APK is mostly signing block (apksigner pads it to 4 KiB): many flips land in padding.
+    assert!(agreed < 20, "{agreed} of 30 changed files still verified: the check is not biting");
+    for k in 1..=10 {
+        let cut = bytes.len() * k / 11;
+        std::fs::write(&changed, &bytes[..cut]).unwrap();
+        let (ours, json, code) = appwacht_says(&changed);
+        assert!(!ours.verifies && code != 0, "cut at {cut}: {json}");
+    }
+}

@@ -7,7 +7,8 @@ androidfw/ResourceTypes.h): ResChunk_header, ResStringPool_header, ResXMLTree_no
 ResXMLTree_attrExt, ResXMLTree_attribute, Res_value. Debian's apksigner parses it to learn the
 minimum SDK (AndroidBinXmlParser), which is the check that it is well formed.
 
-Usage: make_apk.py OUT.apk PACKAGE VERSION_CODE VERSION_NAME MIN_SDK TARGET_SDK [PADDING_MB]
+Usage: make_apk.py OUT.apk PACKAGE VERSION_CODE VERSION_NAME MIN_SDK TARGET_SDK [PADDING_MB [SPLIT]]
+  With SPLIT, the manifest carries split="SPLIT": a split APK of the package.
 """
 
 import struct
@@ -44,10 +45,10 @@ def string_pool(strings):
     return chunk(0x0001, header_extra, body)
 
 
-def manifest(package, version_code, version_name, min_sdk, target_sdk):
+def manifest(package, version_code, version_name, min_sdk, target_sdk, split=None):
     # Attribute names first, in resource-map order (the map gives each its android: id).
     attrs = ["versionCode", "versionName", "minSdkVersion", "targetSdkVersion"]
-    strings = attrs + ["android", ANDROID_NS, "package", "manifest", "uses-sdk", package, version_name]
+    strings = attrs + ["android", ANDROID_NS, "package", "manifest", "uses-sdk", package, version_name, "split", split or ""]
     idx = {s: i for i, s in enumerate(strings)}
     pool = string_pool(strings)
     resmap = chunk(0x0180, b"", b"".join(struct.pack("<I", ATTR_IDS[a]) for a in attrs))
@@ -74,7 +75,7 @@ def manifest(package, version_code, version_name, min_sdk, target_sdk):
             attribute(ns, "versionCode", none, TYPE_INT_DEC, version_code),
             attribute(ns, "versionName", idx[version_name], TYPE_STRING, idx[version_name]),
             attribute(none, "package", idx[package], TYPE_STRING, idx[package]),
-        ])
+        ] + ([attribute(none, "split", idx[split], TYPE_STRING, idx[split])] if split else []))
         + start("uses-sdk", [
             attribute(ns, "minSdkVersion", none, TYPE_INT_DEC, min_sdk),
             attribute(ns, "targetSdkVersion", none, TYPE_INT_DEC, target_sdk),
@@ -89,8 +90,9 @@ def manifest(package, version_code, version_name, min_sdk, target_sdk):
 def main():
     out, package, code, name, min_sdk, target_sdk = sys.argv[1:7]
     padding_mb = int(sys.argv[7]) if len(sys.argv) > 7 else 0
+    split = sys.argv[8] if len(sys.argv) > 8 else None
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("AndroidManifest.xml", manifest(package, int(code), name, int(min_sdk), int(target_sdk)))
+        z.writestr("AndroidManifest.xml", manifest(package, int(code), name, int(min_sdk), int(target_sdk), split))
         z.writestr("classes.dex", b"dex\n035\x00" + bytes(range(256)) * 16)
         z.writestr("assets/readme.txt", "Appwacht test APK for " + package + "\n")
         z.writestr("res/raw/note.txt", "ünïcödé\n")
