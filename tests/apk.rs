@@ -686,11 +686,187 @@ fn a_changed_or_cut_apk_is_never_shown_as_validly_signed_unless_apksigner_agrees
         }
     }
     // A small APK is mostly signing block (apksigner pads it to 4 KiB): many flips land in padding.
-    assert!(agreed < 20, "{agreed} of 30 changed files still verified: the check is not biting");
+    assert!(
+        agreed < 20,
+        "{agreed} of 30 changed files still verified: the check is not biting"
+    );
     for k in 1..=10 {
         let cut = bytes.len() * k / 11;
         std::fs::write(&changed, &bytes[..cut]).unwrap();
         let (ours, json, code) = appwacht_says(&changed);
         assert!(!ours.verifies && code != 0, "cut at {cut}: {json}");
     }
+}
+
+/// Issue 16.2: an audit that verifies instead of guessing. The fake `adb` answers as the phone of
+/// `tests/dumps/android13-dumpsys-package.txt` and serves real APKs signed with apksigner. Its
+/// WhatsApp is signed by a key the policy denies (the dump's 32-bit hash could not tell); the
+/// "ByteDance" video player only collided with ByteDance's hash (its full certificate is someone
+/// else's: only the side-loading rule still holds it); WeChat's APK was changed after signing; TikTok's cannot be pulled.
+#[test]
+fn audit_pull_verifies_signers_by_full_digest_from_the_phones_apks() {
+    let keys = Keys::new();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let apks = d.join("served");
+    std::fs::create_dir_all(&apks).unwrap();
+    let serve = |package: &str, key: &str| -> PathBuf {
+        let apk = apks.join(format!("{package}.apk"));
+        ok(Command::new("python3")
+            .arg(root().join("tests/peers/make_apk.py"))
+            .arg(&apk)
+            .args([package, "7", "1.0", "24", "34"]));
+        ok(Command::new("apksigner")
+            .args([
+                "sign",
+                "--key",
+                &keys.path(&format!("{key}.pk8")),
+                "--cert",
+                &keys.path(&format!("{key}.pem")),
+            ])
+            .arg(&apk));
+        apk
+    };
+    serve("com.whatsapp", "ec");
+    serve("com.fastvideo.player.clips", "rsa");
+    serve("nl.voorbeeld.werkmail", "rsa");
+    let wechat = serve("com.tencent.mm", "rsa");
+    let mut b = std::fs::read(&wechat).unwrap();
+    b[300] ^= 0x01;
+    std::fs::write(&wechat, b).unwrap();
+    // The fake adb: pm list and dumpsys from the saved phone, pm path and pull from `served/`.
+    let bin = d.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = d.join("adb.log");
+    let dumps = root().join("tests/dumps");
+    let script = format!(
+        r#"#!/bin/sh
+echo "$*" >> '{log}'
+[ "$1" = "-s" ] && shift 2
+case "$1 $2 $3" in
+  "shell pm list") cat '{dumps}/android13-pm-list-packages.txt' ;;
+  "shell dumpsys package") cat '{dumps}/android13-dumpsys-package.txt' ;;
+  "shell pm path") echo "package:/data/app/~~Xk2/$4-1/base.apk" ;;
+  *)
+    if [ "$1" = "pull" ]; then
+      p=$(echo "$2" | sed 's#.*/\([^/]*\)-1/base.apk#\1#')
+      [ -f '{apks}'/"$p.apk" ] || {{ echo "adb: error: failed to stat remote object '$2': No such file or directory" >&2; exit 1; }}
+      cp '{apks}'/"$p.apk" "$3"
+    elif [ "$1" = "exec-out" ]; then
+      exit 1
+    else
+      echo "adb: unexpected $*" >&2; exit 1
+    fi ;;
+esac
+"#,
+        log = log.display(),
+        dumps = dumps.display(),
+        apks = apks.display(),
+    );
+    std::fs::write(bin.join("adb"), script).unwrap();
+    ok(Command::new("chmod").arg("+x").arg(bin.join("adb")));
+    // The policy: the audit's, and a rule on the EC key's certificate.
+    let ec_sha256 = apksigner(&apks.join("com.whatsapp.apk")).sha256.unwrap();
+    let mut policy = std::fs::read_to_string(dumps.join("audit-policy.toml")).unwrap();
+    policy.push_str(&format!(
+        "\n[[rules]]\nid = \"leaked-key\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = {{ signers = [\"{ec_sha256}\"] }}\n"
+    ));
+    let policy_file = d.join("policy.toml");
+    std::fs::write(&policy_file, policy).unwrap();
+    let saved = d.join("saved");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new(appwacht_binary())
+        .args(["--json", "audit", "--adb", "--pull", "suspects", "--save"])
+        .arg(&saved)
+        .arg("--policy")
+        .arg(&policy_file)
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{stderr}", String::from_utf8_lossy(&out.stdout)));
+    let line = |p: &str| {
+        v["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["decision"]["package"] == p)
+            .unwrap()
+            .clone()
+    };
+    // WhatsApp: verified by full digest from its APK, and a violation the hash could not show.
+    let whatsapp = line("com.whatsapp");
+    assert_eq!(whatsapp["signer"]["check"], "by_digest", "{whatsapp}");
+    assert_eq!(whatsapp["signer"]["certificates"][0], ec_sha256.as_str());
+    assert!(
+        whatsapp["signer"]["verified_from"]
+            .as_str()
+            .unwrap()
+            .starts_with("pulled APK")
+    );
+    assert_eq!(whatsapp["decision"]["outcome"], "denied");
+    assert_eq!(whatsapp["decision"]["rule"], "leaked-key");
+    // The video player only collided with ByteDance's 32-bit hash: by digest it is not ByteDance.
+    let player = line("com.fastvideo.player.clips");
+    assert_eq!(player["signer"]["check"], "by_digest", "{player}");
+    assert_eq!(
+        player["decision"]["rule"], "sideloaded",
+        "no longer the ByteDance rule, only its side-loading: {player}"
+    );
+    // WeChat's APK was changed after signing: no signer is taken from it, and it says why.
+    let wechat = line("com.tencent.mm");
+    assert_eq!(wechat["signer"]["check"], "by_hash", "{wechat}");
+    assert!(
+        wechat["signer"]["pull_problem"]
+            .as_str()
+            .unwrap()
+            .contains("not validly signed"),
+        "{wechat}"
+    );
+    // TikTok's APK could not be pulled: the hash's judgement stands, with the reason.
+    let tiktok = line("com.zhiliaoapp.musically");
+    assert!(
+        tiktok["signer"]["pull_problem"]
+            .as_str()
+            .unwrap()
+            .contains("could not be pulled"),
+        "{tiktok}"
+    );
+    assert_eq!(tiktok["decision"]["outcome"], "denied");
+    // System apps the policy names no certificate for are not pulled; the commands were adb's.
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(log.contains("shell pm path com.whatsapp"), "{log}");
+    assert!(
+        log.contains("pull /data/app/~~Xk2/com.whatsapp-1/base.apk"),
+        "{log}"
+    );
+    assert!(!log.contains("pm path com.android.settings"), "{log}");
+    // Kept with --save, beside the dump.
+    assert!(saved.join("apks/com.whatsapp/base.apk").exists());
+    assert!(saved.join("dumpsys-package.txt").exists());
+    // The text says how each signer was known.
+    let text = Command::new(appwacht_binary())
+        .args(["audit", "--adb", "--pull", "suspects", "--policy"])
+        .arg(&policy_file)
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("verified by full digest, pulled APK"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the pulled APK: not validly signed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("verified by their full certificate SHA-256 (the APKs pulled from the phone"),
+        "{text}"
+    );
 }

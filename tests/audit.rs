@@ -267,7 +267,8 @@ fn without_certificates_the_signer_is_reported_unchecked() {
     assert_eq!(
         clone.signer,
         SignerCheck::Unchecked {
-            hashes: vec!["89d01293".to_string()]
+            hashes: vec!["89d01293".to_string()],
+            pull_problem: None,
         }
     );
     // Only the sideload rule catches it now; TikTok itself is still named by its package.

@@ -59,7 +59,18 @@ pub(crate) fn run(
     enrolment.groups.sort();
     enrolment.groups.dedup();
     enrolment.emm_packages.extend(args.emm.clone());
-    let result = audit(&source, &dump, &policy, &enrolment, now);
+    let mut dump = dump;
+    let mut result = audit(&source, &dump, &policy, &enrolment, now);
+    if let Some(mode) = args.pull {
+        // The dump's own judgement says which signers are guesses; those APKs are fetched,
+        // verified, and the phone judged again with the signers they prove.
+        let verified = crate::pull::pull(&args, mode, &mut dump, &result, err)?;
+        let _ = writeln!(
+            err,
+            "{verified} signer(s) verified by full digest from pulled APKs"
+        );
+        result = audit(&source, &dump, &policy, &enrolment, now);
+    }
     if args.list_skipped {
         for s in &dump.skipped {
             writeln!(err, "skipped line {}:{}: {}", s.source, s.line, s.text)?;

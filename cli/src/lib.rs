@@ -18,6 +18,7 @@ mod commands;
 mod demo;
 mod device;
 mod fleet;
+mod pull;
 mod render;
 mod serve;
 
@@ -415,6 +416,19 @@ struct AuditArgs {
     /// List the lines of the input that were not used (to standard error).
     #[arg(long)]
     list_skipped: bool,
+    /// Pull APKs from the phone and verify their signers by full digest: `suspects` (user apps
+    /// whose signer the dump could only match by hash or not at all, and any app matched by
+    /// hash), `user` (every user app) or `all`. With --save the APKs are kept in SAVE/apks/.
+    #[arg(long, value_enum, ignore_case = true, requires = "adb")]
+    pull: Option<Pull>,
+}
+
+/// Which APKs `audit --pull` fetches.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Pull {
+    Suspects,
+    User,
+    All,
 }
 
 /// The report an audit is printed as.

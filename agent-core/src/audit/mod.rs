@@ -58,8 +58,16 @@ pub struct AdbPackage {
     /// Users for whom it is *not* installed but its data is kept (`installed=false`: what
     /// `pm uninstall -k --user 0` leaves, common on debloated phones).
     pub kept_for: Vec<u32>,
-    /// Full certificate SHA-256 digests, where the input has them (androidqf's `packages.json`).
+    /// Full certificate SHA-256 digests, where the input has them (androidqf's `packages.json`,
+    /// or the APK pulled from the phone and verified).
     pub certificates: Vec<CertDigest>,
+    /// Past signers' full SHA-256 digests (a pulled APK's v3 key rotation history).
+    pub past_certificates: Vec<CertDigest>,
+    /// Where `certificates` come from when they were verified here: the pulled APK, and which
+    /// scheme vouched for them.
+    pub verified_from: Option<String>,
+    /// Why a pulled APK gave no signer (it is not validly signed, or could not be pulled).
+    pub pull_problem: Option<String>,
     /// Suspended for user 0 (or the first user listed).
     pub suspended: bool,
     /// Hidden for user 0 (or the first user listed).
@@ -389,6 +397,9 @@ pub enum SignerCheck {
         certificates: Vec<CertDigest>,
         /// The publisher the policy names for one of them, if any.
         publisher: Option<String>,
+        /// Set when the APK was pulled from the phone and its signatures verified here: how.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        verified_from: Option<String>,
     },
     /// A signature's hash equals that of a certificate the policy carries: recognised, by a 32-bit hash.
     ByHash {
@@ -398,11 +409,17 @@ pub enum SignerCheck {
         publisher: String,
         /// The hash that matched.
         hash: String,
+        /// Why pulling and verifying the APK did not settle it, when it was tried.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pull_problem: Option<String>,
     },
     /// No signature's hash is one the policy knows: the signer could not be checked.
     Unchecked {
         /// The hashes the dump shows.
         hashes: Vec<String>,
+        /// Why pulling and verifying the APK did not settle it, when it was tried.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pull_problem: Option<String>,
     },
 }
 
@@ -515,7 +532,9 @@ pub fn audit(
                 publisher: a
                     .certificates
                     .iter()
+                    .chain(&a.past_certificates)
                     .find_map(|d| publisher_of.get(d).cloned()),
+                verified_from: a.verified_from.clone(),
             }
         } else {
             match current.iter().chain(&past).next() {
@@ -523,9 +542,11 @@ pub fn audit(
                     certificate: *d,
                     publisher: publisher.clone(),
                     hash: format!("{h:x}"),
+                    pull_problem: a.pull_problem.clone(),
                 },
                 None => SignerCheck::Unchecked {
                     hashes: a.signatures.iter().map(|h| format!("{h:x}")).collect(),
+                    pull_problem: a.pull_problem.clone(),
                 },
             }
         };
@@ -543,7 +564,11 @@ pub fn audit(
             originating_installer: a.originating_installer.clone(),
             system: a.system,
             signers,
-            signing_history: past.iter().map(|(_, (d, _))| *d).collect(),
+            signing_history: if a.certificates.is_empty() {
+                past.iter().map(|(_, (d, _))| *d).collect()
+            } else {
+                a.past_certificates.clone()
+            },
             first_install: now,
             last_update: now,
             suspended: a.suspended,

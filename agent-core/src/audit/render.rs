@@ -98,10 +98,28 @@ impl Audit {
             .count();
         let by_hash = self.packages - unchecked - self.signers_by_digest;
         let mut parts = Vec::new();
-        if self.signers_by_digest > 0 {
+        let pulled = self
+            .lines
+            .iter()
+            .filter(|l| {
+                matches!(
+                    l.signer,
+                    SignerCheck::ByDigest {
+                        verified_from: Some(_),
+                        ..
+                    }
+                )
+            })
+            .count();
+        if pulled > 0 {
+            parts.push(format!(
+                "{pulled} verified by their full certificate SHA-256 (the APKs pulled from the phone, signatures checked)"
+            ));
+        }
+        if self.signers_by_digest > pulled {
             parts.push(format!(
                 "{} verified by their full certificate SHA-256 (from androidqf's packages.json)",
-                self.signers_by_digest
+                self.signers_by_digest - pulled
             ));
         }
         parts.push(format!(
@@ -209,32 +227,50 @@ fn signer_text(s: &SignerCheck) -> String {
         SignerCheck::ByDigest {
             certificates,
             publisher,
+            verified_from,
         } => {
             let first = certificates
                 .first()
                 .map(|c| c.to_string())
                 .unwrap_or_default();
+            let how = match verified_from {
+                Some(f) => format!("verified by full digest, {f}"),
+                None => "verified by digest".to_string(),
+            };
             match publisher {
-                Some(p) => format!("{p} (certificate {first}, verified by digest)"),
-                None => {
-                    format!("certificate {first} (verified by digest; no publisher of the policy)")
-                }
+                Some(p) => format!("{p} (certificate {first}, {how})"),
+                None => format!("certificate {first} ({how}; no publisher of the policy)"),
             }
         }
         SignerCheck::ByHash {
             publisher,
             hash,
             certificate,
+            pull_problem,
         } => {
             let short: String = certificate.to_string().chars().take(16).collect();
-            format!("{publisher} (certificate {short}…, matched by its 32-bit hash {hash})")
+            let pulled = pull_problem
+                .as_ref()
+                .map(|p| format!("; the pulled APK: {p}"))
+                .unwrap_or_default();
+            format!("{publisher} (certificate {short}…, matched by its 32-bit hash {hash}{pulled})")
         }
-        SignerCheck::Unchecked { hashes } if hashes.is_empty() => {
-            "could not be checked (the dump shows no signature)".to_string()
+        SignerCheck::Unchecked {
+            hashes,
+            pull_problem,
+        } => {
+            let why = if hashes.is_empty() {
+                "the dump shows no signature".to_string()
+            } else {
+                format!(
+                    "hash {} is not one of the policy's certificates",
+                    hashes.join(", ")
+                )
+            };
+            match pull_problem {
+                Some(p) => format!("could not be checked ({why}; the pulled APK: {p})"),
+                None => format!("could not be checked ({why})"),
+            }
         }
-        SignerCheck::Unchecked { hashes } => format!(
-            "could not be checked (hash {} is not one of the policy's certificates)",
-            hashes.join(", ")
-        ),
     }
 }
