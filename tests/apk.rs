@@ -113,6 +113,37 @@ fn sign(keys: &Keys, dir: &Path, name: &str, sdk: (u32, u32), key: &str, args: &
     apk
 }
 
+/// An APK signed by the RSA key rotated to the EC one (`apksigner rotate`, then `sign
+/// --next-signer --lineage`), installing from `min_sdk`.
+fn rotated_apk(keys: &Keys, d: &Path, min_sdk: u32) -> PathBuf {
+    let lineage = d.join("lineage");
+    let signer = |role: &str, key: &str| -> Vec<String> {
+        vec![
+            role.to_string(),
+            "--key".into(),
+            keys.path(&format!("{key}.pk8")),
+            "--cert".into(),
+            keys.path(&format!("{key}.pem")),
+        ]
+    };
+    ok(Command::new("apksigner")
+        .args(["rotate", "--out"])
+        .arg(&lineage)
+        .args(signer("--old-signer", "rsa"))
+        .args(signer("--new-signer", "ec")));
+    let apk = d.join("rotated.apk");
+    make_apk_from(&apk, min_sdk, 34);
+    ok(Command::new("apksigner")
+        .arg("sign")
+        .args(&signer("", "rsa")[1..])
+        .args(signer("--next-signer", "ec"))
+        .arg("--lineage")
+        .arg(&lineage)
+        .args(["--v3-signing-enabled", "true"])
+        .arg(&apk));
+    apk
+}
+
 /// What apksigner says: whether it verifies, the schemes it verified with, the first signer's
 /// SHA-256 and SHA-1.
 #[derive(Debug, PartialEq, Eq)]
@@ -343,45 +374,7 @@ fn apk_inspect_gives_apksigners_signers_and_verdicts_for_every_scheme_and_every_
         ),
     ];
     // A rotated key: RSA, then EC, with the lineage apksigner rotate writes.
-    let lineage = d.join("lineage");
-    ok(Command::new("apksigner")
-        .args(["rotate", "--out"])
-        .arg(&lineage)
-        .args([
-            "--old-signer",
-            "--key",
-            &keys.path("rsa.pk8"),
-            "--cert",
-            &keys.path("rsa.pem"),
-        ])
-        .args([
-            "--new-signer",
-            "--key",
-            &keys.path("ec.pk8"),
-            "--cert",
-            &keys.path("ec.pem"),
-        ]));
-    let rotated = d.join("rotated.apk");
-    make_apk_from(&rotated, 28, 34);
-    ok(Command::new("apksigner")
-        .args([
-            "sign",
-            "--key",
-            &keys.path("rsa.pk8"),
-            "--cert",
-            &keys.path("rsa.pem"),
-        ])
-        .args([
-            "--next-signer",
-            "--key",
-            &keys.path("ec.pk8"),
-            "--cert",
-            &keys.path("ec.pem"),
-        ])
-        .arg("--lineage")
-        .arg(&lineage)
-        .args(["--v3-signing-enabled", "true"])
-        .arg(&rotated));
+    let rotated = rotated_apk(&keys, d, 28);
     cases.push(("rotated RSA → EC", rotated.clone()));
     // The attacks.
     let all = d.join("all.apk");
@@ -498,44 +491,7 @@ fn a_publisher_block_from_a_rotated_apk_names_both_keys_and_pastes_into_a_policy
     let keys = Keys::new();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let lineage = d.join("lineage");
-    ok(Command::new("apksigner")
-        .args(["rotate", "--out"])
-        .arg(&lineage)
-        .args([
-            "--old-signer",
-            "--key",
-            &keys.path("rsa.pk8"),
-            "--cert",
-            &keys.path("rsa.pem"),
-        ])
-        .args([
-            "--new-signer",
-            "--key",
-            &keys.path("ec.pk8"),
-            "--cert",
-            &keys.path("ec.pem"),
-        ]));
-    let apk = d.join("rotated.apk");
-    make_apk(&apk, 34);
-    ok(Command::new("apksigner")
-        .args([
-            "sign",
-            "--key",
-            &keys.path("rsa.pk8"),
-            "--cert",
-            &keys.path("rsa.pem"),
-        ])
-        .args([
-            "--next-signer",
-            "--key",
-            &keys.path("ec.pk8"),
-            "--cert",
-            &keys.path("ec.pem"),
-        ])
-        .arg("--lineage")
-        .arg(&lineage)
-        .arg(&apk));
+    let apk = rotated_apk(&keys, d, 21);
     let apk_arg = apk.display().to_string();
     let run = appwacht(&[
         "apk",
