@@ -100,17 +100,17 @@ fn make_apk_from(out: &Path, min_sdk: u32, target_sdk: u32) {
 fn sign(keys: &Keys, dir: &Path, name: &str, sdk: (u32, u32), key: &str, args: &[&str]) -> PathBuf {
     let apk = dir.join(name);
     make_apk_from(&apk, sdk.0, sdk.1);
-    ok(Command::new("apksigner")
-        .args([
-            "sign",
-            "--key",
-            &keys.path(&format!("{key}.pk8")),
-            "--cert",
-            &keys.path(&format!("{key}.pem")),
-        ])
-        .args(args)
-        .arg(&apk));
+    apksign(keys, key, &apk, args);
     apk
+}
+
+/// `apksigner sign` of `apk` in place with the RSA or EC key, and any further options.
+fn apksign(keys: &Keys, key: &str, apk: &Path, extra: &[&str]) {
+    ok(Command::new("apksigner")
+        .args(["sign", "--key", &keys.path(&format!("{key}.pk8"))])
+        .args(["--cert", &keys.path(&format!("{key}.pem"))])
+        .args(extra)
+        .arg(apk));
 }
 
 /// An APK signed by the RSA key rotated to the EC one (`apksigner rotate`, then `sign
@@ -567,15 +567,7 @@ fn a_split_apk_set_is_one_app_and_a_split_signed_by_another_key_is_refused() {
                 "0",
                 "config.xxhdpi",
             ]));
-        ok(Command::new("apksigner")
-            .args([
-                "sign",
-                "--key",
-                &keys.path(&format!("{key}.pk8")),
-                "--cert",
-                &keys.path(&format!("{key}.pem")),
-            ])
-            .arg(&apk));
+        apksign(&keys, key, &apk, &[]);
         apk
     };
     let good = split("split_config.xxhdpi.apk", "rsa");
@@ -672,15 +664,7 @@ fn audit_pull_verifies_signers_by_full_digest_from_the_phones_apks() {
             .arg(root().join("tests/peers/make_apk.py"))
             .arg(&apk)
             .args([package, "7", "1.0", "24", "34"]));
-        ok(Command::new("apksigner")
-            .args([
-                "sign",
-                "--key",
-                &keys.path(&format!("{key}.pk8")),
-                "--cert",
-                &keys.path(&format!("{key}.pem")),
-            ])
-            .arg(&apk));
+        apksign(&keys, key, &apk, &[]);
         apk
     };
     serve("com.whatsapp", "ec");
