@@ -720,7 +720,8 @@ fn a_hanging_collector_never_holds_up_a_scan_or_a_block() {
     let finished = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
         let delivering = s.spawn(|| {
-            let mut store = Store::open(&db).unwrap();
+            // The sender's own connection, as the typed API opens it beside the scans'.
+            let mut store = Store::open_sender(&db).unwrap();
             let mut sinks = otlp_sink(&config);
             let d = deliver(&mut store, &mut sinks, now(), 0.0).unwrap();
             finished.store(true, std::sync::atomic::Ordering::SeqCst);

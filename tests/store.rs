@@ -338,3 +338,27 @@ fn tiktok_store(db: &std::path::Path, version: u64) -> Store {
         .unwrap();
     store
 }
+
+/// The records' sender opens a second writing connection to a store the agent opened; on a store
+/// that was not opened (and migrated) first it refuses, naming what to do, rather than write to
+/// a schema it does not know.
+#[test]
+fn the_senders_connection_needs_a_store_opened_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("compliance.db");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x)")
+        .unwrap();
+    let err = Store::open_sender(&db).err().unwrap().to_string();
+    assert!(
+        err.contains("open the store with Store::open first"),
+        "{err}"
+    );
+    let opened = Store::open(&db).unwrap();
+    let sender = Store::open_sender(&db).unwrap();
+    assert_eq!(
+        sender.schema_version().unwrap(),
+        opened.schema_version().unwrap()
+    );
+}

@@ -695,7 +695,7 @@ impl Agent {
             .lock()
             .map_err(|_| storage("the sender's lock is poisoned by an earlier failure"))?;
         if sender.is_none() {
-            *sender = Some(Store::open(&self.db)?);
+            *sender = Some(Store::open_sender(&self.db)?);
         }
         let Some(store) = sender.as_mut() else {
             return Err(storage("the sender's store is not open"));

@@ -172,6 +172,35 @@ impl Store {
         })
     }
 
+    /// A second writing connection to a store [`Store::open`] has opened (checked, recovered and
+    /// migrated) in this process: the compliance records' sender, so that delivery's short
+    /// writes never take the scans' connection. No integrity check and no recovery here (they are
+    /// the first connection's job): a schema other than this build's is an error.
+    pub fn open_sender(path: &Path) -> Result<Store, Error> {
+        let name = path.display().to_string();
+        let conn = Connection::open(path).map_err(|source| Error::Store {
+            path: name.clone(),
+            source,
+        })?;
+        let mut store = Store {
+            conn,
+            path: name,
+            compiled: None,
+        };
+        store.setup().map_err(|s| store.err(s))?;
+        let version = store.schema_version()?;
+        if version != schema::MIGRATIONS.len() as i64 {
+            return Err(Error::StoreContents {
+                path: store.path.clone(),
+                reason: format!(
+                    "the sender found schema {version}, not {}: open the store with Store::open first",
+                    schema::MIGRATIONS.len()
+                ),
+            });
+        }
+        Ok(store)
+    }
+
     /// A store in memory, for tests and one-off evaluations.
     pub fn in_memory() -> Result<Store, Error> {
         let conn = Connection::open_in_memory().map_err(|source| Error::Store {
