@@ -1299,3 +1299,52 @@ fn the_managed_configuration_offers_every_key_the_agent_reads() {
         );
     }
 }
+
+/// A receiver that comes back after a long outage, takes one batch and stumbles on the next:
+/// the backoff starts again from its shortest wait (the accepted batch ended the failures in a
+/// row), rather than from the long wait the outage had reached.
+#[test]
+fn a_batch_accepted_ends_the_backoff_even_when_the_next_one_fails() {
+    struct Flaky {
+        calls: u32,
+        up_from: u32,
+    }
+    impl Sink for Flaky {
+        fn name(&self) -> &str {
+            "test://flaky"
+        }
+        fn batch_size(&self) -> usize {
+            1
+        }
+        fn send(&mut self, _: &[Record]) -> Result<(), agent_core::records::SinkError> {
+            self.calls += 1;
+            if self.calls == self.up_from {
+                Ok(())
+            } else {
+                Err(agent_core::records::SinkError::Retry {
+                    reason: "503".into(),
+                    after: None,
+                })
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = phone(&dir.path().join("phone.db"));
+    let mut sinks: Vec<Box<dyn Sink>> = vec![Box::new(Flaky {
+        calls: 0,
+        up_from: 7,
+    })];
+    // Six failures: the wait has grown to 30 s × 2⁵ = 16 min (8 to 16 with jitter).
+    let mut t = now();
+    for _ in 0..6 {
+        deliver(&mut store, &mut sinks, t, 0.0).unwrap();
+        t = t.plus(Span::from_secs(3600));
+    }
+    assert_eq!(store.deliveries().unwrap()[0].attempts, 6);
+    // The seventh call is accepted, the eighth fails: the next try is 15 to 30 s away.
+    let d = deliver(&mut store, &mut sinks, t, 0.0).unwrap();
+    assert_eq!(d.sinks[0].delivered, 1, "{d:?}");
+    let state = &store.deliveries().unwrap()[0];
+    assert_eq!(state.attempts, 1);
+    assert_eq!(state.retry_at, t.plus(Span::from_secs(15)));
+}

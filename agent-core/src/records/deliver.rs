@@ -160,6 +160,8 @@ pub fn deliver(
             continue;
         }
         let mut acked = state.acked;
+        // Failures in a row: a batch accepted in this run ends the row.
+        let mut attempts = state.attempts;
         let mut delivered = 0u64;
         let mut error = None;
         for _ in 0..BATCHES_PER_RUN {
@@ -171,6 +173,7 @@ pub fn deliver(
                 Ok(()) => {
                     store.delivery_ok(&name, last, batch.len() as u64, now)?;
                     acked = last;
+                    attempts = 0;
                     delivered += batch.len() as u64;
                 }
                 Err(e) => {
@@ -181,7 +184,7 @@ pub fn deliver(
                     let delay = if longest {
                         LONGEST_RETRY_SECS
                     } else {
-                        retry_delay(state.attempts + 1, jitter, asked)
+                        retry_delay(attempts + 1, jitter, asked)
                     };
                     log::warn!("delivering records to {name} failed: {e}; next try in {delay} s");
                     store.delivery_failed(
