@@ -32,6 +32,17 @@ pub(crate) enum Check {
     Unsupported(String),
 }
 
+impl Check {
+    /// How a report says it.
+    pub(crate) fn text(&self) -> String {
+        match self {
+            Check::Valid => "valid".to_string(),
+            Check::Invalid => "INVALID".to_string(),
+            Check::Unsupported(why) => format!("not checked: {why}"),
+        }
+    }
+}
+
 fn algorithm(
     scheme: Scheme,
     key: &PublicKey,

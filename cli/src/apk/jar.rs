@@ -221,7 +221,9 @@ pub(crate) fn check<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<V1> 
             certificates: Vec::new(),
             sdk: None,
             signatures: Vec::new(),
+            valid_signatures: 0,
             digests: String::new(),
+            digests_match: false,
             lineage: None,
             problems: Vec::new(),
             unchecked: Vec::new(),
@@ -255,6 +257,7 @@ pub(crate) fn check<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<V1> 
             });
         if whole_ok {
             signer.digests = "the manifest's digest matches".into();
+            signer.digests_match = true;
         } else {
             let main_ok = digests(&sig.main, "-Digest-Manifest-Main-Attributes")
                 .iter()
@@ -277,6 +280,7 @@ pub(crate) fn check<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<V1> 
             }
             if main_ok && bad.is_empty() && !sig.sections.is_empty() {
                 signer.digests = "each manifest section's digest matches".into();
+                signer.digests_match = true;
             } else {
                 signer.digests = "the manifest's digest DIFFERS".into();
                 signer.problems.push(format!(
@@ -453,16 +457,11 @@ fn signed_data(pkcs7: &[u8], sf: &[u8], signer: &mut Signer) {
         Some(k) => verify(scheme, k, &message, &signature),
         None => Check::Unsupported("no readable certificate".into()),
     };
-    signer.signatures.push(format!(
-        "{scheme:?}: {}",
-        match &check {
-            Check::Valid => "valid".to_string(),
-            Check::Invalid => "INVALID".to_string(),
-            Check::Unsupported(w) => format!("not checked: {w}"),
-        }
-    ));
+    signer
+        .signatures
+        .push(format!("{scheme:?}: {}", check.text()));
     match check {
-        Check::Valid => {}
+        Check::Valid => signer.valid_signatures += 1,
         Check::Invalid => signer
             .problems
             .push("the JAR signature does not verify: the signature file was changed".into()),

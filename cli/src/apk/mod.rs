@@ -101,11 +101,9 @@ fn verdict(problems: &[String], signers: &[Signer]) -> Verdict {
     {
         return Verdict::Invalid;
     }
-    let checked = signers.iter().all(|s| {
-        s.signatures.iter().any(|t| t.ends_with(": valid"))
-            && s.unchecked.is_empty()
-            && !s.digests.is_empty()
-    });
+    let checked = signers
+        .iter()
+        .all(|s| s.valid_signatures > 0 && s.digests_match && s.unchecked.is_empty());
     if checked {
         Verdict::Verified
     } else {
@@ -248,11 +246,7 @@ pub(crate) fn inspect(path: &Path) -> ApkReport {
     report.verdict = if !report.problems.is_empty()
         || report.schemes.iter().any(|s| s.verdict == Verdict::Invalid)
     {
-        if report.schemes.is_empty() && report.problems.is_empty() {
-            "unsigned"
-        } else {
-            "invalid"
-        }
+        "invalid"
     } else if report.schemes.is_empty() {
         "unsigned"
     } else if report

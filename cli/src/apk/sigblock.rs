@@ -203,8 +203,12 @@ pub(crate) struct Signer {
     pub(crate) sdk: Option<(u32, u32)>,
     /// Each signature's algorithm and what its check said.
     pub(crate) signatures: Vec<String>,
-    /// Whether the content digests match the file.
+    /// How many of them verify.
+    pub(crate) valid_signatures: usize,
+    /// What the digest comparison said.
     pub(crate) digests: String,
+    /// Whether every content digest it claims (v2/v3), or the manifest (v1), matches the file.
+    pub(crate) digests_match: bool,
     /// The key rotation history, oldest first (v3).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) lineage: Option<Vec<LineageEntry>>,
@@ -358,6 +362,7 @@ pub(crate) fn parse(id: u32, value: &[u8]) -> Option<Result<Parsed, String>> {
                 problems.push("the signer's public key is not its first certificate's".into());
             }
             let mut results = Vec::new();
+            let mut valid = 0;
             let mut signature_algorithms = Vec::new();
             for sig in &signatures {
                 let mut g = Lp(sig);
@@ -374,18 +379,16 @@ pub(crate) fn parse(id: u32, value: &[u8]) -> Option<Result<Parsed, String>> {
                     Ok(k) => verify(scheme, k, signed, bytes),
                     Err(e) => Check::Unsupported(format!("the public key: {e}")),
                 };
-                let text = match &check {
-                    Check::Valid => "valid".to_string(),
-                    Check::Invalid => "INVALID".to_string(),
-                    Check::Unsupported(why) => format!("not checked: {why}"),
-                };
-                results.push(format!("{scheme:?} ({algorithm_id:#06x}): {text}"));
+                results.push(format!(
+                    "{scheme:?} ({algorithm_id:#06x}): {}",
+                    check.text()
+                ));
                 match check {
                     Check::Invalid => problems.push(format!(
                         "the {scheme:?} signature does not verify: the signed data was changed"
                     )),
                     Check::Unsupported(why) => unchecked.push(why),
-                    Check::Valid => {}
+                    Check::Valid => valid += 1,
                 }
             }
             if signatures.is_empty() {
@@ -427,7 +430,9 @@ pub(crate) fn parse(id: u32, value: &[u8]) -> Option<Result<Parsed, String>> {
                 certificates,
                 sdk,
                 signatures: results,
+                valid_signatures: valid,
                 digests: String::new(),
+                digests_match: false,
                 lineage: history,
                 problems,
                 unchecked,
@@ -524,9 +529,13 @@ pub(crate) fn finish(parsed: &mut [Parsed], computed: &[(Hash, Vec<u8>)]) {
     for p in parsed.iter_mut() {
         for (signer, claims) in p.signers.iter_mut().zip(&p.claimed) {
             let mut text = Vec::new();
+            let mut matched = 0;
             for (h, claimed) in claims {
                 match computed.iter().find(|(c, _)| c == h) {
-                    Some((_, actual)) if actual == claimed => text.push(format!("{h:?} matches")),
+                    Some((_, actual)) if actual == claimed => {
+                        text.push(format!("{h:?} matches"));
+                        matched += 1;
+                    }
                     Some(_) => {
                         text.push(format!("{h:?} DIFFERS"));
                         signer.problems.push(format!(
@@ -538,10 +547,11 @@ pub(crate) fn finish(parsed: &mut [Parsed], computed: &[(Hash, Vec<u8>)]) {
             }
             if claims.is_empty() {
                 signer
-                    .problems
+                    .unchecked
                     .push("no content digest this tool can check".into());
             }
             signer.digests = text.join(", ");
+            signer.digests_match = !claims.is_empty() && matched == claims.len();
         }
     }
 }
