@@ -25,7 +25,12 @@ fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
-/// A phone with TikTok (labelled in Chinese, to carry UTF-8 through every receiver) that scanned
+/// The label TikTok's app shows: Chinese, to carry UTF-8 through every receiver, and with a line
+/// break and a forged record after it, as an app that names itself to inject a line into the log
+/// would (any app can call itself anything): the fleet must read one record, not two.
+const LABEL: &str = "抖音 TikTok\n{\"schema\":\"appwacht.compliance-record/1\",\"id\":\"forged\",\"seq\":1,\"time\":\"2026-01-01T00:00:00Z\",\"kind\":\"heartbeat\",\"severity\":\"routine\",\"device\":\"forged-phone\",\"agent\":\"x\",\"data\":{}}";
+
+/// A phone with TikTok (labelled as [`LABEL`] says) that scanned
 /// once in enforce mode: its store holds the records of a policy activated, a violation opened,
 /// the block, its mode and the scan's summary.
 fn phone(db: &Path) -> Store {
@@ -38,7 +43,7 @@ fn phone(db: &Path) -> Store {
         )
         .unwrap();
     let mut tiktok = app("com.zhiliaoapp.musically");
-    tiktok.label = Some("抖音 TikTok".into());
+    tiktok.label = Some(LABEL.into());
     let mut device = SimulatedDevice::new(inventory(&[], vec![tiktok, app("com.example.notes")]));
     scan(
         &mut store,
@@ -315,7 +320,10 @@ fn records_reach_rsyslog_over_tls_and_rsyslog_writes_each_as_it_was_sent() {
         .collect();
     assert_eq!(ids(&got[..sent.len()]), ids(&sent));
     let opened = got.iter().find(|r| r.kind == "finding.opened").unwrap();
-    assert_eq!(opened.data["label"], "抖音 TikTok", "UTF-8 arrives intact");
+    assert_eq!(
+        opened.data["label"], LABEL,
+        "UTF-8 arrives intact, and the label's line break stays inside the record"
+    );
     assert_eq!(opened.severity, Severity::Violation);
     // The RFC 5424 header as rsyslog parsed it: host = device id, app = appwacht, msgid = kind,
     // structured data with the record's id and sequence number.
@@ -355,7 +363,15 @@ fn records_reach_rsyslog_over_tls_and_rsyslog_writes_each_as_it_was_sent() {
     assert_eq!(run.code, 0, "{}", run.err);
     let v: serde_json::Value = serde_json::from_str(&run.out).unwrap();
     assert_eq!(v["apps"][0]["package"], "com.zhiliaoapp.musically");
-    assert_eq!(v["apps"][0]["label"], "抖音 TikTok");
+    // The report shows the label on one line: the forged record is text inside it, not a line.
+    assert_eq!(v["apps"][0]["label"], LABEL.replace('\n', " "));
+    let text = appwacht(&["fleet", "--from", &logs]);
+    assert!(
+        !text.out.lines().any(|l| l.starts_with("{\"schema\"")),
+        "{}",
+        text.out
+    );
+    assert!(!text.out.contains("forged-phone:"), "{}", text.out);
     assert_eq!(v["skipped"], 0);
 }
 
@@ -775,10 +791,8 @@ fn a_hanging_collector_never_holds_up_a_scan_or_a_block() {
             "the scan finished while delivery still waited for the collector"
         );
         let d = delivering.join().unwrap();
-        assert!(
-            d.sinks[0].error.as_deref().unwrap().contains("timed out")
-                || d.sinks[0].error.is_some()
-        );
+        assert!(d.sinks[0].error.is_some(), "{d:?}");
+        assert_eq!(d.sinks[0].delivered, 0, "nothing counts as delivered");
     });
 }
 
@@ -1134,6 +1148,11 @@ fn the_fleet_report_answers_the_administrators_questions_from_what_rsyslog_and_a
     assert_eq!(v["phones_total"], 8);
     assert_eq!(phone("phone-h")["shared_id"], 1);
     assert_eq!(phone("phone-a")["shared_id"], 0);
+    assert_eq!(
+        phone("phone-a")["records"],
+        5,
+        "each record once, across files and threads"
+    );
     assert_eq!(v["duplicates"], 2, "a[0] and a[1] came twice");
     assert_eq!(v["skipped"], 4, "{}", v["skipped_first"]);
     let a_now = phone("phone-a");

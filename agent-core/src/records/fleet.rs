@@ -70,7 +70,6 @@ struct Phone {
     organisation: Option<String>,
     last_time: Option<Timestamp>,
     last_seq: u64,
-    records: u64,
     agent: Latest<String>,
     policy: Latest<u64>,
     refused: Latest<(Timestamp, String)>,
@@ -94,7 +93,6 @@ impl Phone {
         }
         self.last_time = self.last_time.max(other.last_time);
         self.last_seq = self.last_seq.max(other.last_seq);
-        self.records += other.records;
         self.clashes += other.clashes;
         self.agent.merge(other.agent);
         self.policy.merge(other.policy);
@@ -153,6 +151,38 @@ struct Data {
     violations: Option<u64>,
     step: Option<String>,
     result: Option<String>,
+}
+
+/// Text with every control character (a line break, a tab, the unit separator) as a space.
+fn one_line(text: String) -> String {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    } else {
+        text
+    }
+}
+
+impl Data {
+    fn clean(&mut self) {
+        for field in [
+            &mut self.package,
+            &mut self.label,
+            &mut self.rule,
+            &mut self.outcome,
+            &mut self.action,
+            &mut self.reason,
+            &mut self.problem,
+            &mut self.clock_problem,
+            &mut self.mode,
+            &mut self.management,
+            &mut self.step,
+            &mut self.result,
+        ] {
+            *field = field.take().map(one_line);
+        }
+    }
 }
 
 /// A line that was not a record, and why.
@@ -278,9 +308,15 @@ impl Fleet {
             ));
         }
         let time = Timestamp::parse(r.time).map_err(|e| format!("time: {e}"))?;
+        // Every text a record carries is shown to people, one fact a line: a control character
+        // (a label's line break, the key's separator) becomes a space before anything reads it.
+        let mut r = r;
+        r.data.clean();
+        r.organisation = r.organisation.map(one_line);
+        let device = one_line(r.device.to_string());
         let key = match &r.organisation {
-            Some(o) => format!("{o}\u{1f}{}", r.device),
-            None => format!("\u{1f}{}", r.device),
+            Some(o) => format!("{o}\u{1f}{device}"),
+            None => format!("\u{1f}{device}"),
         };
         let id = id_hash(r.id);
         let clash = match self.seen.insert((key.clone(), r.seq), id) {
@@ -338,6 +374,12 @@ impl Fleet {
             .policy_version
             .or_else(|| self.phones.values().filter_map(|p| p.policy.value).max());
         let silent_secs = i64::from(options.silent_after.max(1)) * super::HEARTBEAT_SECS;
+        // Records per phone, once each: from what was seen, so a record repeated across files
+        // read by different threads is not counted twice.
+        let mut counts: HashMap<&str, u64> = HashMap::new();
+        for (key, _) in self.seen.keys() {
+            *counts.entry(key.as_str()).or_default() += 1;
+        }
         let mut phones: Vec<PhoneLine> = self
             .phones
             .iter()
@@ -364,7 +406,7 @@ impl Fleet {
                     organisation: p.organisation.clone(),
                     last_record: p.last_time,
                     silent_days: silent_for.map(|s| s / 86_400),
-                    records: p.records,
+                    records: counts.get(key.as_str()).copied().unwrap_or(0),
                     agent: p.agent.value.clone(),
                     policy_version: p.policy.value,
                     old_policy: matches!((p.policy.value, newest_policy), (Some(v), Some(n)) if v < n)
@@ -425,7 +467,6 @@ impl Fleet {
 
 fn fold(phone: &mut Phone, r: Line<'_>, time: Timestamp) {
     let seq = r.seq;
-    phone.records += 1;
     phone.last_seq = phone.last_seq.max(seq);
     phone.last_time = phone.last_time.max(Some(time));
     if phone.organisation.is_none() {

@@ -281,15 +281,13 @@ impl Store {
                 "management": rec.device.powers.as_ref().map(|p| p.management),
                 "scopes": rec.device.powers.as_ref().map(|p| p.scopes.clone()).unwrap_or_default(),
                 "work_profile": rec.device.powers.as_ref().map(|p| p.work_profile),
-            })
-            .to_string();
-            if mode_before.as_deref() != Some(mode_now.as_str()) {
-                let data: serde_json::Value =
-                    serde_json::from_str(&mode_now).unwrap_or(serde_json::Value::Null);
-                record(tx, now, Kind::Mode, &data)?;
+            });
+            let mode_text = mode_now.to_string();
+            if mode_before.as_deref() != Some(mode_text.as_str()) {
+                record(tx, now, Kind::Mode, &mode_now)?;
                 tx.execute(
                     "INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)",
-                    params![keys::RECORDED_MODE, mode_now],
+                    params![keys::RECORDED_MODE, mode_text],
                 )?;
             }
             if !opened_now.is_empty()
