@@ -230,6 +230,8 @@ fn the_audit_gives_the_agents_verdict_on_the_same_packages() {
                 system: a.system,
                 signers: digests(&a.signatures),
                 signing_history: digests(&a.past_signatures),
+                signers_sha1: vec![],
+                signing_history_sha1: vec![],
                 first_install: now(),
                 last_update: now(),
                 suspended: a.suspended,

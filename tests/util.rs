@@ -52,6 +52,8 @@ pub fn app(name: &str) -> Package {
         system: false,
         signers: vec![digest("00")],
         signing_history: vec![],
+        signers_sha1: vec![],
+        signing_history_sha1: vec![],
         first_install: now(),
         last_update: now(),
         suspended: false,

@@ -8,7 +8,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::hint::black_box;
 
 use agent_core::policy::{DefaultDecision, Match, Publisher, Rule};
-use agent_core::{Action, CertDigest, Effect, Engine, Enrolment, Mode, Package, Policy, Timestamp};
+use agent_core::{
+    Action, CertDigest, CertFingerprint, Effect, Engine, Enrolment, Mode, Package, Policy,
+    Timestamp,
+};
 use divan::Bencher;
 
 fn main() {
@@ -54,6 +57,8 @@ fn phone() -> Vec<Package> {
             } else {
                 vec![]
             },
+            signers_sha1: vec![],
+            signing_history_sha1: vec![],
             first_install: t,
             last_update: t,
             suspended: false,
@@ -83,9 +88,9 @@ fn policy(n: usize) -> Policy {
             },
             5..=7 => Match {
                 signers: vec![if hit {
-                    digest(target)
+                    digest(target).into()
                 } else {
-                    digest(10_000_000 + i as u64)
+                    digest(10_000_000 + i as u64).into()
                 }],
                 ..Match::default()
             },
@@ -100,7 +105,7 @@ fn policy(n: usize) -> Policy {
                     Publisher {
                         name: id.clone(),
                         country: Some("CN".into()),
-                        certificates: vec![digest(20_000_000 + i as u64)],
+                        certificates: vec![digest(20_000_000 + i as u64).into()],
                         packages: vec![format!("cn.publisher{i}.app")],
                         pem_certificates: vec![],
                     },
@@ -209,7 +214,7 @@ fn baseline_hash_lookups(bencher: Bencher, rules: usize) {
         .iter()
         .flat_map(|r| r.matcher.packages.iter().map(String::as_str))
         .collect();
-    let digests: HashSet<CertDigest> = p
+    let digests: HashSet<CertFingerprint> = p
         .rules
         .iter()
         .flat_map(|r| r.matcher.signers.iter().copied())
@@ -219,7 +224,10 @@ fn baseline_hash_lookups(bencher: Bencher, rules: usize) {
         let mut hits = 0usize;
         for pkg in black_box(&packages) {
             hits += names.contains(pkg.name.as_str()) as usize;
-            hits += pkg.all_signers().filter(|d| digests.contains(d)).count();
+            hits += pkg
+                .all_fingerprints()
+                .filter(|d| digests.contains(d))
+                .count();
         }
         hits
     });

@@ -265,6 +265,8 @@ fn changed_packages() -> Vec<agent_core::Package> {
             system: false,
             signers: vec![],
             signing_history: vec![],
+            signers_sha1: vec![],
+            signing_history_sha1: vec![],
             first_install: t,
             last_update: t,
             suspended: false,

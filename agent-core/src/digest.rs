@@ -12,29 +12,7 @@ impl CertDigest {
     /// Parses 64 hex digits, upper or lower case, with or without `:` between bytes (as `keytool`
     /// prints them), so administrators can paste what their tool shows.
     pub fn parse(text: &str) -> Result<Self, String> {
-        // Character by character, never by byte index: a digest with `é` in it is an error, not
-        // a panic.
-        let digits: Vec<u8> = text
-            .chars()
-            .filter(|c| *c != ':')
-            .map(|c| c.to_digit(16).map(|d| d as u8))
-            .collect::<Option<_>>()
-            .ok_or_else(|| {
-                format!("`{text}` is not a SHA-256 certificate digest: it holds a character that is not hex")
-            })?;
-        if digits.len() != 64 {
-            return Err(format!(
-                "`{text}` is not a SHA-256 certificate digest: expected 64 hex digits, found {}",
-                digits.len()
-            ));
-        }
-        let mut out = [0u8; 32];
-        for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
-            if let [hi, lo] = pair {
-                *byte = hi << 4 | lo;
-            }
-        }
-        Ok(CertDigest(out))
+        hex_digits::<32>(text, "SHA-256").map(CertDigest)
     }
 
     /// The SHA-256 of `der`.
@@ -43,6 +21,119 @@ impl CertDigest {
         let mut out = [0u8; 32];
         out.copy_from_slice(d.as_ref());
         CertDigest(out)
+    }
+}
+
+/// `N` bytes from `2N` hex digits, `:` between bytes allowed; `what` names the digest in errors.
+fn hex_digits<const N: usize>(text: &str, what: &str) -> Result<[u8; N], String> {
+    // Character by character, never by byte index: a digest with `é` in it is an error, not
+    // a panic.
+    let digits: Vec<u8> = text
+        .chars()
+        .filter(|c| *c != ':')
+        .map(|c| c.to_digit(16).map(|d| d as u8))
+        .collect::<Option<_>>()
+        .ok_or_else(|| {
+            format!(
+                "`{text}` is not a {what} certificate digest: it holds a character that is not hex"
+            )
+        })?;
+    if digits.len() != 2 * N {
+        return Err(format!(
+            "`{text}` is not a {what} certificate digest: expected {} hex digits, found {}",
+            2 * N,
+            digits.len()
+        ));
+    }
+    let mut out = [0u8; N];
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        if let [hi, lo] = pair {
+            *byte = hi << 4 | lo;
+        }
+    }
+    Ok(out)
+}
+
+/// The SHA-1 of a DER signing certificate: what indicator feeds (stalkerware-indicators, older
+/// threat reports) and `keytool -list` name certificates by. Good for recognising a certificate,
+/// not for vouching for one: SHA-1 collisions can be made (chosen-prefix, "SHA-1 is a Shambles",
+/// 2020), so an allow by SHA-1 is warned about (see `policy::careless`).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CertSha1(pub [u8; 20]);
+
+impl CertSha1 {
+    /// Parses 40 hex digits, spelt as for [`CertDigest::parse`].
+    pub fn parse(text: &str) -> Result<Self, String> {
+        hex_digits::<20>(text, "SHA-1").map(CertSha1)
+    }
+
+    /// The SHA-1 of `der`.
+    pub fn of_der(der: &[u8]) -> Self {
+        let d = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der);
+        let mut out = [0u8; 20];
+        out.copy_from_slice(d.as_ref());
+        CertSha1(out)
+    }
+}
+
+/// A certificate as a policy names it: by SHA-256 (64 hex digits) or by SHA-1 (40). Written as the
+/// bare hex either way; the length says which, so a document that only uses SHA-256 reads as it
+/// always did.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CertFingerprint {
+    /// The SHA-256 of the DER certificate.
+    Sha256(CertDigest),
+    /// The SHA-1 of the DER certificate.
+    Sha1(CertSha1),
+}
+
+impl CertFingerprint {
+    /// Parses a SHA-256 or SHA-1 digest, told apart by the number of hex digits.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let digits = text.chars().filter(|c| *c != ':').count();
+        if digits == 40 {
+            CertSha1::parse(text).map(CertFingerprint::Sha1)
+        } else {
+            CertDigest::parse(text)
+                .map(CertFingerprint::Sha256)
+                .map_err(|e| {
+                    if digits == 64 {
+                        e
+                    } else {
+                        format!(
+                            "`{text}` is not a certificate digest: expected 64 hex digits (SHA-256) or 40 (SHA-1), found {digits}"
+                        )
+                    }
+                })
+        }
+    }
+
+    /// The name of the digest algorithm, as reasons and reports say it.
+    pub fn algorithm(&self) -> &'static str {
+        match self {
+            CertFingerprint::Sha256(_) => "SHA-256",
+            CertFingerprint::Sha1(_) => "SHA-1",
+        }
+    }
+
+    /// Both fingerprints of one DER certificate.
+    pub fn both_of_der(der: &[u8]) -> [CertFingerprint; 2] {
+        [
+            CertFingerprint::Sha256(CertDigest::of_der(der)),
+            CertFingerprint::Sha1(CertSha1::of_der(der)),
+        ]
+    }
+}
+
+impl From<CertDigest> for CertFingerprint {
+    fn from(d: CertDigest) -> Self {
+        CertFingerprint::Sha256(d)
+    }
+}
+
+impl From<CertSha1> for CertFingerprint {
+    fn from(d: CertSha1) -> Self {
+        CertFingerprint::Sha1(d)
     }
 }
 
@@ -86,6 +177,62 @@ impl<'de> Deserialize<'de> for CertDigest {
     }
 }
 
+impl fmt::Display for CertSha1 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex(&self.0))
+    }
+}
+
+impl fmt::Debug for CertSha1 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CertSha1({self})")
+    }
+}
+
+impl Serialize for CertSha1 {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for CertSha1 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        CertSha1::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl fmt::Display for CertFingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CertFingerprint::Sha256(d) => d.fmt(f),
+            CertFingerprint::Sha1(d) => d.fmt(f),
+        }
+    }
+}
+
+impl fmt::Debug for CertFingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CertFingerprint::Sha256(d) => d.fmt(f),
+            CertFingerprint::Sha1(d) => d.fmt(f),
+        }
+    }
+}
+
+impl Serialize for CertFingerprint {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for CertFingerprint {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        CertFingerprint::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,5 +259,34 @@ mod tests {
         assert!(CertDigest::parse("abcd").unwrap_err().contains("found 4"));
         let bad = "zz41803e91bcb814b4b4399fb5c85a91640b755e5e8ba76813814bf4cf2ab5ba";
         assert!(CertDigest::parse(bad).unwrap_err().contains("not hex"));
+    }
+
+    #[test]
+    fn fingerprints_are_told_apart_by_length() {
+        let der = b"not a certificate, but bytes all the same";
+        let [sha256, sha1] = CertFingerprint::both_of_der(der);
+        assert_eq!(CertFingerprint::parse(&sha256.to_string()).unwrap(), sha256);
+        assert_eq!(CertFingerprint::parse(&sha1.to_string()).unwrap(), sha1);
+        assert_eq!(sha1.algorithm(), "SHA-1");
+        // `keytool -list` prints the SHA-1 upper case with colons.
+        let keytool = sha1
+            .to_string()
+            .to_uppercase()
+            .as_bytes()
+            .chunks(2)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect::<Vec<_>>()
+            .join(":");
+        assert_eq!(CertFingerprint::parse(&keytool).unwrap(), sha1);
+        let odd = CertFingerprint::parse("abcdef").unwrap_err();
+        assert!(
+            odd.contains("64 hex digits (SHA-256) or 40 (SHA-1), found 6"),
+            "{odd}"
+        );
+        assert!(
+            CertFingerprint::parse(&"é".repeat(40))
+                .unwrap_err()
+                .contains("not hex")
+        );
     }
 }

@@ -18,7 +18,7 @@ use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::digest::CertDigest;
+use crate::digest::{CertDigest, CertFingerprint, CertSha1};
 use crate::inventory::Package;
 use crate::policy::Action;
 use crate::policy::{
@@ -222,7 +222,7 @@ pub struct Engine {
     by_name: FxHashMap<String, Vec<u32>>,
     by_prefix: FxHashMap<String, Vec<u32>>,
     prefix_lengths: Vec<usize>,
-    by_signer: FxHashMap<CertDigest, Vec<u32>>,
+    by_signer: FxHashMap<CertFingerprint, Vec<u32>>,
     unindexed: Vec<u32>,
     publishers_by_country: HashMap<String, Vec<String>>,
 }
@@ -366,8 +366,8 @@ impl Engine {
                 out.extend_from_slice(ids);
             }
         }
-        for d in package.all_signers() {
-            if let Some(ids) = self.by_signer.get(d) {
+        for d in package.all_fingerprints() {
+            if let Some(ids) = self.by_signer.get(&d) {
                 out.extend_from_slice(ids);
             }
         }
@@ -496,15 +496,25 @@ impl Engine {
         true
     }
 
-    fn signer_hit(&self, digests: &[CertDigest], package: &Package) -> Option<String> {
-        if let Some(d) = package.signers.iter().find(|d| digests.contains(d)) {
-            return Some(format!("signed with certificate {d}"));
+    /// Which of `digests` the package is signed with, saying by which digest it matched: a SHA-1
+    /// match is named as such, since SHA-1 recognises a certificate but cannot vouch for one.
+    fn signer_hit(&self, digests: &[CertFingerprint], package: &Package) -> Option<String> {
+        let hit = |sha256: &[CertDigest], sha1: &[CertSha1]| {
+            sha256
+                .iter()
+                .map(|d| CertFingerprint::Sha256(*d))
+                .chain(sha1.iter().map(|d| CertFingerprint::Sha1(*d)))
+                .find(|d| digests.contains(d))
+        };
+        if let Some(d) = hit(&package.signers, &package.signers_sha1) {
+            return Some(format!("signed with certificate {} {d}", d.algorithm()));
         }
-        package
-            .signing_history
-            .iter()
-            .find(|d| digests.contains(d))
-            .map(|d| format!("signing history holds certificate {d} (key rotated since)"))
+        hit(&package.signing_history, &package.signing_history_sha1).map(|d| {
+            format!(
+                "signing history holds certificate {} {d} (key rotated since)",
+                d.algorithm()
+            )
+        })
     }
 
     fn publisher_hit(&self, id: &str, package: &Package) -> Option<String> {

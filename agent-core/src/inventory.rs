@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::digest::CertDigest;
+use crate::digest::{CertDigest, CertFingerprint, CertSha1};
 use crate::time::Timestamp;
 
 /// One installed package, as the platform describes it.
@@ -38,6 +38,13 @@ pub struct Package {
     /// SHA-256 of each certificate in the signing-certificate history (key rotation, APK v3).
     #[serde(default)]
     pub signing_history: Vec<CertDigest>,
+    /// SHA-1 of each current signing certificate, where the certificate itself was read (the agent
+    /// on the phone, a pulled APK): indicator feeds name certificates by SHA-1.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signers_sha1: Vec<CertSha1>,
+    /// SHA-1 of each certificate in the signing-certificate history.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signing_history_sha1: Vec<CertSha1>,
     /// First installed.
     pub first_install: Timestamp,
     /// Last updated.
@@ -77,6 +84,26 @@ impl Package {
     /// Every certificate the package is or was signed with.
     pub fn all_signers(&self) -> impl Iterator<Item = &CertDigest> {
         self.signers.iter().chain(self.signing_history.iter())
+    }
+
+    /// Every fingerprint of every certificate the package is or was signed with, SHA-256 first.
+    pub fn all_fingerprints(&self) -> impl Iterator<Item = CertFingerprint> + '_ {
+        self.all_signers()
+            .map(|d| CertFingerprint::Sha256(*d))
+            .chain(
+                self.signers_sha1
+                    .iter()
+                    .chain(&self.signing_history_sha1)
+                    .map(|d| CertFingerprint::Sha1(*d)),
+            )
+    }
+
+    /// The package's signers, current and past, from the DER certificates: both digests of each.
+    pub fn set_signers_from_der(&mut self, current: &[Vec<u8>], history: &[Vec<u8>]) {
+        self.signers = current.iter().map(|d| CertDigest::of_der(d)).collect();
+        self.signers_sha1 = current.iter().map(|d| CertSha1::of_der(d)).collect();
+        self.signing_history = history.iter().map(|d| CertDigest::of_der(d)).collect();
+        self.signing_history_sha1 = history.iter().map(|d| CertSha1::of_der(d)).collect();
     }
 
     /// The effective installer as a reason phrase, if known.

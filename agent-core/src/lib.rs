@@ -45,7 +45,13 @@ pub mod trust;
 mod words;
 
 pub use agent::{CatchUp, ScanSummary, Scope, StepResult, catch_up, reset_catch_up, scan};
-pub use digest::{CertDigest, hex, sha256_hex};
+pub use digest::{CertDigest, CertFingerprint, CertSha1, hex, sha256_hex};
+
+/// Whether `name` is one of the platform packages a phone cannot work without (the never-block
+/// set protects their pre-installed copies whatever a policy says).
+pub fn is_platform_package(name: &str) -> bool {
+    protected::PLATFORM.contains(&name)
+}
 pub use enforcement::{
     Block, Enforcer, Finding, ManagedDevice, PackageSource, Plan, PriorFinding, SimulatedDevice,
     Step, StepError, StepKind, plan,

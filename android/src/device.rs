@@ -2,8 +2,8 @@
 //! `DevicePolicyManager` and the app's two hooks (telling the employee, uninstalling).
 
 use agent_core::{
-    CertDigest, Changes, Device, Enforcer, Inventory, Management, Package, PackageSource, Power,
-    Powers, Step, StepError, StepKind, Timestamp, Unreadable,
+    Changes, Device, Enforcer, Inventory, Management, Package, PackageSource, Power, Powers, Step,
+    StepError, StepKind, Timestamp, Unreadable,
 };
 use jni::Env;
 use jni::objects::{JObject, JString, JValue};
@@ -36,9 +36,13 @@ pub struct AndroidDevice<'a, 'local> {
 type EssentialsRead<'a, 'local> =
     fn(&mut AndroidDevice<'a, 'local>) -> Result<Vec<String>, BridgeError>;
 
+/// DER certificates, as `Signature.toByteArray` gives them.
+type Certificates = Vec<Vec<u8>>;
+
 /// What one element of the installed-packages list turned out to be.
 enum Read {
-    Installed(Package),
+    // Boxed: most elements are installed packages, and the other variants stay small.
+    Installed(Box<Package>),
     NotInstalled,
     Failed(Unreadable),
 }
@@ -554,7 +558,7 @@ impl Reader<'_, '_> {
             }
         };
         match self.details(env, info, &name) {
-            Ok(Some(p)) => Read::Installed(p),
+            Ok(Some(p)) => Read::Installed(Box::new(p)),
             Ok(None) => Read::NotInstalled,
             Err(e) => Read::Failed(Unreadable {
                 name,
@@ -627,7 +631,7 @@ impl Reader<'_, '_> {
                 &[JValue::Object(self.admin), JValue::Object(&pkg)],
             )?
             .z()?;
-        Ok(Some(Package {
+        let mut package = Package {
             name: name.to_string(),
             version_code,
             version_name,
@@ -635,14 +639,19 @@ impl Reader<'_, '_> {
             initiating_installer,
             originating_installer,
             system: flags & (FLAG_SYSTEM | FLAG_UPDATED_SYSTEM_APP) != 0,
-            signers,
-            signing_history,
+            signers: Vec::new(),
+            signing_history: Vec::new(),
+            signers_sha1: Vec::new(),
+            signing_history_sha1: Vec::new(),
             first_install: Timestamp::from_unix(first_install / 1000),
             last_update: Timestamp::from_unix(last_update / 1000),
             suspended: flags & FLAG_SUSPENDED != 0,
             hidden,
             label: self.label(env, &app, name)?,
-        }))
+        };
+        // Both digests of each certificate: policies name signers by SHA-256, indicator feeds by SHA-1.
+        package.set_signers_from_der(&signers, &signing_history);
+        Ok(Some(package))
     }
 
     /// The label the employee sees, if the app has one other than its package name (which the
@@ -669,20 +678,20 @@ impl Reader<'_, '_> {
         Ok(string(env, text)?.filter(|t| !t.trim().is_empty() && t != name))
     }
 
-    /// Current signers, and the earlier certificates of a rotated key (the history holds the
-    /// whole lineage, current last, and exists only for a single signer).
+    /// The DER of the current signers, and of the earlier certificates of a rotated key (the
+    /// history holds the whole lineage, current last, and exists only for a single signer).
     fn signers(
         &self,
         env: &mut Env<'_>,
         info: &JObject<'_>,
-    ) -> Result<(Vec<CertDigest>, Vec<CertDigest>), BridgeError> {
+    ) -> Result<(Certificates, Certificates), BridgeError> {
         let signing = object(field(env, info, &PI_SIGNING_INFO)?)?;
         if signing.is_null() {
             return Ok((Vec::new(), Vec::new()));
         }
         let multiple = call(env, &signing, &SI_HAS_MULTIPLE_SIGNERS, &[])?.z()?;
         let current_signers = object(call(env, &signing, &SI_GET_APK_CONTENTS_SIGNERS, &[])?)?;
-        let current = digests(env, current_signers)?;
+        let current = certificates(env, current_signers)?;
         let history = if multiple {
             Vec::new()
         } else {
@@ -692,22 +701,22 @@ impl Reader<'_, '_> {
                 &SI_GET_SIGNING_CERTIFICATE_HISTORY,
                 &[],
             )?)?;
-            let all = digests(env, lineage)?;
+            let all = certificates(env, lineage)?;
             all.into_iter().filter(|d| !current.contains(d)).collect()
         };
         Ok((current, history))
     }
 }
 
-fn digests<'local>(
+/// The DER certificate of each `Signature` in the array (`Signature.toByteArray`).
+fn certificates<'local>(
     env: &mut Env<'local>,
     array: JObject<'local>,
-) -> Result<Vec<CertDigest>, BridgeError> {
+) -> Result<Certificates, BridgeError> {
     let mut out = Vec::new();
     for sig in array_elements(env, array)? {
         let encoded = object(call(env, &sig, &SIGNATURE_TO_BYTE_ARRAY, &[])?)?;
-        let der = bytes(env, encoded)?;
-        out.push(CertDigest::of_der(&der));
+        out.push(bytes(env, encoded)?);
     }
     Ok(out)
 }
@@ -784,7 +793,7 @@ impl AndroidDevice<'_, '_> {
                         Ok(reader.read(env, &info, &format!("package #{i}")))
                     });
             match read.map_err(agent_core::Error::from)? {
-                Read::Installed(p) => packages.push(p),
+                Read::Installed(p) => packages.push(*p),
                 Read::NotInstalled => {}
                 Read::Failed(u) => unreadable.push(u),
             }
@@ -830,7 +839,7 @@ impl AndroidDevice<'_, '_> {
                 Ok(reader.read(env, &info, name))
             });
         match read.map_err(agent_core::Error::from)? {
-            Read::Installed(p) => Ok(Some(p)),
+            Read::Installed(p) => Ok(Some(*p)),
             Read::NotInstalled => Ok(None),
             Read::Failed(u) => Err(agent_core::Error::PackageSource(format!(
                 "{}: {}",

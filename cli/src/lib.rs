@@ -18,6 +18,7 @@ mod commands;
 mod demo;
 mod device;
 mod fleet;
+mod indicators;
 mod pull;
 mod render;
 mod serve;
@@ -334,6 +335,37 @@ enum PolicyCommand {
         #[arg(long)]
         root: PathBuf,
     },
+    /// Turn an indicator feed (stalkerware-indicators ioc.yaml, or a STIX 2.1 bundle as MVT uses)
+    /// into publishers and a deny rule: printed, or written into a policy's generated section.
+    ImportIndicators {
+        /// The feed file.
+        file: PathBuf,
+        /// The name for what is imported: the rule's id and the publishers' prefix (`stalkerware`).
+        #[arg(long)]
+        publisher: String,
+        /// The TOML policy to write into: its section for this name is replaced (or appended),
+        /// nothing else in it changes, and nothing is written unless the result is a valid policy.
+        #[arg(long)]
+        into: Option<PathBuf>,
+        /// What the rule does at once (report, warn, suspend, hide, uninstall).
+        #[arg(long, default_value = "report")]
+        action: String,
+        /// Import only families of this type (the feed's `type`, such as stalkerware; repeatable).
+        #[arg(long = "type")]
+        kinds: Vec<String>,
+        /// The attribution to write instead of the feed's own.
+        #[arg(long)]
+        attribution: Option<String>,
+        /// What the employee is told.
+        #[arg(long)]
+        message: Option<String>,
+        /// Import a feed older than the one imported before.
+        #[arg(long)]
+        allow_older: bool,
+        /// Deny what the feed names even where the policy's own rules allow it.
+        #[arg(long)]
+        accept_overlap: bool,
+    },
     /// Compile a TOML policy into the JSON document that gets signed.
     Compile {
         /// The TOML policy.
@@ -569,6 +601,35 @@ where
         Command::Policy {
             command: PolicyCommand::Compile { file, out: dest },
         } => commands::policy_compile(&file, dest.as_deref(), out),
+        Command::Policy {
+            command:
+                PolicyCommand::ImportIndicators {
+                    file,
+                    publisher,
+                    into,
+                    action,
+                    kinds,
+                    attribution,
+                    message,
+                    allow_older,
+                    accept_overlap,
+                },
+        } => indicators::run(
+            &indicators::ImportArgs {
+                file: &file,
+                publisher: &publisher,
+                into: into.as_deref(),
+                action: &action,
+                kinds: &kinds,
+                attribution: attribution.as_deref(),
+                message: message.as_deref(),
+                allow_older,
+                accept_overlap,
+            },
+            json,
+            out,
+            err,
+        ),
         Command::Scan(mut args) => {
             args.json = json;
             commands::scan(args, out)

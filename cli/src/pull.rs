@@ -8,8 +8,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use agent_core::CertDigest;
 use agent_core::audit::{AdbDump, Audit, SignerCheck};
+use agent_core::{CertDigest, CertSha1};
 
 use crate::{AuditArgs, Failure, Pull};
 
@@ -166,22 +166,17 @@ pub(crate) fn pull(
                 if let Some(first_bad) = bad.first() {
                     package.pull_problem = Some(format!("not validly signed ({first_bad})"));
                     package.certificates.clear();
+                    package.certificates_sha1.clear();
                     continue;
                 }
                 let Some(base) = reports.first() else {
                     continue;
                 };
-                let digest = |s: &str| CertDigest::parse(s).ok();
-                package.certificates = base
-                    .signer_certificates()
-                    .iter()
-                    .filter_map(|c| digest(&c.sha256))
-                    .collect();
-                package.past_certificates = base
-                    .past_certificates()
-                    .iter()
-                    .filter_map(|c| digest(&c.sha256))
-                    .collect();
+                let (current, past) = (base.signer_certificates(), base.past_certificates());
+                package.certificates = digests(&current, |c| CertDigest::parse(&c.sha256));
+                package.past_certificates = digests(&past, |c| CertDigest::parse(&c.sha256));
+                package.certificates_sha1 = digests(&current, |c| CertSha1::parse(&c.sha1));
+                package.past_certificates_sha1 = digests(&past, |c| CertSha1::parse(&c.sha1));
                 let schemes: Vec<&str> = base.schemes.iter().map(|s| s.scheme).collect();
                 package.verified_from = Some(format!(
                     "pulled APK{}, {} verified",
@@ -201,4 +196,12 @@ pub(crate) fn pull(
         }
     }
     Ok(verified)
+}
+
+/// One digest of each certificate, as the inspection wrote it (always well-formed hex).
+fn digests<T>(
+    certificates: &[&crate::apk::Certificate],
+    parse: impl Fn(&crate::apk::Certificate) -> Result<T, String>,
+) -> Vec<T> {
+    certificates.iter().filter_map(|c| parse(c).ok()).collect()
 }

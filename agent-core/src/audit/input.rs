@@ -9,7 +9,7 @@
 use serde::Deserialize;
 
 use super::{AdbDump, AdbPackage, parse_dumpsys, parse_pm_list_named};
-use crate::digest::CertDigest;
+use crate::digest::{CertDigest, CertSha1};
 
 /// What one input turned out to be.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,6 +142,8 @@ struct AqfFile {
 struct AqfCertificate {
     #[serde(rename = "Sha256", default)]
     sha256: Option<String>,
+    #[serde(rename = "Sha1", default)]
+    sha1: Option<String>,
 }
 
 /// Reads androidqf's `packages.json` into `dump`: names, installers, the system flag, and each
@@ -183,26 +185,40 @@ pub fn parse_androidqf_packages(
         // (the `User N: installed=` lines of the dumpsys do).
         for f in p.files {
             // androidqf writes "" when it could not read the certificate.
-            let Some(text) = f
-                .certificate
-                .and_then(|c| c.sha256)
-                .filter(|d| !d.is_empty())
-            else {
+            let Some(certificate) = f.certificate else {
+                continue;
+            };
+            let Some(text) = certificate.sha256.filter(|d| !d.is_empty()) else {
                 continue;
             };
             match CertDigest::parse(&text) {
-                Ok(d) if !entry.certificates.contains(&d) => entry.certificates.push(d),
-                Ok(_) => {}
-                Err(_) => bad_digests.push(p.name.clone()),
+                Ok(d) => {
+                    if !entry.certificates.contains(&d) {
+                        entry.certificates.push(d);
+                    }
+                    // The SHA-1 only beside a SHA-256 that read: it is what indicator feeds name.
+                    match certificate
+                        .sha1
+                        .filter(|d| !d.is_empty())
+                        .map(|t| CertSha1::parse(&t))
+                    {
+                        Some(Ok(d)) if !entry.certificates_sha1.contains(&d) => {
+                            entry.certificates_sha1.push(d)
+                        }
+                        Some(Err(_)) => bad_digests.push((p.name.clone(), "Sha1", "SHA-1")),
+                        _ => {}
+                    }
+                }
+                Err(_) => bad_digests.push((p.name.clone(), "Sha256", "SHA-256")),
             }
         }
         read += 1;
     }
-    for name in bad_digests {
+    for (name, field, digest) in bad_digests {
         dump.skip(
             what,
             0,
-            &format!("{name}: certificate Sha256 is not a SHA-256 digest"),
+            &format!("{name}: certificate {field} is not a {digest} digest"),
         );
     }
     Ok(read)

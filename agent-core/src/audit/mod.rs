@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 pub mod input;
 mod render;
 
-use crate::digest::CertDigest;
+use crate::digest::{CertDigest, CertFingerprint, CertSha1};
 use crate::engine::{Decision, Engine, Enrolment};
 use crate::inventory::Package;
 use crate::policy::Policy;
@@ -63,6 +63,10 @@ pub struct AdbPackage {
     pub certificates: Vec<CertDigest>,
     /// Past signers' full SHA-256 digests (a pulled APK's v3 key rotation history).
     pub past_certificates: Vec<CertDigest>,
+    /// The same certificates' SHA-1, where the input has them (indicator feeds name signers so).
+    pub certificates_sha1: Vec<CertSha1>,
+    /// The past signers' SHA-1.
+    pub past_certificates_sha1: Vec<CertSha1>,
     /// Where `certificates` come from when they were verified here: the pulled APK, and which
     /// scheme vouched for them.
     pub verified_from: Option<String>,
@@ -214,6 +218,7 @@ pub fn parse_dumpsys(
                 users,
                 installer: p.installer.clone().or(entry.installer.take()),
                 certificates: std::mem::take(&mut entry.certificates),
+                certificates_sha1: std::mem::take(&mut entry.certificates_sha1),
                 ..p
             };
             *read += 1;
@@ -502,7 +507,7 @@ pub fn audit(
     now: Timestamp,
 ) -> Audit {
     let mut known: HashMap<u32, (CertDigest, String)> = HashMap::new();
-    let mut publisher_of: HashMap<CertDigest, String> = HashMap::new();
+    let mut publisher_of: HashMap<CertFingerprint, String> = HashMap::new();
     for (id, p) in &policy.publishers {
         for der in p.certificates_der() {
             known.insert(signature_hash(&der), (CertDigest::of_der(&der), id.clone()));
@@ -526,14 +531,39 @@ pub fn audit(
             .iter()
             .filter_map(|h| known.get(h).map(|k| (*h, k)))
             .collect();
-        let signer = if !a.certificates.is_empty() {
+        let by_digest = !a.certificates.is_empty();
+        let package = Package {
+            name: a.name.clone(),
+            version_code: a.version_code,
+            version_name: a.version_name.clone(),
+            installer: a.installer.clone(),
+            initiating_installer: a.initiating_installer.clone(),
+            originating_installer: a.originating_installer.clone(),
+            system: a.system,
+            signers: if by_digest {
+                a.certificates.clone()
+            } else {
+                current.iter().map(|(_, (d, _))| *d).collect()
+            },
+            signing_history: if by_digest {
+                a.past_certificates.clone()
+            } else {
+                past.iter().map(|(_, (d, _))| *d).collect()
+            },
+            signers_sha1: a.certificates_sha1.clone(),
+            signing_history_sha1: a.past_certificates_sha1.clone(),
+            first_install: now,
+            last_update: now,
+            suspended: a.suspended,
+            hidden: a.hidden,
+            label: None,
+        };
+        let signer = if by_digest {
             SignerCheck::ByDigest {
                 certificates: a.certificates.clone(),
-                publisher: a
-                    .certificates
-                    .iter()
-                    .chain(&a.past_certificates)
-                    .find_map(|d| publisher_of.get(d).cloned()),
+                publisher: package
+                    .all_fingerprints()
+                    .find_map(|d| publisher_of.get(&d).cloned()),
                 verified_from: a.verified_from.clone(),
             }
         } else {
@@ -549,31 +579,6 @@ pub fn audit(
                     pull_problem: a.pull_problem.clone(),
                 },
             }
-        };
-        let signers = if a.certificates.is_empty() {
-            current.iter().map(|(_, (d, _))| *d).collect()
-        } else {
-            a.certificates.clone()
-        };
-        let package = Package {
-            name: a.name.clone(),
-            version_code: a.version_code,
-            version_name: a.version_name.clone(),
-            installer: a.installer.clone(),
-            initiating_installer: a.initiating_installer.clone(),
-            originating_installer: a.originating_installer.clone(),
-            system: a.system,
-            signers,
-            signing_history: if a.certificates.is_empty() {
-                past.iter().map(|(_, (d, _))| *d).collect()
-            } else {
-                a.past_certificates.clone()
-            },
-            first_install: now,
-            last_update: now,
-            suspended: a.suspended,
-            hidden: a.hidden,
-            label: None,
         };
         lines.push(AuditLine {
             decision: engine.decide(&package, &scope, now),

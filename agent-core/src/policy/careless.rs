@@ -11,6 +11,7 @@
 
 use super::validate::{Problem, Segment};
 use super::{AppKind, Effect, Policy, Rule};
+use crate::digest::CertFingerprint;
 
 /// Companion apps of well-known EMMs that an allow-list must not act on, from each vendor's
 /// enrolment documentation: the EMM's own agent is configured on the device (and protected), its
@@ -39,7 +40,16 @@ const EMM_COMPANIONS: &[(&str, &[&str])] = &[
 pub(crate) fn careless(policy: &Policy, emm: &[String]) -> Vec<Problem> {
     let mut out = Vec::new();
     for (i, rule) in policy.rules.iter().enumerate() {
-        if rule.effect != Effect::Deny {
+        if rule.effect == Effect::Allow {
+            if let Some(what) = allows_by_sha1(policy, rule) {
+                out.push(Problem::at(
+                    &[Segment::Key("rules".into()), Segment::Index(i)],
+                    format!(
+                        "rule `{}` allows apps by a SHA-1 certificate digest ({what}): SHA-1 recognises a certificate but cannot vouch for one (collisions can be made), so allow by the SHA-256 digest; SHA-1 is for naming what to deny, as indicator feeds do",
+                        rule.id
+                    ),
+                ));
+            }
             continue;
         }
         if let Some(what) = hits_system_apps(rule) {
@@ -76,6 +86,25 @@ pub(crate) fn careless(policy: &Policy, emm: &[String]) -> Vec<Problem> {
         }
     }
     out
+}
+
+/// Where an allow rule trusts a SHA-1 digest, if it does: in its own signers or a publisher's.
+fn allows_by_sha1(policy: &Policy, rule: &Rule) -> Option<String> {
+    let sha1 =
+        |list: &[CertFingerprint]| list.iter().any(|d| matches!(d, CertFingerprint::Sha1(_)));
+    if sha1(&rule.matcher.signers) {
+        return Some("in its signers".into());
+    }
+    rule.matcher
+        .publishers
+        .iter()
+        .find(|id| {
+            policy
+                .publishers
+                .get(*id)
+                .is_some_and(|p| sha1(&p.certificates))
+        })
+        .map(|id| format!("publisher `{id}` has one"))
 }
 
 /// What makes a deny rule able to match system apps without naming one, if anything does.

@@ -13,7 +13,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::digest::CertDigest;
+use crate::digest::{CertDigest, CertFingerprint};
 use crate::time::{Span, Timestamp};
 
 pub use validate::{Problem, Segment, expired_exceptions, validate};
@@ -240,9 +240,10 @@ pub struct Publisher {
     /// guessed from a certificate subject: real ones say `C=86`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// SHA-256 digests of the publisher's signing certificates.
+    /// Digests of the publisher's signing certificates: SHA-256, or SHA-1 as indicator feeds give
+    /// them (told apart by length).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub certificates: Vec<CertDigest>,
+    pub certificates: Vec<CertFingerprint>,
     /// Package names the publisher ships.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub packages: Vec<String>,
@@ -277,7 +278,7 @@ impl Policy {
     pub(crate) fn normalise(&mut self) {
         for p in self.publishers.values_mut() {
             for der in p.certificates_der() {
-                let d = CertDigest::of_der(&der);
+                let d = CertFingerprint::Sha256(CertDigest::of_der(&der));
                 if !p.certificates.contains(&d) {
                     p.certificates.push(d);
                 }
@@ -351,9 +352,10 @@ pub struct Match {
     /// Package-name prefixes (`com.ss.android.`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub package_prefixes: Vec<String>,
-    /// Signing-certificate digests, matched against current signers and the signing history.
+    /// Signing-certificate digests (SHA-256, or SHA-1), matched against current signers and the
+    /// signing history.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub signers: Vec<CertDigest>,
+    pub signers: Vec<CertFingerprint>,
     /// Publisher ids: a package matches by the publisher's certificates or package names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub publishers: Vec<String>,

@@ -1,0 +1,323 @@
+//! The generated part of a policy: TOML written from a feed, between two marker lines that a later
+//! import finds and replaces, leaving everything else in the file as the administrator wrote it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+use agent_core::Action;
+use serde::Deserialize;
+
+use super::feed::{Family, Feed};
+
+/// What the section is made from, besides the feed.
+pub(crate) struct Spec<'a> {
+    /// The publisher name given on the command line: the rule's id and the publishers' prefix.
+    pub name: &'a str,
+    /// What the rule does at once.
+    pub action: Action,
+    /// What the employee is told.
+    pub message: &'a str,
+    /// The feed file as named on the command line.
+    pub source: &'a str,
+    /// The feed file's SHA-256.
+    pub sha256: &'a str,
+    /// The attribution to write (the feed's own, or the one given).
+    pub attribution: &'a str,
+}
+
+pub(crate) fn begin_marker(name: &str) -> String {
+    format!("# >>> appwacht indicators: {name} >>>")
+}
+
+pub(crate) fn end_marker(name: &str) -> String {
+    format!("# <<< appwacht indicators: {name} <<<")
+}
+
+/// The header line that records the feed's newest object time.
+const NEWEST: &str = "# feed-newest: ";
+
+/// The publisher id of a family: the name given, a dash, the family's name in lower-case letters
+/// and digits.
+pub(crate) fn publisher_id(name: &str, family: &str) -> String {
+    let mut slug = String::new();
+    for c in family.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() {
+        format!("{name}-unnamed")
+    } else {
+        format!("{name}-{slug}")
+    }
+}
+
+/// The families as publishers: merged where two names make the same id, emptied ones left out,
+/// sorted by id so that a newer feed gives a small diff.
+pub(crate) fn publishers(feed: &Feed, name: &str) -> BTreeMap<String, Family> {
+    let mut out: BTreeMap<String, Family> = BTreeMap::new();
+    for f in &feed.families {
+        if f.packages.is_empty() && f.certificates.is_empty() {
+            continue;
+        }
+        let entry = out
+            .entry(publisher_id(name, &f.name))
+            .or_insert_with(|| Family {
+                name: f.name.clone(),
+                kind: f.kind.clone(),
+                ..Family::default()
+            });
+        for a in f.aliases.iter().chain(std::iter::once(&f.name)) {
+            if *a != entry.name && !entry.aliases.contains(a) {
+                entry.aliases.push(a.clone());
+            }
+        }
+        for p in &f.packages {
+            if !entry.packages.contains(p) {
+                entry.packages.push(p.clone());
+            }
+        }
+        for c in &f.certificates {
+            if !entry.certificates.contains(c) {
+                entry.certificates.push(*c);
+            }
+        }
+    }
+    for f in out.values_mut() {
+        f.packages.sort();
+        f.certificates.sort();
+    }
+    out
+}
+
+/// A TOML basic string: quotes, backslashes and every control character escaped, so no text from
+/// a feed can end the string, the line or the table.
+pub(crate) fn toml_string(text: &str) -> String {
+    let mut s = String::with_capacity(text.len() + 2);
+    s.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => s.push_str("\\\""),
+            '\\' => s.push_str("\\\\"),
+            '\n' => s.push_str("\\n"),
+            '\t' => s.push_str("\\t"),
+            '\r' => s.push_str("\\r"),
+            c if c.is_control() => {
+                let _ = write!(s, "\\u{:04X}", c as u32);
+            }
+            c => s.push(c),
+        }
+    }
+    s.push('"');
+    s
+}
+
+/// Text for a comment line: one line, no control characters (a feed's line break must not end the
+/// comment and start TOML of its own).
+fn comment_text(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn list(out: &mut String, key: &str, items: impl Iterator<Item = String>) {
+    let items: Vec<String> = items.collect();
+    if items.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{key} = [");
+    for i in items {
+        let _ = writeln!(out, "  {},", toml_string(&i));
+    }
+    out.push_str("]\n");
+}
+
+/// The generated section, markers included, ending in a line break.
+pub(crate) fn write(feed: &Feed, spec: &Spec<'_>) -> String {
+    let pubs = publishers(feed, spec.name);
+    let packages: usize = pubs.values().map(|f| f.packages.len()).sum();
+    let certificates: usize = pubs.values().map(|f| f.certificates.len()).sum();
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", begin_marker(spec.name));
+    let _ = writeln!(
+        s,
+        "# Generated by `appwacht policy import-indicators --publisher {}` from {} ({}, SHA-256 {}).",
+        spec.name,
+        comment_text(spec.source),
+        feed.format,
+        spec.sha256
+    );
+    s.push_str("# Importing a newer feed replaces everything between the two marker lines and nothing outside\n");
+    s.push_str("# them: put your own rules, publishers and exceptions elsewhere in this file.\n");
+    let _ = writeln!(s, "# Attribution: {}.", comment_text(spec.attribution));
+    s.push_str(
+        "# Changes: the feed's families became publishers and one deny rule; nothing else was changed.\n",
+    );
+    if let Some(n) = &feed.newest {
+        let _ = writeln!(s, "{NEWEST}{}", comment_text(n));
+    }
+    let _ = writeln!(
+        s,
+        "# {} families, {packages} package names, {certificates} certificate digests.",
+        pubs.len()
+    );
+    for (id, f) in &pubs {
+        let _ = writeln!(s, "\n[publishers.{id}]");
+        let mut about = Vec::new();
+        if let Some(k) = &f.kind {
+            about.push(format!("type {}", comment_text(k)));
+        }
+        if !f.aliases.is_empty() {
+            about.push(format!(
+                "also sold as {}",
+                comment_text(&f.aliases.join(", "))
+            ));
+        }
+        if !about.is_empty() {
+            let _ = writeln!(s, "# {}", about.join("; "));
+        }
+        let _ = writeln!(s, "name = {}", toml_string(&f.name));
+        list(&mut s, "packages", f.packages.iter().cloned());
+        list(
+            &mut s,
+            "certificates",
+            f.certificates.iter().map(ToString::to_string),
+        );
+    }
+    if !pubs.is_empty() {
+        let _ = writeln!(s, "\n[[rules]]\nid = {}", toml_string(spec.name));
+        s.push_str("effect = \"deny\"\n");
+        let _ = writeln!(s, "action = \"{}\"", spec.action);
+        let _ = writeln!(s, "message = {}", toml_string(spec.message));
+        s.push_str("[rules.match]\n");
+        list(&mut s, "publishers", pubs.keys().cloned());
+        // A feed speaks of apps people install; the firmware's own apps are never its business.
+        s.push_str("app = \"user\"\n");
+    }
+    let _ = writeln!(s, "{}", end_marker(spec.name));
+    s
+}
+
+/// The policy text with the section put in: in place of the earlier one, or appended. Returns the
+/// new text and the section it replaced.
+pub(crate) fn splice(
+    file: &str,
+    policy: &str,
+    name: &str,
+    section: &str,
+) -> Result<(String, Option<String>), String> {
+    let (begin, end) = (begin_marker(name), end_marker(name));
+    let lines: Vec<&str> = policy.split_inclusive('\n').collect();
+    let at = |marker: &str| -> Vec<usize> {
+        lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.trim_end() == marker)
+            .map(|(i, _)| i)
+            .collect()
+    };
+    match (at(&begin).as_slice(), at(&end).as_slice()) {
+        ([], []) => {
+            let mut text = policy.to_string();
+            if !text.is_empty() && !text.ends_with('\n') {
+                text.push('\n');
+            }
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(section);
+            Ok((text, None))
+        }
+        ([b], [e]) if b < e => {
+            let old: String = lines.get(*b..=*e).unwrap_or_default().concat();
+            let mut text: String = lines.get(..*b).unwrap_or_default().concat();
+            text.push_str(section);
+            text.push_str(&lines.get(e + 1..).unwrap_or_default().concat());
+            Ok((text, Some(old)))
+        }
+        (b, e) => Err(format!(
+            "{file}: the generated section `{name}` is damaged ({} start line(s), {} end line(s){}): put back the two marker lines or remove the section by hand, then import again",
+            b.len(),
+            e.len(),
+            if b.len() == 1 && e.len() == 1 {
+                ", the end before the start"
+            } else {
+                ""
+            }
+        )),
+    }
+}
+
+/// The feed time an earlier section recorded, if it did.
+pub(crate) fn recorded_newest(section: &str) -> Option<String> {
+    section
+        .lines()
+        .find_map(|l| l.strip_prefix(NEWEST))
+        .map(|t| t.trim().to_string())
+}
+
+#[derive(Deserialize, Default)]
+struct SectionShape {
+    #[serde(default)]
+    publishers: BTreeMap<String, PublisherShape>,
+}
+
+#[derive(Deserialize)]
+struct PublisherShape {
+    #[serde(default)]
+    packages: Vec<String>,
+    #[serde(default)]
+    certificates: Vec<String>,
+}
+
+/// The package names and certificate digests a section names.
+#[derive(Default, Debug, PartialEq, Eq)]
+pub(crate) struct Indicators {
+    pub packages: BTreeSet<String>,
+    pub certificates: BTreeSet<String>,
+}
+
+/// What a section (ours, so valid TOML on its own) names.
+pub(crate) fn indicators(section: &str) -> Indicators {
+    let shape: SectionShape = toml::from_str(section).unwrap_or_default();
+    let mut out = Indicators::default();
+    for p in shape.publishers.into_values() {
+        out.packages.extend(p.packages);
+        out.certificates.extend(p.certificates);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_feeds_text_cannot_leave_its_string_or_comment() {
+        let hostile = "x\"\n[[rules]]\nid = \"evil\"\u{7}";
+        let s = toml_string(hostile);
+        assert!(!s.contains('\n') && s.matches('"').count() == 4, "{s}");
+        assert!(!comment_text(hostile).contains('\n'));
+        assert_eq!(
+            publisher_id("feed", "Cocospy / Spyic!"),
+            "feed-cocospy-spyic"
+        );
+        assert_eq!(publisher_id("feed", "«»"), "feed-unnamed");
+    }
+
+    #[test]
+    fn a_damaged_section_is_refused_and_a_whole_one_replaced() {
+        let (b, e) = (begin_marker("f"), end_marker("f"));
+        let text = format!("a = 1\n{b}\nold\n{e}\n[tail]\n");
+        let (new, old) = splice("p.toml", &text, "f", &format!("{b}\nnew\n{e}\n")).unwrap();
+        assert_eq!(new, format!("a = 1\n{b}\nnew\n{e}\n[tail]\n"));
+        assert_eq!(old.unwrap(), format!("{b}\nold\n{e}\n"));
+        let err = splice("p.toml", &format!("{b}\nx\n"), "f", "").unwrap_err();
+        assert!(err.contains("1 start line(s), 0 end line(s)"), "{err}");
+        let err = splice("p.toml", &format!("{e}\n{b}\n"), "f", "").unwrap_err();
+        assert!(err.contains("the end before the start"), "{err}");
+    }
+}
