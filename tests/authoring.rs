@@ -69,7 +69,10 @@ fn unknown_field_is_located() {
 #[test]
 fn bad_digest_is_located_on_the_value() {
     let source = GOOD.replace("90:41:80:3E", "90:41:80");
-    let (line, column, text) = located(&source, "not a certificate digest: expected 64 hex digits (SHA-256) or 40 (SHA-1)");
+    let (line, column, text) = located(
+        &source,
+        "not a certificate digest: expected 64 hex digits (SHA-256) or 40 (SHA-1)",
+    );
     assert_eq!((line, column), (11, 18), "{text}");
 }
 

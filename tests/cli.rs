@@ -37,7 +37,8 @@ fn policy_check_reports_every_problem_located_and_exits_non_zero() {
     // does not exist shows once every value has its shape.)
     assert!(run.err.contains("broken.toml:103:18: "), "{}", run.err);
     assert!(
-        run.err.contains("not a certificate digest: expected 64 hex digits (SHA-256) or 40 (SHA-1)"),
+        run.err
+            .contains("not a certificate digest: expected 64 hex digits (SHA-256) or 40 (SHA-1)"),
         "{}",
         run.err
     );

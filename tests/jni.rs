@@ -205,11 +205,25 @@ fn multiple_signers_a_rotated_key_hidden_and_removed_packages() {
             ]
         );
         assert!(two["signing_history"].as_array().unwrap().is_empty());
+        // And their SHA-1, which indicator feeds name certificates by.
+        assert_eq!(
+            strings(&two["signers_sha1"]),
+            [
+                agent_core::CertSha1::of_der(b"test certificate 1").to_string(),
+                "96b8966df3b1dd2efd55504ce1d0392a42299a33".to_string()
+            ]
+        );
         // The key was rotated away from TikTok's certificate: the history still names it.
         let rotated = by_name("com.example.rotated").unwrap();
         assert_eq!(
             strings(&rotated["signing_history"]),
             ["9041803e91bcb814b4b4399fb5c85a91640b755e5e8ba76813814bf4cf2ab5ba"]
+        );
+        // TikTok's certificate by SHA-1 too, as `keytool -printcert` gives it for the real file
+        // (tests/data/seed-certs).
+        assert_eq!(
+            strings(&rotated["signing_history_sha1"]),
+            ["d79f7cb8509a5e7e71c4f2afcfb75ea8c87177ca"]
         );
         assert_eq!(
             strings(&rotated["signers"]),

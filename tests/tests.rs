@@ -9,6 +9,7 @@ mod enforcement;
 mod engine;
 mod examples;
 mod https;
+mod indicators;
 mod interop;
 mod jni;
 mod kotlin;
