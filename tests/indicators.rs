@@ -513,3 +513,59 @@ fn a_phone_is_matched_by_a_feeds_sha1_and_explain_says_which_digest_matched() {
         clean.out
     );
 }
+
+#[test]
+fn a_sha1_signer_matches_current_and_past_certificates_and_an_allow_by_sha1_is_warned_about() {
+    use agent_core::{Engine, Package};
+    let sha1 = |n: u32| agent_core::CertSha1::of_der(format!("test certificate {n}").as_bytes());
+    let snippet = format!(
+        "[[rules]]\nid = \"feed\"\neffect = \"deny\"\naction = \"warn\"\n[rules.match]\nsigners = [\"{}\", \"{}\"]\n\
+         [[rules]]\nid = \"vendor\"\neffect = \"allow\"\n[rules.match]\nsigners = [\"{}\"]\n",
+        sha1(2),
+        sha1(1).to_string().to_uppercase(),
+        sha1(4)
+    );
+    let engine = Engine::new(policy(&snippet));
+    let scope = engine.scope(&enrolment(&[]));
+    let with = |current: &[u32], history: &[u32]| -> Package {
+        let mut p = app("org.some.app");
+        let der = |ns: &[u32]| -> Vec<Vec<u8>> {
+            ns.iter()
+                .map(|n| format!("test certificate {n}").into_bytes())
+                .collect()
+        };
+        p.set_signers_from_der(&der(current), &der(history));
+        p
+    };
+    let current = engine.explain(&with(&[2], &[]), &scope, now());
+    assert_eq!(current.decision.rule.as_deref(), Some("feed"));
+    let why = format!("{:?}", current);
+    assert!(
+        why.contains(&format!("signed with certificate SHA-1 {}", sha1(2))),
+        "{why}"
+    );
+    let past = engine.explain(&with(&[3], &[1]), &scope, now());
+    assert_eq!(past.decision.rule.as_deref(), Some("feed"));
+    assert!(format!("{past:?}").contains(&format!(
+        "signing history holds certificate SHA-1 {}",
+        sha1(1)
+    )));
+    // A package known only by SHA-256 (a host inventory without SHA-1) is not matched by a SHA-1.
+    let mut only_sha256 = with(&[2], &[]);
+    only_sha256.signers_sha1.clear();
+    assert_eq!(
+        engine.decide(&only_sha256, &scope, now()).rule.as_deref(),
+        Some("default")
+    );
+    let warnings =
+        agent_core::policy::authoring::warnings("p.toml", &complete_snippet(&snippet), &[])
+            .unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0]
+            .message
+            .contains("rule `vendor` allows apps by a SHA-1 certificate digest (in its signers)"),
+        "{}",
+        warnings[0]
+    );
+}
