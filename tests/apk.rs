@@ -705,11 +705,13 @@ esac
     );
     std::fs::write(bin.join("adb"), script).unwrap();
     ok(Command::new("chmod").arg("+x").arg(bin.join("adb")));
-    // The policy: the audit's, and a rule on the EC key's certificate.
-    let ec_sha256 = apksigner(&apks.join("com.whatsapp.apk")).sha256.unwrap();
+    // The policy: the audit's, and a rule on the EC key's certificate, named by its SHA-1 as an
+    // indicator feed names it (only a pulled APK gives the audit a SHA-1).
+    let ec = apksigner(&apks.join("com.whatsapp.apk"));
+    let (ec_sha256, ec_sha1) = (ec.sha256.unwrap(), ec.sha1.unwrap());
     let mut policy = std::fs::read_to_string(dumps.join("audit-policy.toml")).unwrap();
     policy.push_str(&format!(
-        "\n[[rules]]\nid = \"leaked-key\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = {{ signers = [\"{ec_sha256}\"] }}\n"
+        "\n[[rules]]\nid = \"leaked-key\"\neffect = \"deny\"\naction = \"suspend\"\nmatch = {{ signers = [\"{ec_sha1}\"] }}\n"
     ));
     let policy_file = d.join("policy.toml");
     std::fs::write(&policy_file, policy).unwrap();

@@ -48,6 +48,13 @@ fn write_policy(dir: &Path, text: &str) -> PathBuf {
     path
 }
 
+/// An import into a policy file, with these further arguments.
+fn import_into(file: &str, name: &str, policy: &str, extra: &[&str]) -> Run {
+    let mut args = vec![file, "--publisher", name, "--into", policy];
+    args.extend_from_slice(extra);
+    import(&args)
+}
+
 fn import(args: &[&str]) -> Run {
     let mut all = vec!["policy", "import-indicators"];
     all.extend_from_slice(args);
@@ -109,15 +116,12 @@ fn importing_a_newer_feed_replaces_only_the_generated_section_and_says_what_chan
     let path = write_policy(dir.path(), OWN_POLICY);
     let p = path.to_str().unwrap();
     // FamilyLocator is allowed by the organisation: only the stalkerware families are wanted.
-    let first = import(&[
+    let first = import_into(
         &feed("ioc.yaml"),
-        "--publisher",
         "stalkerware",
-        "--type",
-        "stalkerware",
-        "--into",
         p,
-    ]);
+        &["--type", "stalkerware"],
+    );
     assert_eq!(first.code, 0, "{}{}", first.out, first.err);
     assert!(
         first
@@ -131,17 +135,12 @@ fn importing_a_newer_feed_replaces_only_the_generated_section_and_says_what_chan
     text.push_str(OWN_TAIL);
     std::fs::write(&path, &text).unwrap();
 
-    let second = import(&[
+    let second = import_into(
         &feed("ioc-newer.yaml"),
-        "--publisher",
         "stalkerware",
-        "--type",
-        "stalkerware",
-        "--action",
-        "suspend",
-        "--into",
         p,
-    ]);
+        &["--type", "stalkerware", "--action", "suspend"],
+    );
     assert_eq!(second.code, 0, "{}{}", second.out, second.err);
     assert!(
         second.out.contains(
@@ -176,7 +175,7 @@ fn a_feed_that_would_deny_an_app_the_organisation_allows_is_refused_unless_accep
     let dir = tempfile::tempdir().unwrap();
     let path = write_policy(dir.path(), OWN_POLICY);
     let p = path.to_str().unwrap();
-    let refused = import(&[&feed("ioc.yaml"), "--publisher", "stalkerware", "--into", p]);
+    let refused = import_into(&feed("ioc.yaml"), "stalkerware", p, &[]);
     assert_eq!(refused.code, 1);
     assert!(
         refused.err.contains("names apps that")
@@ -187,14 +186,7 @@ fn a_feed_that_would_deny_an_app_the_organisation_allows_is_refused_unless_accep
         refused.err
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), OWN_POLICY);
-    let accepted = import(&[
-        &feed("ioc.yaml"),
-        "--publisher",
-        "stalkerware",
-        "--into",
-        p,
-        "--accept-overlap",
-    ]);
+    let accepted = import_into(&feed("ioc.yaml"), "stalkerware", p, &["--accept-overlap"]);
     assert_eq!(accepted.code, 0, "{}", accepted.err);
     assert!(
         accepted.out.contains(
@@ -241,13 +233,7 @@ fn a_stix_bundle_is_read_as_mvt_reads_it_and_an_older_bundle_from_a_mirror_is_re
     let dir = tempfile::tempdir().unwrap();
     let path = write_policy(dir.path(), OWN_POLICY);
     let p = path.to_str().unwrap();
-    let into = import(&[
-        &feed("spyware.stix2"),
-        "--publisher",
-        "spyware",
-        "--into",
-        p,
-    ]);
+    let into = import_into(&feed("spyware.stix2"), "spyware", p, &[]);
     assert_eq!(into.code, 0, "{}", into.err);
     let text = std::fs::read_to_string(&path).unwrap();
     let policy = agent_core::policy::authoring::compile(p, &text, now()).unwrap();
@@ -273,13 +259,7 @@ fn a_stix_bundle_is_read_as_mvt_reads_it_and_an_older_bundle_from_a_mirror_is_re
     assert_eq!(theirs.as_object().unwrap().len(), 2);
 
     // A mirror serving last spring's bundle: refused, the policy left as it was.
-    let older = import(&[
-        &feed("spyware-older.stix2"),
-        "--publisher",
-        "spyware",
-        "--into",
-        p,
-    ]);
+    let older = import_into(&feed("spyware-older.stix2"), "spyware", p, &[]);
     assert_eq!(older.code, 1);
     assert!(
         older.err.contains("is older than the feed imported before (its newest object is from 2026-06-01T00:00:00.000Z, the imported one's from 2026-10-01T00:00:00.000Z)"),
@@ -287,14 +267,12 @@ fn a_stix_bundle_is_read_as_mvt_reads_it_and_an_older_bundle_from_a_mirror_is_re
         older.err
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
-    let forced = import(&[
+    let forced = import_into(
         &feed("spyware-older.stix2"),
-        "--publisher",
         "spyware",
-        "--into",
         p,
-        "--allow-older",
-    ]);
+        &["--allow-older"],
+    );
     assert_eq!(forced.code, 0, "{}", forced.err);
     assert!(
         forced.out.contains("1 and 0 removed")
@@ -349,7 +327,7 @@ fn hostile_and_broken_feeds_are_refused_by_name_and_nothing_is_written() {
         ),
     ];
     for (file, why) in &cases {
-        let run = import(&[file, "--publisher", "stalkerware", "--into", p]);
+        let run = import_into(file, "stalkerware", p, &[]);
         assert_eq!(run.code, 1, "{file}: {}", run.out);
         assert!(
             run.err.contains(why),
@@ -360,13 +338,7 @@ fn hostile_and_broken_feeds_are_refused_by_name_and_nothing_is_written() {
     }
     let latin1 = dir.path().join("latin1.yaml");
     std::fs::write(&latin1, b"- name: Espi\xe3o\n  packages: [com.espiao]\n").unwrap();
-    let run = import(&[
-        latin1.to_str().unwrap(),
-        "--publisher",
-        "stalkerware",
-        "--into",
-        p,
-    ]);
+    let run = import_into(latin1.to_str().unwrap(), "stalkerware", p, &[]);
     assert!(
         run.code == 1 && run.err.contains("is not UTF-8 text"),
         "{}",
@@ -378,7 +350,7 @@ fn hostile_and_broken_feeds_are_refused_by_name_and_nothing_is_written() {
         "injection.yaml",
         "- name: \"Spy\\\"\\n[[rules]]\\nid = \\\"evil\\\"\\neffect = \\\"deny\\\"\"\n  names: [\"x\\n[device]\\nlock_task = true\"]\n  packages: [com.injected.spy]\n",
     );
-    let run = import(&[&injection, "--publisher", "stalkerware", "--into", p]);
+    let run = import_into(&injection, "stalkerware", p, &[]);
     assert_eq!(run.code, 0, "{}", run.err);
     let text = std::fs::read_to_string(&path).unwrap();
     let policy = agent_core::policy::authoring::compile(p, &text, now()).unwrap();
@@ -401,15 +373,12 @@ fn hostile_and_broken_feeds_are_refused_by_name_and_nothing_is_written() {
     // The section's markers damaged by hand: refused, nothing written.
     let damaged = text.replace("# <<< appwacht indicators: stalkerware <<<", "# end");
     std::fs::write(&path, &damaged).unwrap();
-    let run = import(&[
+    let run = import_into(
         &feed("ioc.yaml"),
-        "--publisher",
         "stalkerware",
-        "--type",
-        "stalkerware",
-        "--into",
         p,
-    ]);
+        &["--type", "stalkerware"],
+    );
     assert_eq!(run.code, 1);
     assert!(
         run.err.contains(
@@ -432,27 +401,17 @@ fn a_phone_is_matched_by_a_feeds_sha1_and_explain_says_which_digest_matched() {
     let path = write_policy(dir.path(), OWN_POLICY);
     let p = path.to_str().unwrap();
     assert_eq!(
-        import(&[
+        import_into(
             &feed("ioc.yaml"),
-            "--publisher",
             "stalkerware",
-            "--type",
-            "stalkerware",
-            "--into",
-            p
-        ])
+            p,
+            &["--type", "stalkerware"]
+        )
         .code,
         0
     );
     assert_eq!(
-        import(&[
-            &feed("spyware.stix2"),
-            "--publisher",
-            "spyware",
-            "--into",
-            p
-        ])
-        .code,
+        import_into(&feed("spyware.stix2"), "spyware", p, &[]).code,
         0
     );
     // Packages as the agent reports them: both digests of each certificate (see jni.rs, which

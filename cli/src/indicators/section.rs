@@ -299,7 +299,13 @@ mod tests {
     fn a_feeds_text_cannot_leave_its_string_or_comment() {
         let hostile = "x\"\n[[rules]]\nid = \"evil\"\u{7}";
         let s = toml_string(hostile);
-        assert!(!s.contains('\n') && s.matches('"').count() == 4, "{s}");
+        assert!(!s.contains('\n'), "{s}");
+        #[derive(Deserialize)]
+        struct V {
+            v: String,
+        }
+        let back: V = toml::from_str(&format!("v = {s}\n")).unwrap();
+        assert_eq!(back.v, hostile);
         assert!(!comment_text(hostile).contains('\n'));
         assert_eq!(
             publisher_id("feed", "Cocospy / Spyic!"),
