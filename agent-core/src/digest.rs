@@ -1,4 +1,5 @@
-//! SHA-256 digests of signing certificates, the identity Android gives for an app's publisher.
+//! Digests of signing certificates, the identity Android gives for an app's publisher: SHA-256, and
+//! SHA-1 as indicator feeds name them.
 
 use std::fmt;
 
@@ -7,22 +8,6 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// The SHA-256 of a DER signing certificate (what `SigningInfo` yields and `apksigner` prints).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CertDigest(pub [u8; 32]);
-
-impl CertDigest {
-    /// Parses 64 hex digits, upper or lower case, with or without `:` between bytes (as `keytool`
-    /// prints them), so administrators can paste what their tool shows.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        hex_digits::<32>(text, "SHA-256").map(CertDigest)
-    }
-
-    /// The SHA-256 of `der`.
-    pub fn of_der(der: &[u8]) -> Self {
-        let d = ring::digest::digest(&ring::digest::SHA256, der);
-        let mut out = [0u8; 32];
-        out.copy_from_slice(d.as_ref());
-        CertDigest(out)
-    }
-}
 
 /// `N` bytes from `2N` hex digits, `:` between bytes allowed; `what` names the digest in errors.
 fn hex_digits<const N: usize>(text: &str, what: &str) -> Result<[u8; N], String> {
@@ -60,21 +45,6 @@ fn hex_digits<const N: usize>(text: &str, what: &str) -> Result<[u8; N], String>
 /// 2020), so an allow by SHA-1 is warned about (see `policy::careless`).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CertSha1(pub [u8; 20]);
-
-impl CertSha1 {
-    /// Parses 40 hex digits, spelt as for [`CertDigest::parse`].
-    pub fn parse(text: &str) -> Result<Self, String> {
-        hex_digits::<20>(text, "SHA-1").map(CertSha1)
-    }
-
-    /// The SHA-1 of `der`.
-    pub fn of_der(der: &[u8]) -> Self {
-        let d = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der);
-        let mut out = [0u8; 20];
-        out.copy_from_slice(d.as_ref());
-        CertSha1(out)
-    }
-}
 
 /// A certificate as a policy names it: by SHA-256 (64 hex digits) or by SHA-1 (40). Written as the
 /// bare hex either way; the length says which, so a document that only uses SHA-256 reads as it
@@ -152,10 +122,28 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
 }
 
-/// Lower-case hex for people and documents, `Name(hex)` for debugging, and the same hex in serde
-/// (parsed back with the type's own `parse`, so every spelling it accepts is accepted).
+/// A digest type's parsing and computing, lower-case hex for people and documents, `Name(hex)` for
+/// debugging, and the same hex in serde (parsed back with `parse`, so every spelling it accepts is
+/// accepted).
 macro_rules! hex_digest {
-    ($t:ident) => {
+    ($t:ident, $bytes:literal, $name:literal, $algorithm:expr) => {
+        impl $t {
+            #[doc = concat!("Parses ", stringify!($bytes), " bytes as hex digits (", $name, "), upper or lower case, with or")]
+            /// without `:` between bytes (as `keytool` prints them), so administrators can paste what
+            /// their tool shows.
+            pub fn parse(text: &str) -> Result<Self, String> {
+                hex_digits::<$bytes>(text, $name).map($t)
+            }
+
+            #[doc = concat!("The ", $name, " of `der`.")]
+            pub fn of_der(der: &[u8]) -> Self {
+                let d = ring::digest::digest($algorithm, der);
+                let mut out = [0u8; $bytes];
+                out.copy_from_slice(d.as_ref());
+                $t(out)
+            }
+        }
+
         impl fmt::Display for $t {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&hex(&self.0))
@@ -183,8 +171,13 @@ macro_rules! hex_digest {
     };
 }
 
-hex_digest!(CertDigest);
-hex_digest!(CertSha1);
+hex_digest!(CertDigest, 32, "SHA-256", &ring::digest::SHA256);
+hex_digest!(
+    CertSha1,
+    20,
+    "SHA-1",
+    &ring::digest::SHA1_FOR_LEGACY_USE_ONLY
+);
 
 impl fmt::Display for CertFingerprint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
