@@ -528,3 +528,60 @@ fn a_sha1_signer_matches_current_and_past_certificates_and_an_allow_by_sha1_is_w
         warnings[0]
     );
 }
+
+#[test]
+fn an_import_into_an_allow_list_never_does_less_than_its_default_unless_told() {
+    // The example policy is an allow-list that suspends what it does not name. A deny rule decides
+    // before the default, so an imported rule that only reported would let a stalkerware app off
+    // more lightly than any unknown app.
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::fs::read_to_string(root().join("examples/policy.toml")).unwrap();
+    let path = write_policy(dir.path(), &example);
+    let p = path.to_str().unwrap();
+    let run = import_into(
+        &feed("ioc.yaml"),
+        "stalkerware",
+        p,
+        &["--type", "stalkerware"],
+    );
+    assert_eq!(run.code, 0, "{}", run.err);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let policy = agent_core::policy::authoring::compile(p, &text, now()).unwrap();
+    assert_eq!(
+        policy.rule("stalkerware").unwrap().action,
+        Some(agent_core::Action::Suspend)
+    );
+    // Told to report, it does, and says what that means.
+    let told = import_into(
+        &feed("ioc.yaml"),
+        "stalkerware",
+        p,
+        &["--type", "stalkerware", "--action", "report"],
+    );
+    assert_eq!(told.code, 0, "{}", told.err);
+    assert!(
+        told.out.contains("warning: the allow-list's default does `suspend` to apps it does not name, and a deny rule decides before the default"),
+        "{}",
+        told.out
+    );
+    // A policy that is not valid before the import is not touched.
+    let broken = write_policy(dir.path(), "organisation = \"X\"\nversion = \"one\"\n");
+    let run = import_into(
+        &feed("ioc.yaml"),
+        "stalkerware",
+        broken.to_str().unwrap(),
+        &[],
+    );
+    assert!(
+        run.code == 1
+            && run
+                .err
+                .contains("is not a valid policy before the import; fix it first"),
+        "{}",
+        run.err
+    );
+    assert_eq!(
+        std::fs::read_to_string(&broken).unwrap(),
+        "organisation = \"X\"\nversion = \"one\"\n"
+    );
+}

@@ -347,9 +347,10 @@ enum PolicyCommand {
         /// nothing else in it changes, and nothing is written unless the result is a valid policy.
         #[arg(long)]
         into: Option<PathBuf>,
-        /// What the rule does at once (report, warn, suspend, hide, uninstall).
-        #[arg(long, default_value = "report")]
-        action: String,
+        /// What the rule does at once (report, warn, suspend, hide, uninstall). Default: what the
+        /// policy's allow-list does to an app it does not name, else report.
+        #[arg(long)]
+        action: Option<String>,
         /// Import only families of this type (the feed's `type`, such as stalkerware; repeatable).
         #[arg(long = "type")]
         kinds: Vec<String>,
@@ -619,7 +620,7 @@ where
                 file: &file,
                 publisher: &publisher,
                 into: into.as_deref(),
-                action: &action,
+                action: action.as_deref(),
                 kinds: &kinds,
                 attribution: attribution.as_deref(),
                 message: message.as_deref(),

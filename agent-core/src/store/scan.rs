@@ -180,6 +180,8 @@ impl Store {
                             "package": f.decision.package,
                             "label": f.label.clone().or_else(|| package.and_then(|p| p.label.clone())),
                             "certificates": package.map(|p| p.signers.clone()).unwrap_or_default(),
+                            // What indicator feeds name certificates by, so a fleet can be searched by it.
+                            "certificates_sha1": package.map(|p| p.signers_sha1.clone()).unwrap_or_default(),
                             "installer": package.and_then(|p| p.effective_installer().map(str::to_string)),
                             "version_code": package.map(|p| p.version_code),
                             "version_name": package.map(|p| p.version_name.clone()),

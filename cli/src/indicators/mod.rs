@@ -24,7 +24,7 @@ pub(crate) struct ImportArgs<'a> {
     pub file: &'a Path,
     pub publisher: &'a str,
     pub into: Option<&'a Path>,
-    pub action: &'a str,
+    pub action: Option<&'a str>,
     pub kinds: &'a [String],
     pub attribution: Option<&'a str>,
     pub message: Option<&'a str>,
@@ -57,12 +57,45 @@ pub(crate) fn run(
             "--publisher `{name}`: use lower-case letters, digits and `-` (it becomes the rule's id and the publishers' prefix)"
         )));
     }
-    let action = Action::parse(args.action).ok_or_else(|| {
-        invalid(format!(
-            "--action `{}` is not one of report, warn, suspend, hide, uninstall",
-            args.action
-        ))
-    })?;
+    let asked = args
+        .action
+        .map(|a| {
+            Action::parse(a).ok_or_else(|| {
+                invalid(format!(
+                    "--action `{a}` is not one of report, warn, suspend, hide, uninstall"
+                ))
+            })
+        })
+        .transpose()?;
+    // The policy as it is, before anything is changed: its allow-list default sets the floor.
+    let current = match args.into {
+        Some(into) => {
+            let text = String::from_utf8(read(into, "policy")?)
+                .map_err(|_| invalid(format!("the policy {} is not UTF-8 text", into.display())))?;
+            let file = into.display().to_string();
+            let policy = authoring::parse(&file, &text).map_err(|e| {
+                invalid(format!(
+                    "{file} is not a valid policy before the import; fix it first:\n{e}"
+                ))
+            })?;
+            Some((file, text, policy))
+        }
+        None => None,
+    };
+    let floor = current.as_ref().and_then(|(_, _, p)| allow_list_floor(p));
+    let mut notes = Vec::new();
+    let action = match (asked, floor) {
+        (Some(a), Some(f)) if a < f => {
+            notes.push(format!(
+                "the allow-list's default does `{f}` to apps it does not name, and a deny rule decides before the default: the imported rule's `{a}` gives the apps it names less than an unknown app gets (--action {f} keeps them at {f})"
+            ));
+            a
+        }
+        (Some(a), _) => a,
+        // Without a word, never weaker than what the allow-list already does.
+        (None, Some(f)) => f,
+        (None, None) => Action::Report,
+    };
     let bytes = read(args.file, "indicator feed")?;
     let source = args.file.display().to_string();
     if bytes.len() > feed::MAX_FEED_BYTES {
@@ -137,12 +170,10 @@ pub(crate) fn run(
     let mut old = None;
     let mut overlaps = Vec::new();
     let mut warnings = Vec::new();
-    if let Some(into) = args.into {
-        let policy_text = String::from_utf8(read(into, "policy")?)
-            .map_err(|_| invalid(format!("the policy {} is not UTF-8 text", into.display())))?;
-        let file = into.display().to_string();
+    if let (Some(into), Some((file, policy_text, _))) = (args.into, &current) {
+        let file = file.as_str();
         let (combined, replaced) =
-            section::splice(&file, &policy_text, name, &generated).map_err(invalid)?;
+            section::splice(file, policy_text, name, &generated).map_err(invalid)?;
         if let (Some(before), Some(now)) = (
             replaced.as_deref().and_then(section::recorded_newest),
             feed.newest.as_deref(),
@@ -153,7 +184,7 @@ pub(crate) fn run(
                 "{source} is older than the feed imported before (its newest object is from {now}, the imported one's from {before}): a mirror may be serving an old file; --allow-older imports it anyway"
             )));
         }
-        let policy = authoring::compile(&file, &combined, Timestamp::now()).map_err(|e| {
+        let policy = authoring::compile(file, &combined, Timestamp::now()).map_err(|e| {
             invalid(format!(
                 "{file} would not be a valid policy with the imported section, so it was left as it was:\n{e}"
             ))
@@ -165,7 +196,7 @@ pub(crate) fn run(
                 overlaps.join("; ")
             )));
         }
-        warnings = authoring::warnings(&file, &combined, &[])
+        warnings = authoring::warnings(file, &combined, &[])
             .unwrap_or_default()
             .iter()
             .map(ToString::to_string)
@@ -210,7 +241,7 @@ pub(crate) fn run(
             "removed": {"packages": removed.0, "certificates": removed.1},
             "skipped": feed.skipped, "apk_hashes": feed.apk_hashes,
             "other_indicators": feed.other_indicators,
-            "overlaps": overlaps, "warnings": warnings,
+            "overlaps": overlaps, "warnings": warnings, "notes": notes, "action": action,
             "written": args.into.map(|p| p.display().to_string()),
         });
         writeln!(
@@ -255,7 +286,7 @@ pub(crate) fn run(
         for c in &removed.1 {
             writeln!(out, "  removed certificate {c}")?;
         }
-        for w in &warnings {
+        for w in notes.iter().chain(&warnings) {
             writeln!(out, "warning: {w}")?;
         }
         for o in &overlaps {
@@ -331,4 +362,14 @@ fn allowed_by_the_organisation(
         }
     }
     out
+}
+
+/// The strongest thing an allow-list default (the policy's, or a tier's) does to an app it does
+/// not name: the floor below which an imported rule would weaken what the policy already does.
+fn allow_list_floor(policy: &Policy) -> Option<Action> {
+    std::iter::once(&policy.default)
+        .chain(policy.tiers.iter().filter_map(|t| t.default.as_ref()))
+        .filter(|d| d.effect == Effect::Deny)
+        .filter_map(|d| d.escalation.iter().map(|e| e.action).chain(d.action).max())
+        .max()
 }
