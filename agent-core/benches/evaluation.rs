@@ -9,8 +9,8 @@ use std::hint::black_box;
 
 use agent_core::policy::{DefaultDecision, Match, Publisher, Rule};
 use agent_core::{
-    Action, CertDigest, CertFingerprint, Effect, Engine, Enrolment, Mode, Package, Policy,
-    Timestamp,
+    Action, CertDigest, CertFingerprint, CertSha1, Effect, Engine, Enrolment, Mode, Package,
+    Policy, Timestamp,
 };
 use divan::Bencher;
 
@@ -32,7 +32,15 @@ fn digest(seed: u64) -> CertDigest {
     CertDigest(out)
 }
 
-/// A phone: 1,000 packages, a quarter of them with a signing history.
+/// The SHA-1 beside `digest(seed)`: any 20 bytes do, the engine only looks them up.
+fn sha1(seed: u64) -> CertSha1 {
+    let mut out = [0u8; 20];
+    out.copy_from_slice(&digest(seed).0[..20]);
+    CertSha1(out)
+}
+
+/// A phone: 1,000 packages, a quarter of them with a signing history, each certificate with its
+/// SHA-256 and SHA-1 as the agent reads them.
 fn phone() -> Vec<Package> {
     let t = Timestamp::from_unix(1_790_000_000);
     (0..PACKAGES as u64)
@@ -57,8 +65,12 @@ fn phone() -> Vec<Package> {
             } else {
                 vec![]
             },
-            signers_sha1: vec![],
-            signing_history_sha1: vec![],
+            signers_sha1: vec![sha1(i)],
+            signing_history_sha1: if i % 4 == 0 {
+                vec![sha1(i + 1_000_000)]
+            } else {
+                vec![]
+            },
             first_install: t,
             last_update: t,
             suspended: false,
@@ -87,10 +99,11 @@ fn policy(n: usize) -> Policy {
                 ..Match::default()
             },
             5..=7 => Match {
-                signers: vec![if hit {
-                    digest(target).into()
-                } else {
-                    digest(10_000_000 + i as u64).into()
+                // One in three certificate rules names a SHA-1, as an imported feed does.
+                signers: vec![match (hit, i % 10 == 7) {
+                    (true, _) => digest(target).into(),
+                    (false, true) => sha1(10_000_000 + i as u64).into(),
+                    (false, false) => digest(10_000_000 + i as u64).into(),
                 }],
                 ..Match::default()
             },
