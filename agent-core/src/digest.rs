@@ -214,19 +214,22 @@ impl<'de> Deserialize<'de> for CertFingerprint {
 mod tests {
     use super::*;
 
-    #[test]
-    fn accepts_keytool_and_apksigner_spellings() {
-        let plain = "9041803e91bcb814b4b4399fb5c85a91640b755e5e8ba76813814bf4cf2ab5ba";
-        let keytool = plain
-            .to_uppercase()
+    /// How `keytool` prints a digest: upper case, a colon between bytes.
+    fn keytool(hex: &str) -> String {
+        hex.to_uppercase()
             .as_bytes()
             .chunks(2)
             .map(|c| std::str::from_utf8(c).unwrap())
             .collect::<Vec<_>>()
-            .join(":");
+            .join(":")
+    }
+
+    #[test]
+    fn accepts_keytool_and_apksigner_spellings() {
+        let plain = "9041803e91bcb814b4b4399fb5c85a91640b755e5e8ba76813814bf4cf2ab5ba";
         assert_eq!(
             CertDigest::parse(plain).unwrap(),
-            CertDigest::parse(&keytool).unwrap()
+            CertDigest::parse(&keytool(plain)).unwrap()
         );
         assert_eq!(CertDigest::parse(plain).unwrap().to_string(), plain);
     }
@@ -246,15 +249,10 @@ mod tests {
         assert_eq!(CertFingerprint::parse(&sha1.to_string()).unwrap(), sha1);
         assert_eq!(sha1.algorithm(), "SHA-1");
         // `keytool -list` prints the SHA-1 upper case with colons.
-        let keytool = sha1
-            .to_string()
-            .to_uppercase()
-            .as_bytes()
-            .chunks(2)
-            .map(|c| std::str::from_utf8(c).unwrap())
-            .collect::<Vec<_>>()
-            .join(":");
-        assert_eq!(CertFingerprint::parse(&keytool).unwrap(), sha1);
+        assert_eq!(
+            CertFingerprint::parse(&keytool(&sha1.to_string())).unwrap(),
+            sha1
+        );
         let odd = CertFingerprint::parse("abcdef").unwrap_err();
         assert!(
             odd.contains("64 hex digits (SHA-256) or 40 (SHA-1), found 6"),
