@@ -105,13 +105,13 @@ pub(crate) fn run(
             feed::MAX_FEED_BYTES >> 20
         )));
     }
-    let text = String::from_utf8(bytes.clone()).map_err(|e| {
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
         invalid(format!(
             "{source} is not UTF-8 text (byte {})",
-            e.utf8_error().valid_up_to()
+            e.valid_up_to()
         ))
     })?;
-    let mut feed = feed::read(&source, &text).map_err(invalid)?;
+    let mut feed = feed::read(&source, text).map_err(invalid)?;
     if !args.kinds.is_empty() {
         feed.families.retain(|f| {
             f.kind
