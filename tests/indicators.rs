@@ -586,3 +586,31 @@ fn an_import_into_an_allow_list_never_does_less_than_its_default_unless_told() {
         "organisation = \"X\"\nversion = \"one\"\n"
     );
 }
+
+#[test]
+fn a_bundle_dated_ahead_of_the_clock_cannot_lock_out_the_honest_feeds_after_it() {
+    // One object from the year 2999: taken as the feed's date, it would make every later bundle look
+    // older than the one imported, and be refused.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_policy(dir.path(), OWN_POLICY);
+    let p = path.to_str().unwrap();
+    let honest = std::fs::read_to_string(feed("spyware.stix2")).unwrap();
+    let ahead = honest.replacen("2026-10-01T00:00:00.000Z", "2999-01-01T00:00:00.000Z", 1);
+    assert_ne!(ahead, honest);
+    let ahead_file = dir.path().join("ahead.stix2");
+    std::fs::write(&ahead_file, ahead).unwrap();
+    let run = import_into(ahead_file.to_str().unwrap(), "spyware", p, &[]);
+    assert_eq!(run.code, 0, "{}", run.err);
+    assert!(
+        run.err.contains("is dated 2999-01-01T00:00:00.000Z, ahead of this machine's clock: not used to date the feed"),
+        "{}",
+        run.err
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("# feed-newest: 2026-10-01T00:00:00.000Z"),
+        "{text}"
+    );
+    let next = import_into(&feed("spyware.stix2"), "spyware", p, &[]);
+    assert_eq!(next.code, 0, "{}", next.err);
+}

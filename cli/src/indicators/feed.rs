@@ -174,12 +174,23 @@ fn read_stix(file: &str, text: &str) -> Result<Feed, String> {
     let mut collections: BTreeMap<String, usize> = BTreeMap::new();
     let mut identities = Vec::new();
     let mut statements = Vec::new();
+    // An object dated ahead of the clock must not date the feed: one poisoned bundle from the year
+    // 2999 would otherwise make every honest feed after it look older, and be refused.
+    let horizon = agent_core::Timestamp::now().unix() + 86_400;
+    let mut newest: Option<agent_core::Timestamp> = None;
     for o in objects {
         if let Some(m) = text_of(o, "modified").or_else(|| text_of(o, "created"))
-            && agent_core::Timestamp::parse(&m).is_ok()
-            && feed.newest.as_ref().is_none_or(|n| newer(&m, n))
+            && let Ok(t) = agent_core::Timestamp::parse(&m)
         {
-            feed.newest = Some(m);
+            if t.unix() > horizon {
+                feed.skipped.push(format!(
+                    "{file}: object {} is dated {m}, ahead of this machine's clock: not used to date the feed",
+                    text_of(o, "id").unwrap_or_default()
+                ));
+            } else if newest.is_none_or(|n| t > n) {
+                newest = Some(t);
+                feed.newest = Some(m);
+            }
         }
         match text_of(o, "type").as_deref() {
             Some("malware") | Some("report") => {
@@ -313,13 +324,13 @@ fn read_stix(file: &str, text: &str) -> Result<Feed, String> {
     Ok(feed)
 }
 
-/// Whether RFC 3339 time `a` is after `b` (both parse; checked by the caller for `a`).
-fn newer(a: &str, b: &str) -> bool {
+/// Whether RFC 3339 time `a` is before `b`; a time that does not read compares as not before.
+pub(crate) fn is_before(a: &str, b: &str) -> bool {
     match (
         agent_core::Timestamp::parse(a),
         agent_core::Timestamp::parse(b),
     ) {
-        (Ok(a), Ok(b)) => a > b,
+        (Ok(a), Ok(b)) => a < b,
         _ => false,
     }
 }

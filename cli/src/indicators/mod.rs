@@ -177,7 +177,7 @@ pub(crate) fn run(
         if let (Some(before), Some(now)) = (
             replaced.as_deref().and_then(section::recorded_newest),
             feed.newest.as_deref(),
-        ) && is_older(now, &before)
+        ) && feed::is_before(now, &before)
             && !args.allow_older
         {
             return Err(invalid(format!(
@@ -318,14 +318,6 @@ pub(crate) fn run(
         }
     }
     Ok(0)
-}
-
-/// Whether RFC 3339 time `a` is before `b`; unreadable times compare as not older.
-fn is_older(a: &str, b: &str) -> bool {
-    match (Timestamp::parse(a), Timestamp::parse(b)) {
-        (Ok(a), Ok(b)) => a < b,
-        _ => false,
-    }
 }
 
 /// The imported indicators that the organisation's own allow rules speak for: by package name
