@@ -167,71 +167,40 @@ pub(crate) fn run(
         )));
     }
 
-    let mut old = None;
-    let mut overlaps = Vec::new();
-    let mut warnings = Vec::new();
-    if let (Some(into), Some((file, policy_text, _))) = (args.into, &current) {
-        let file = file.as_str();
-        let (combined, replaced) =
-            section::splice(file, policy_text, name, &generated).map_err(invalid)?;
-        if let (Some(before), Some(now)) = (
-            replaced.as_deref().and_then(section::recorded_newest),
-            feed.newest.as_deref(),
-        ) && feed::is_before(now, &before)
-            && !args.allow_older
-        {
-            return Err(invalid(format!(
-                "{source} is older than the feed imported before (its newest object is from {now}, the imported one's from {before}): a mirror may be serving an old file; --allow-older imports it anyway"
-            )));
+    let Written {
+        old,
+        overlaps,
+        warnings,
+    } = match (args.into, &current) {
+        (Some(into), Some((file, policy_text, _))) => {
+            let the = Import {
+                args,
+                file,
+                policy_text,
+                generated: &generated,
+                newest: feed.newest.as_deref(),
+                new: &new,
+                source: &source,
+            };
+            write_into(into, &the)?
         }
-        let policy = authoring::compile(file, &combined, Timestamp::now()).map_err(|e| {
-            invalid(format!(
-                "{file} would not be a valid policy with the imported section, so it was left as it was:\n{e}"
-            ))
-        })?;
-        overlaps = allowed_by_the_organisation(&policy, name, &new);
-        if !overlaps.is_empty() && !args.accept_overlap {
-            return Err(invalid(format!(
-                "{source} names apps that {file}'s own rules allow, and a deny rule wins over an allow (docs/POLICY.md): {}; {file} was left as it was. Check the feed; to deny them all the same, import with --accept-overlap, or lift them with an exception",
-                overlaps.join("; ")
-            )));
-        }
-        warnings = authoring::warnings(file, &combined, &[])
-            .unwrap_or_default()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        write_atomically(into, combined.as_bytes())?;
-        old = Some(
-            replaced
-                .as_deref()
-                .map(section::indicators)
-                .unwrap_or_default(),
-        );
-    }
+        _ => Written::default(),
+    };
 
     let diff = |a: &BTreeSet<String>, b: &BTreeSet<String>| -> Vec<String> {
         a.difference(b).cloned().collect()
     };
-    let (added, removed) = match &old {
-        Some(o) => (
-            (
-                diff(&new.packages, &o.packages),
-                diff(&new.certificates, &o.certificates),
-            ),
-            (
-                diff(&o.packages, &new.packages),
-                diff(&o.certificates, &new.certificates),
-            ),
-        ),
-        None => (
-            (
-                new.packages.iter().cloned().collect(),
-                new.certificates.iter().cloned().collect(),
-            ),
-            (Vec::new(), Vec::new()),
-        ),
-    };
+    // Without an earlier section (or printing only) everything is added and nothing removed.
+    let none = section::Indicators::default();
+    let o = old.as_ref().unwrap_or(&none);
+    let added = (
+        diff(&new.packages, &o.packages),
+        diff(&new.certificates, &o.certificates),
+    );
+    let removed = (
+        diff(&o.packages, &new.packages),
+        diff(&o.certificates, &new.certificates),
+    );
     let families = section::publishers(&feed, name).len();
     if json {
         let body = serde_json::json!({
@@ -267,14 +236,7 @@ pub(crate) fn run(
             out,
             "{}: the section `{name}` is {}; {} package name(s) and {} certificate digest(s) added, {} and {} removed",
             into.display(),
-            if old
-                .as_ref()
-                .is_some_and(|o| *o != section::Indicators::default())
-            {
-                "replaced"
-            } else {
-                "written"
-            },
+            if *o != none { "replaced" } else { "written" },
             added.0.len(),
             added.1.len(),
             removed.0.len(),
@@ -318,6 +280,74 @@ pub(crate) fn run(
         }
     }
     Ok(0)
+}
+
+/// What an import into a policy file found on the way.
+#[derive(Default)]
+struct Written {
+    /// What the replaced section named (empty for a first import); none when nothing was written.
+    old: Option<section::Indicators>,
+    /// Apps the policy's own allow rules allow that the feed denies (accepted, or it would refuse).
+    overlaps: Vec<String>,
+    /// The combined policy's warnings.
+    warnings: Vec<String>,
+}
+
+/// An import into a policy file, as far as writing it needs.
+struct Import<'a> {
+    args: &'a ImportArgs<'a>,
+    file: &'a str,
+    policy_text: &'a str,
+    generated: &'a str,
+    newest: Option<&'a str>,
+    new: &'a section::Indicators,
+    source: &'a str,
+}
+
+/// Puts the generated section into the policy file, or refuses and leaves the file as it was: an
+/// older feed, a result that does not compile, a feed denying what the policy allows.
+fn write_into(into: &Path, the: &Import<'_>) -> Result<Written, Failure> {
+    let (file, source, name) = (the.file, the.source, the.args.publisher);
+    let (combined, replaced) =
+        section::splice(file, the.policy_text, name, the.generated).map_err(invalid)?;
+    if let (Some(before), Some(now)) = (
+        replaced.as_deref().and_then(section::recorded_newest),
+        the.newest,
+    ) && feed::is_before(now, &before)
+        && !the.args.allow_older
+    {
+        return Err(invalid(format!(
+            "{source} is older than the feed imported before (its newest object is from {now}, the imported one's from {before}): a mirror may be serving an old file; --allow-older imports it anyway"
+        )));
+    }
+    let policy = authoring::compile(file, &combined, Timestamp::now()).map_err(|e| {
+        invalid(format!(
+            "{file} would not be a valid policy with the imported section, so it was left as it was:\n{e}"
+        ))
+    })?;
+    let overlaps = allowed_by_the_organisation(&policy, name, the.new);
+    if !overlaps.is_empty() && !the.args.accept_overlap {
+        return Err(invalid(format!(
+            "{source} names apps that {file}'s own rules allow, and a deny rule wins over an allow (docs/POLICY.md): {}; {file} was left as it was. Check the feed; to deny them all the same, import with --accept-overlap, or lift them with an exception",
+            overlaps.join("; ")
+        )));
+    }
+    let warnings = authoring::warnings(file, &combined, &[])
+        .unwrap_or_default()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    write_atomically(into, combined.as_bytes())?;
+    Ok(Written {
+        old: Some(
+            replaced
+                .as_deref()
+                .map(section::indicators)
+                .unwrap_or_default(),
+        ),
+        overlaps,
+        warnings,
+    })
 }
 
 /// The imported indicators that the organisation's own allow rules speak for: by package name
