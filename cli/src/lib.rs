@@ -22,6 +22,7 @@ mod indicators;
 mod pull;
 mod render;
 mod serve;
+mod toml_text;
 
 use std::ffi::OsString;
 use std::io::Write;

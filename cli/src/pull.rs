@@ -9,7 +9,6 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use agent_core::audit::{AdbDump, Audit, SignerCheck};
-use agent_core::{CertDigest, CertSha1};
 
 use crate::{AuditArgs, Failure, Pull};
 
@@ -173,10 +172,10 @@ pub(crate) fn pull(
                     continue;
                 };
                 let (current, past) = (base.signer_certificates(), base.past_certificates());
-                package.certificates = digests(&current, |c| CertDigest::parse(&c.sha256));
-                package.past_certificates = digests(&past, |c| CertDigest::parse(&c.sha256));
-                package.certificates_sha1 = digests(&current, |c| CertSha1::parse(&c.sha1));
-                package.past_certificates_sha1 = digests(&past, |c| CertSha1::parse(&c.sha1));
+                package.certificates = current.iter().map(|c| c.sha256).collect();
+                package.past_certificates = past.iter().map(|c| c.sha256).collect();
+                package.certificates_sha1 = current.iter().map(|c| c.sha1).collect();
+                package.past_certificates_sha1 = past.iter().map(|c| c.sha1).collect();
                 let schemes: Vec<&str> = base.schemes.iter().map(|s| s.scheme).collect();
                 package.verified_from = Some(format!(
                     "pulled APK{}, {} verified",
@@ -196,12 +195,4 @@ pub(crate) fn pull(
         }
     }
     Ok(verified)
-}
-
-/// One digest of each certificate, as the inspection wrote it (always well-formed hex).
-fn digests<T>(
-    certificates: &[&crate::apk::Certificate],
-    parse: impl Fn(&crate::apk::Certificate) -> Result<T, String>,
-) -> Vec<T> {
-    certificates.iter().filter_map(|c| parse(c).ok()).collect()
 }

@@ -35,9 +35,9 @@ pub(crate) struct PublicKey {
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct Certificate {
     /// SHA-256 of the DER: what a policy's `certificates` names.
-    pub(crate) sha256: String,
+    pub(crate) sha256: agent_core::CertDigest,
     /// SHA-1 of the DER: what indicator feeds and `keytool` print.
-    pub(crate) sha1: String,
+    pub(crate) sha1: agent_core::CertSha1,
     /// The subject, most significant part first (as apksigner prints it).
     pub(crate) subject: String,
     /// The key's algorithm.
@@ -48,21 +48,16 @@ pub(crate) struct Certificate {
     pub(crate) public_key: Option<PublicKey>,
 }
 
-fn hex(d: &[u8]) -> String {
-    agent_core::hex(d)
-}
-
 /// Reads a certificate; a part that does not parse leaves its field empty rather than failing,
 /// because the digests (what a policy matches) need only the bytes.
 pub(crate) fn certificate(der: &[u8]) -> Certificate {
-    use ring::digest::{SHA1_FOR_LEGACY_USE_ONLY, SHA256, digest};
     let (subject, public_key) = match parse(der) {
         Ok(x) => x,
         Err(e) => (format!("(unreadable: {e})"), None),
     };
     Certificate {
-        sha256: hex(digest(&SHA256, der).as_ref()),
-        sha1: hex(digest(&SHA1_FOR_LEGACY_USE_ONLY, der).as_ref()),
+        sha256: agent_core::CertDigest::of_der(der),
+        sha1: agent_core::CertSha1::of_der(der),
         subject,
         key: public_key.as_ref().map_or(KeyKind::Other, |k| k.kind),
         key_bits: public_key.as_ref().map_or(0, |k| k.bits),

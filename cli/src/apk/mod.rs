@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::toml_text::{comment_text, toml_string};
 pub(crate) use axml::ManifestInfo;
 pub(crate) use cert::Certificate;
 use sigblock::Signer;
@@ -75,16 +76,16 @@ impl ApkReport {
 
     /// Past signers from a v3 lineage, oldest first (the current signer excluded).
     pub(crate) fn past_certificates(&self) -> Vec<&Certificate> {
-        let current: Vec<&str> = self
+        let current: Vec<agent_core::CertDigest> = self
             .signer_certificates()
             .iter()
-            .map(|c| c.sha256.as_str())
+            .map(|c| c.sha256)
             .collect();
         let mut out: Vec<&Certificate> = Vec::new();
         for s in &self.schemes {
             for g in &s.signers {
                 for l in g.lineage.iter().flatten() {
-                    if !current.contains(&l.certificate.sha256.as_str())
+                    if !current.contains(&l.certificate.sha256)
                         && !out.iter().any(|c| c.sha256 == l.certificate.sha256)
                     {
                         out.push(&l.certificate);
@@ -305,14 +306,9 @@ pub(crate) fn app_problems(reports: &[ApkReport]) -> Vec<String> {
             packages.join(", ")
         ));
     }
-    let signers: Vec<Vec<&str>> = reports
+    let signers: Vec<Vec<agent_core::CertDigest>> = reports
         .iter()
-        .map(|r| {
-            r.signer_certificates()
-                .iter()
-                .map(|c| c.sha256.as_str())
-                .collect()
-        })
+        .map(|r| r.signer_certificates().iter().map(|c| c.sha256).collect())
         .collect();
     if signers.windows(2).any(|w| w[0] != w[1]) {
         out.push("the split APKs are not signed by the same certificates".into());
@@ -426,7 +422,7 @@ pub(crate) fn publisher_toml(reports: &[ApkReport], name: &str, country: &str) -
     let _ = writeln!(o, "name = {}", toml_string(name));
     let _ = writeln!(o, "country = {}", toml_string(country));
     let _ = writeln!(o, "certificates = [");
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: Vec<agent_core::CertDigest> = Vec::new();
     for r in reports {
         for c in r.signer_certificates() {
             if !seen.contains(&c.sha256) {
@@ -434,9 +430,9 @@ pub(crate) fn publisher_toml(reports: &[ApkReport], name: &str, country: &str) -
                     o,
                     "    \"{}\", # {} (signer)",
                     c.sha256,
-                    comment(&c.subject)
+                    comment_text(&c.subject)
                 );
-                seen.push(c.sha256.clone());
+                seen.push(c.sha256);
             }
         }
         for c in r.past_certificates() {
@@ -445,9 +441,9 @@ pub(crate) fn publisher_toml(reports: &[ApkReport], name: &str, country: &str) -
                     o,
                     "    \"{}\", # {} (past signer, before key rotation)",
                     c.sha256,
-                    comment(&c.subject)
+                    comment_text(&c.subject)
                 );
-                seen.push(c.sha256.clone());
+                seen.push(c.sha256);
             }
         }
     }
@@ -467,14 +463,6 @@ pub(crate) fn publisher_toml(reports: &[ApkReport], name: &str, country: &str) -
             .join(", ")
     );
     o
-}
-
-fn comment(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).collect()
-}
-
-fn toml_string(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
 /// `appwacht apk inspect FILE...`: exit 0 when every file verifies, 1 when one is unsigned or

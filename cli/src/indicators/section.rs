@@ -8,6 +8,7 @@ use agent_core::Action;
 use serde::Deserialize;
 
 use super::feed::{Family, Feed};
+use crate::toml_text::{comment_text, toml_string};
 
 /// What the section is made from, besides the feed.
 pub(crate) struct Spec<'a> {
@@ -91,36 +92,6 @@ pub(crate) fn publishers(feed: &Feed, name: &str) -> BTreeMap<String, Family> {
         f.certificates.sort();
     }
     out
-}
-
-/// A TOML basic string: quotes, backslashes and every control character escaped, so no text from
-/// a feed can end the string, the line or the table.
-pub(crate) fn toml_string(text: &str) -> String {
-    let mut s = String::with_capacity(text.len() + 2);
-    s.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => s.push_str("\\\""),
-            '\\' => s.push_str("\\\\"),
-            '\n' => s.push_str("\\n"),
-            '\t' => s.push_str("\\t"),
-            '\r' => s.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(s, "\\u{:04X}", c as u32);
-            }
-            c => s.push(c),
-        }
-    }
-    s.push('"');
-    s
-}
-
-/// Text for a comment line: one line, no control characters (a feed's line break must not end the
-/// comment and start TOML of its own).
-fn comment_text(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }
 
 fn list(out: &mut String, key: &str, items: impl Iterator<Item = String>) {
@@ -296,17 +267,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_feeds_text_cannot_leave_its_string_or_comment() {
-        let hostile = "x\"\n[[rules]]\nid = \"evil\"\u{7}";
-        let s = toml_string(hostile);
-        assert!(!s.contains('\n'), "{s}");
-        #[derive(Deserialize)]
-        struct V {
-            v: String,
-        }
-        let back: V = toml::from_str(&format!("v = {s}\n")).unwrap();
-        assert_eq!(back.v, hostile);
-        assert!(!comment_text(hostile).contains('\n'));
+    fn publisher_ids_are_slugs_of_the_family_name() {
         assert_eq!(
             publisher_id("feed", "Cocospy / Spyic!"),
             "feed-cocospy-spyic"
