@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::digest::{CertDigest, CertFingerprint};
 use crate::time::{Span, Timestamp};
 
-pub use validate::{Problem, Segment, expired_exceptions, validate};
+pub use validate::{Problem, Segment, expired_exceptions, is_package_name, validate};
 
 /// The schema version this build writes and understands.
 pub(crate) const SCHEMA: u32 = 1;

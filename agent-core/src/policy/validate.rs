@@ -429,15 +429,20 @@ fn check_link(p: &mut Vec<Problem>, at: &[Segment], link: &str) {
 /// policy of many thousands of names validates without allocating per name.
 fn check_package_names(p: &mut Vec<Problem>, at: impl Fn() -> Vec<Segment>, names: &[String]) {
     for (i, name) in names.iter().enumerate() {
-        let ok = !name.is_empty()
-            && name.split('.').all(|part| {
-                !part.is_empty() && part.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
-            });
-        if !ok {
+        if !is_package_name(name) {
             p.push(Problem::at(&[at(), vec![Segment::Index(i)]].concat(), format!(
                 "`{name}` is not an Android package name (dot-separated letters, digits and `_`)")));
         }
     }
+}
+
+/// Whether `name` has the shape of an Android package name: dot-separated parts of letters, digits
+/// and `_`, none empty.
+pub fn is_package_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('.').all(|part| {
+            !part.is_empty() && part.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+        })
 }
 
 fn is_country(code: &str) -> bool {

@@ -118,11 +118,7 @@ fn read_ioc_yaml(file: &str, text: &str) -> Result<Feed, String> {
 /// Takes a package name if it is one; says why not otherwise.
 fn take_package(family: &mut Family, skipped: &mut Vec<String>, at: &str, name: &str) {
     let name = name.trim();
-    let ok = !name.is_empty()
-        && name.split('.').all(|part| {
-            !part.is_empty() && part.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
-        });
-    if !ok {
+    if !agent_core::policy::is_package_name(name) {
         skipped.push(format!("{at}: `{name}` is not an Android package name"));
     } else if agent_core::is_platform_package(name) {
         // A pre-installed copy is in the never-block set whatever the policy says, and a user app
